@@ -1,0 +1,3 @@
+"""batch (being written)."""
+
+__all__: list[str] = []

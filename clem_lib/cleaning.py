@@ -1,0 +1,3 @@
+"""cleaning (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""codebook (being written)."""
+
+__all__: list[str] = []

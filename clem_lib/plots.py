@@ -1,0 +1,3 @@
+"""plots (being written)."""
+
+__all__: list[str] = []

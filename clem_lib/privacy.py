@@ -1,0 +1,3 @@
+"""privacy (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""report (being written)."""
+
+__all__: list[str] = []

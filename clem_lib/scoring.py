@@ -1,0 +1,3 @@
+"""scoring (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""stats (being written)."""
+
+__all__: list[str] = []
