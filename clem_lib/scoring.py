@@ -989,7 +989,7 @@ def crc_indicators(df: pd.DataFrame, by=None, *,
         - ``pct_had_problem``; ``pct_problem_resolved`` among those who had one;
         - ``pct_paid_extra``; ``median_extra_amount`` (rupiah, among payers);
         - ``pct_broker`` (``channel == "broker"``);
-        - ``median_days`` and ``median_standard_days``; ``pct_over_standard_days``
+        - ``median_days`` and ``median_standard_days``; ``pct_over_standard``
           (days_to_complete > standard_days, among those with both);
         - ``median_cost_paid`` and ``median_official_fee``; ``pct_cost_above_fee``
           (cost_paid > official_fee);
@@ -1068,7 +1068,7 @@ def crc_indicators(df: pd.DataFrame, by=None, *,
                 std = _num(sub["standard_days"])
                 median(key, "median_standard_days", std)
                 both = ~np.isnan(days) & ~np.isnan(std)
-                prop(key, "pct_over_standard_days", None, both & (days > std), both)
+                prop(key, "pct_over_standard", None, both & (days > std), both)
         if "cost_paid" in sub.columns:
             cost = _num(sub["cost_paid"])
             median(key, "median_cost_paid", cost)

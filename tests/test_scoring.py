@@ -390,7 +390,7 @@ def test_crc_indicators_by_hand():
     assert est.loc["pct_broker", "estimate"] == pytest.approx(40.0)
     assert est.loc["median_days", "estimate"] == 10
     assert est.loc["median_standard_days", "estimate"] == 7
-    assert est.loc["pct_over_standard_days", "estimate"] == pytest.approx(60.0)  # 14, 10, 21
+    assert est.loc["pct_over_standard", "estimate"] == pytest.approx(60.0)  # 14, 10, 21
     assert est.loc["median_cost_paid", "estimate"] == 5000
     assert est.loc["pct_cost_above_fee", "estimate"] == pytest.approx(50.0)
     assert est.loc["pct_knows_complaint", "estimate"] == pytest.approx(100 * 2 / 6)
