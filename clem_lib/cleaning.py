@@ -1,3 +1,868 @@
-"""cleaning (being written)."""
+"""Cleaning: from a raw export to the cleaned table, with an audit trail.
 
-__all__: list[str] = []
+Each rule is named; every change it makes is one row of the audit log
+``(row, column, old, new, rule)``, where ``row`` is the 1-based data row of the
+raw export and ``column`` the raw column name. Rules:
+
+=====================  ==========================================================
+rule                   what it does
+=====================  ==========================================================
+``consent_refused``    consent is "no" (or missing): the interview is removed
+``duplicate_uuid``     same respondent id as an earlier submission: removed
+``duplicate_answers``  same enumerator, identical answers, submitted within
+                       ``quality.duplicate_window_minutes``: removed
+``alias``              a known variant spelling was mapped to its code
+``missing_code``       "don't know" / "no answer" became missing (never 0)
+``unmatched_label``    a value matching no level became missing
+``out_of_range``       a number or code outside the valid range became missing
+``not_a_number``       text in a numeric column became missing
+``bad_date``           an unreadable date became missing
+``future_date``        a date after today became missing
+``unit_alias``         a unit spelling was mapped to its canonical name
+``sector_not_at_unit`` a sector the unit does not serve became missing
+``skip_logic``         an answer that should be empty (resolved without a
+                       problem, extra amount without paying extra) became missing
+``pii_dropped``        a personal-data column was dropped (one row per column)
+``pii_hashed``         a personal-data column was replaced by a salted hash
+``pii_free_text``      NIK, phone numbers or e-mails were removed from free text
+=====================  ==========================================================
+
+Speeders and straight-liners are flagged (``speeder``, ``straightliner``),
+never dropped. Personal values never appear in the log: they show as
+``<removed>``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook, ColumnSpec, Scale, load_codebook, load_units, normalize_label
+from .errors import ClemInputError
+from .io import atomic_path, read_survey, write_csv
+from .paths import UNITS_FILE
+from .privacy import REMOVED, get_salt, hash_values, scrub_text
+
+__all__ = [
+    "RULES",
+    "LOG_COLUMNS",
+    "Problem",
+    "CleanResult",
+    "clean_survey",
+    "clean_frame",
+    "validate_survey",
+    "write_cleaned",
+    "summarize_log",
+]
+
+RULES = (
+    "consent_refused", "duplicate_uuid", "duplicate_answers", "alias", "missing_code",
+    "unmatched_label", "out_of_range", "not_a_number", "bad_date", "future_date", "unit_alias",
+    "sector_not_at_unit", "skip_logic", "pii_dropped", "pii_hashed", "pii_free_text",
+)
+LOG_COLUMNS = ["row", "column", "old", "new", "rule"]
+ROW_REMOVED = "<row removed>"
+
+_STRING_COLS = ("respondent_id", "unit", "unit_slug", "sector", "service", "enumerator", "gender",
+                "education", "income_group", "channel", "suggestion")
+_BOOL_COLS = ("disability", "elderly", "pregnant", "with_child", "special_group")
+_FLAGS = ("disability", "elderly", "pregnant", "with_child")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an export, as ``clem validate`` prints it.
+
+    ``row`` is the 1-based data row (None: the whole file or column),
+    ``column`` the raw column name, ``level`` ``"error"`` (exit 2) or
+    ``"warning"``.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+    fix: str | None
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        head = f"{self.level}: " + (", ".join(where) + ": " if where else "")
+        tail = f" (fix: {self.fix})" if self.fix else ""
+        return head + self.message + tail
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What :func:`clean_survey` returns.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The cleaned table (``docs/data_model.md``), one row per respondent,
+        sorted by round, unit, respondent_id.
+    log : pandas.DataFrame
+        Audit log ``row, column, old, new, rule``.
+    summary : pandas.DataFrame
+        ``rule, unit, n``: changes per rule and unit (``unit`` empty for
+        column-level entries).
+    survey_name : str
+    problems : tuple of Problem
+        Warnings (unmatched labels with suggestions, out-of-range values...).
+    n_raw : int
+        Data rows in the raw export.
+    """
+
+    table: pd.DataFrame
+    log: pd.DataFrame
+    summary: pd.DataFrame
+    survey_name: str
+    problems: tuple = field(default_factory=tuple)
+    n_raw: int = 0
+
+
+class _Log:
+    """Collects audit-log pieces as arrays (no per-row Python)."""
+
+    def __init__(self):
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, rows, column, old, new, rule):
+        rows = np.asarray(rows, dtype="int64")
+        if rows.size == 0:
+            return
+        n = rows.size
+        old = np.asarray(old, dtype=object) if not isinstance(old, str) else np.full(n, old, dtype=object)
+        new = np.asarray(new, dtype=object) if not isinstance(new, str) else np.full(n, new, dtype=object)
+        self.parts.append(pd.DataFrame({
+            "row": rows + 1, "column": column, "old": old, "new": new, "rule": rule,
+        }))
+
+    def add_column(self, column, old, new, rule):
+        self.parts.append(pd.DataFrame({"row": [pd.NA], "column": [column], "old": [old],
+                                        "new": [new], "rule": [rule]}))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            df = pd.DataFrame({c: pd.Series(dtype="string") for c in LOG_COLUMNS})
+            df["row"] = df["row"].astype("Int64")
+            return df
+        df = pd.concat(self.parts, ignore_index=True)
+        df["row"] = df["row"].astype("Int64")
+        for c in ("column", "old", "new", "rule"):
+            df[c] = df[c].astype("string")
+        order = pd.Series(pd.Categorical(df["rule"], categories=RULES, ordered=True).codes)
+        df = df.assign(_o=order.to_numpy())
+        df = df.sort_values(["row", "_o", "column"], kind="stable", na_position="first")
+        return df.drop(columns="_o").reset_index(drop=True)
+
+
+def _as_str(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), None)
+
+
+def _resolve_columns(raw: pd.DataFrame, codebook: Codebook, file, problems) -> dict:
+    """codebook entry name -> raw column name (Kobo group prefixes resolved)."""
+    sep = codebook.source.get("group_separator") or "/"
+    cols = list(raw.columns)
+    stripped = {c: c.strip().casefold() for c in cols}
+    last = {}
+    for c in cols:
+        last.setdefault(c.split(sep)[-1].strip().casefold(), []).append(c)
+    found = {}
+    for spec in codebook.columns:
+        src = spec.source
+        if src in raw.columns:
+            found[spec.name] = src
+            continue
+        hit = [c for c in cols if stripped[c] == src.strip().casefold()]
+        if not hit:
+            hit = last.get(src.split(sep)[-1].strip().casefold(), [])
+        if len(hit) == 1:
+            found[spec.name] = hit[0]
+        elif spec.role == "special_groups":
+            prefix = src + sep
+            if any(c.startswith(prefix) for c in cols):
+                found[spec.name] = None  # Kobo split columns: <source>/<choice> = 0/1
+            elif spec.required:
+                problems.append(Problem(None, src, f"required column '{src}' (codebook entry "
+                                        f"'{spec.name}', role {spec.role}) is not in the export",
+                                        "rename the column in the export or fix source: in the codebook"))
+        elif spec.required:
+            from rapidfuzz import process
+
+            close = process.extract(src, cols, limit=2, score_cutoff=60)
+            hint = f"; close: {', '.join(repr(h[0]) for h in close)}" if close else ""
+            problems.append(Problem(
+                None, src,
+                f"required column '{src}' (codebook entry '{spec.name}', role {spec.role}) is not in the export{hint}",
+                "rename the column in the export, fix source: in the codebook, or mark it required: false",
+            ))
+    return found
+
+
+def _map_scale(s: pd.Series, scale: Scale, *, numeric_range=None):
+    """Map raw strings through a scale.
+
+    Returns (values array of objects/None, status array per row) with status
+    0 = exact/official, 1 = alias, 2 = missing code, 3 = unmatched,
+    4 = out of range, -1 = empty.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uval = np.empty(len(uniques), dtype=object)
+    ustat = np.zeros(len(uniques), dtype="int8")
+    valid = set(scale.codes)
+    for i, u in enumerate(uniques):
+        key = normalize_label(u)
+        if key in scale.lookup:
+            uval[i] = scale.lookup[key]
+            ustat[i] = 0 if str(u) in scale.canonical else 1
+        elif key in scale.missing or key == "":
+            uval[i] = None
+            ustat[i] = 2
+        else:
+            uval[i] = None
+            ustat[i] = 3
+            if scale.kind == "ordinal":
+                try:
+                    num = float(key.replace(" ", ""))
+                except ValueError:
+                    num = None
+                if num is not None and num not in valid:
+                    ustat[i] = 4
+    ok = codes >= 0
+    vals = np.full(len(s), None, dtype=object)
+    stat = np.full(len(s), -1, dtype="int8")
+    vals[ok] = uval[codes[ok]]
+    stat[ok] = ustat[codes[ok]]
+    return vals, stat, uniques, codes, ustat
+
+
+def _suggestion_text(scale: Scale, values) -> str:
+    parts = []
+    for v in values[:3]:
+        sug = scale.suggest(v)
+        parts.append(f"'{v}'" + (f" (did you mean '{sug[0]}'?)" if sug else ""))
+    return ", ".join(parts)
+
+
+def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file):
+    vals, stat, uniques, codes, ustat = _map_scale(s, scale)
+    shown = lambda code: "" if code is None else (str(code).lower() if isinstance(code, bool) else str(code))
+    old = _as_str(s).to_numpy()
+    for st, rule in ((1, "alias"), (2, "missing_code"), (3, "unmatched_label"), (4, "out_of_range")):
+        rows = np.flatnonzero(stat == st)
+        if rows.size:
+            new = np.array([shown(v) for v in vals[rows]], dtype=object) if st == 1 else ""
+            log.add(rows, raw_col, old[rows], new, rule)
+    answered = int((stat >= 0).sum())
+    bad_u = [uniques[i] for i in np.flatnonzero(ustat == 3)]
+    n_bad = int((stat == 3).sum())
+    if n_bad:
+        counts = pd.Series(stat == 3).groupby(codes).sum()
+        order = sorted(bad_u, key=lambda u: -int(counts.get(list(uniques).index(u), 0)))
+        text = _suggestion_text(scale, order)
+        share = n_bad / max(answered, 1)
+        first_row = int(np.flatnonzero(stat == 3)[0]) + 1
+        if share > max_share:
+            raise ClemInputError(
+                f"{n_bad} of {answered} answers ({share:.0%}) match no level of scale '{scale.name}', "
+                f"more than the allowed {max_share:.0%}: {text}",
+                file=file, row=first_row, column=raw_col,
+                fix=f"add the spellings as aliases of scale '{scale.name}' in the codebook",
+            )
+        problems.append(Problem(first_row, raw_col,
+                                f"{n_bad} answer(s) match no level of scale '{scale.name}' and became "
+                                f"missing: {text}",
+                                f"add them as aliases of scale '{scale.name}' in the codebook",
+                                "warning"))
+    n_oor = int((stat == 4).sum())
+    if n_oor:
+        problems.append(Problem(int(np.flatnonzero(stat == 4)[0]) + 1, raw_col,
+                                f"{n_oor} answer(s) outside scale '{scale.name}' "
+                                f"({', '.join(str(c) for c in scale.codes)}) became missing", None, "warning"))
+    return vals
+
+
+def _to_number(s: pd.Series) -> pd.Series:
+    t = s.astype("string").str.strip()
+    t = t.str.replace(r"(?i)^rp\.?\s*", "", regex=True)
+    # Indonesian thousands separators: 50.000 / 1.250.000
+    thousands = t.str.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", na=False)
+    t = t.where(~thousands, t.str.replace(".", "", regex=False))
+    t = t.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+    return pd.to_numeric(t, errors="coerce")
+
+
+def _clean_number(s, spec, raw_col, log, problems):
+    num = _to_number(s)
+    present = s.notna().to_numpy()
+    nan_num = num.isna().to_numpy()
+    bad = present & nan_num
+    old = _as_str(s).to_numpy()
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        log.add(rows, raw_col, old[rows], "", "not_a_number")
+        problems.append(Problem(int(rows[0]) + 1, raw_col, f"{rows.size} value(s) are not numbers and "
+                                f"became missing (e.g. '{old[rows[0]]}')", None, "warning"))
+    arr = num.to_numpy(dtype="float64", na_value=np.nan)
+    if spec.range is not None:
+        lo, hi = spec.range
+        oor = np.zeros(len(arr), dtype=bool)
+        if lo is not None:
+            oor |= arr < float(lo)
+        if hi is not None:
+            oor |= arr > float(hi)
+        if oor.any():
+            rows = np.flatnonzero(oor)
+            log.add(rows, raw_col, old[rows], "", "out_of_range")
+            problems.append(Problem(int(rows[0]) + 1, raw_col, f"{rows.size} value(s) outside "
+                                    f"[{lo}, {hi}] became missing (e.g. '{old[rows[0]]}')", None, "warning"))
+            arr = np.where(oor, np.nan, arr)
+    return pd.array(arr, dtype="Float64")
+
+
+def _parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
+    """Parse strings to naive UTC datetimes; unique values parsed once."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype=object)
+    parsed = pd.to_datetime(u, errors="coerce", format="ISO8601", utc=True)
+    miss = parsed.isna() & u.notna()
+    if miss.any():
+        alt = pd.to_datetime(u[miss], errors="coerce", format="mixed", dayfirst=dayfirst, utc=True)
+        parsed[miss] = alt
+    parsed = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = codes >= 0
+    out[ok] = parsed.to_numpy()[codes[ok]]
+    return pd.Series(out, index=s.index)
+
+
+def _clean_date(s, spec, raw_col, log, problems, today):
+    dt = _parse_datetimes(s)
+    # interview_date is a date: local calendar day as typed
+    present = s.notna().to_numpy()
+    bad = present & dt.isna().to_numpy()
+    old = _as_str(s).to_numpy()
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        log.add(rows, raw_col, old[rows], "", "bad_date")
+        problems.append(Problem(int(rows[0]) + 1, raw_col, f"{rows.size} date(s) cannot be read and "
+                                f"became missing (e.g. '{old[rows[0]]}')", "write dates as YYYY-MM-DD",
+                                "warning"))
+    day = dt.dt.normalize()
+    lo, hi = (spec.range or (None, "today"))
+    hi_ts = today if hi in (None, "today") else pd.Timestamp(str(hi))
+    fut = (day > hi_ts).to_numpy()
+    if fut.any():
+        rows = np.flatnonzero(fut)
+        rule = "future_date" if hi in (None, "today") else "out_of_range"
+        log.add(rows, raw_col, old[rows], "", rule)
+        problems.append(Problem(int(rows[0]) + 1, raw_col, f"{rows.size} date(s) after "
+                                f"{hi_ts.date()} became missing (e.g. '{old[rows[0]]}')", None, "warning"))
+        day = day.mask(fut)
+    if lo is not None:
+        early = (day < pd.Timestamp(str(lo))).to_numpy()
+        if early.any():
+            rows = np.flatnonzero(early)
+            log.add(rows, raw_col, old[rows], "", "out_of_range")
+            day = day.mask(early)
+    return day.astype("datetime64[ns]")
+
+
+def _clean_integer(s, spec, scale, raw_col, log, problems, max_share, file):
+    if scale is not None:
+        vals = _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
+        return pd.array([v if v is not None else pd.NA for v in vals], dtype="Int64") \
+            if len(vals) < 1000 else pd.Series(vals, dtype=object).astype("Float64").astype("Int64").array
+    num = _to_number(s)
+    bad = (s.notna() & (num.isna() | (num != np.round(num)))).to_numpy()
+    old = _as_str(s).to_numpy()
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ClemInputError(f"'{old[rows[0]]}' is not a whole number", file=file, row=int(rows[0]) + 1,
+                             column=raw_col, fix="write the round as 1, 2, ... or give it a scale")
+    out = num.astype("Float64")
+    if spec.range is not None:
+        lo, hi = spec.range
+        oor = ((out < lo) | (out > hi)).fillna(False).to_numpy(dtype=bool)
+        if oor.any():
+            rows = np.flatnonzero(oor)
+            log.add(rows, raw_col, old[rows], "", "out_of_range")
+            out = out.mask(oor)
+    return out.astype("Int64").array
+
+
+def _unit_lookup(units: pd.DataFrame) -> dict:
+    lookup = {}
+    for name, aliases in zip(units["name"], units["aliases"]):
+        for a in [name, *aliases]:
+            lookup[normalize_label(a)] = str(name)
+    return lookup
+
+
+def _clean_units(s, units, raw_col, log, file, problems):
+    lookup = _unit_lookup(units)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = [lookup.get(normalize_label(u)) for u in uniques]
+    unknown = [u for u, m in zip(uniques, mapped) if m is None]
+    if unknown:
+        from rapidfuzz import fuzz, process
+
+        names = sorted(set(lookup))
+        u0 = unknown[0]
+        i0 = list(uniques).index(u0)
+        row = int(np.flatnonzero(codes == i0)[0]) + 1
+        close = process.extract(normalize_label(u0), names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+        close_names = list(dict.fromkeys(lookup[c[0]] for c in close))
+        hint = f"; close: {', '.join(close_names)}" if close_names else ""
+        more = f" ({len(unknown)} unknown unit values in all)" if len(unknown) > 1 else ""
+        raise ClemInputError(
+            f"unit '{u0}' is not in units.yml{hint}{more}", file=file, row=row, column=raw_col,
+            fix="add it as an alias of the right unit in data/units.yml (or the units file given)",
+        )
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0]) + 1
+        raise ClemInputError("the unit is empty", file=file, row=row, column=raw_col,
+                             fix="fill in the unit of every interview")
+    mapped_arr = np.array(mapped, dtype=object)
+    canon = np.array([str(u) == m for u, m in zip(uniques, mapped)], dtype=bool)
+    vals = mapped_arr[codes]
+    rows = np.flatnonzero(~canon[codes])
+    log.add(rows, raw_col, _as_str(s).to_numpy()[rows], vals[rows], "unit_alias")
+    return vals
+
+
+def _select_multiple(raw, spec, raw_col, sep, n):
+    """Kobo select_multiple -> {flag: boolean array}."""
+    flags = {}
+    if raw_col is not None:
+        s = raw[raw_col].astype("string").str.strip().str.casefold()
+        padded = " " + s.str.replace(r"[\s,;]+", " ", regex=True) + " "
+        for choice, flag in spec.choices.items():
+            if flag is None:
+                continue
+            hit = padded.str.contains(" " + choice.casefold() + " ", regex=False)
+            prev = flags.get(flag)
+            flags[flag] = hit if prev is None else (prev | hit)
+        return {k: v.astype("boolean").array for k, v in flags.items()}
+    for choice, flag in spec.choices.items():
+        col = f"{spec.source}{sep}{choice}"
+        if flag is None or col not in raw.columns:
+            continue
+        v = raw[col].astype("string").str.strip().str.casefold()
+        hit = v.isin(["1", "true", "ya", "yes", "1.0"]).astype("boolean").mask(v.isna())
+        prev = flags.get(flag)
+        flags[flag] = hit if prev is None else (prev | hit)
+    return {k: v.array for k, v in flags.items()}
+
+
+def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
+    """Mark duplicate submissions (same uuid; identical answers minutes apart)."""
+    id_col = found.get("respondent_id")
+    n = len(raw)
+    order = np.arange(n)
+    if sub_times is not None:
+        order = np.lexsort((np.arange(n), sub_times.to_numpy().astype("datetime64[ns]").astype("int64")))
+    remove_uuid = np.zeros(n, dtype=bool)
+    ids = raw[id_col].astype("string").str.strip()
+    ids_o = ids.iloc[order]
+    dup_o = ids_o.duplicated(keep="first").to_numpy() & ids_o.notna().to_numpy() & keep_mask[order]
+    # only compare among kept rows
+    kept_ids = ids_o.where(pd.Series(keep_mask[order], index=ids_o.index))
+    dup_o = kept_ids.duplicated(keep="first").to_numpy() & kept_ids.notna().to_numpy()
+    remove_uuid[order[dup_o]] = True
+    ans_specs = [c for c in codebook.columns
+                 if c.role not in ("respondent_id", "submission_time") and found.get(c.name)]
+    ans_cols = list(dict.fromkeys(found[c.name] for c in ans_specs))
+    enum_col = found.get("enumerator")
+    remove_ans = np.zeros(n, dtype=bool)
+    if enum_col is not None and ans_cols:
+        h = pd.util.hash_pandas_object(raw[ans_cols].astype("string"), index=False).to_numpy()
+        live = keep_mask & ~remove_uuid
+        df = pd.DataFrame({"h": h, "enum": raw[enum_col].astype("string").to_numpy(), "i": np.arange(n)})
+        if sub_times is not None:
+            df["t"] = sub_times.to_numpy()
+        else:
+            df["t"] = pd.Timestamp("2000-01-01")
+        df = df[live].sort_values(["enum", "h", "t", "i"], kind="stable")
+        same = (df["h"].to_numpy()[1:] == df["h"].to_numpy()[:-1]) & \
+               (df["enum"].to_numpy()[1:] == df["enum"].to_numpy()[:-1])
+        window = pd.Timedelta(minutes=float(codebook.quality["duplicate_window_minutes"]))
+        dt = df["t"].to_numpy()[1:] - df["t"].to_numpy()[:-1]
+        close = (dt <= window.to_timedelta64()) if sub_times is not None else np.ones(len(dt), bool)
+        dup = np.concatenate([[False], same & close])
+        remove_ans[df["i"].to_numpy()[dup]] = True
+    old = _as_str(ids).to_numpy()
+    rows = np.flatnonzero(remove_uuid)
+    log.add(rows, id_col, old[rows], ROW_REMOVED, "duplicate_uuid")
+    rows = np.flatnonzero(remove_ans)
+    log.add(rows, id_col, old[rows], ROW_REMOVED, "duplicate_answers")
+    return remove_uuid | remove_ans
+
+
+def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, file=None,
+                today=None) -> CleanResult:
+    """Clean a raw frame (as returned by :func:`read_survey`) through a codebook.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Raw strings, index ``0..n-1`` (data row = index + 1).
+    codebook : Codebook
+    units : pandas.DataFrame
+        From :func:`load_units`.
+    file : str or Path, optional
+        Named in error messages.
+    today : pandas.Timestamp, optional
+        Dates after it are impossible (default: the current date).
+
+    Returns
+    -------
+    CleanResult
+
+    Raises
+    ------
+    ClemInputError
+        Missing required column, unit not in the units file, too many
+        unmatched labels in a column, respondent id hashing without salt.
+    """
+    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    problems: list[Problem] = []
+    log = _Log()
+    found = _resolve_columns(raw, codebook, file, problems)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        p = errors[0]
+        more = f" (+{len(errors) - 1} more missing columns)" if len(errors) > 1 else ""
+        raise ClemInputError(p.message + more, file=file, column=p.column, fix=p.fix)
+    max_share = float(codebook.quality["max_unmatched_share"])
+    sep = codebook.source.get("group_separator") or "/"
+    out: dict[str, object] = {}
+
+    # unit first: an unknown unit stops everything
+    unit_col = found["unit"]
+    unit_vals = _clean_units(raw[unit_col], units, unit_col, log, file, problems)
+
+    # consent
+    keep = np.ones(n, dtype=bool)
+    consent_spec = codebook.by_role("consent")
+    if consent_spec and found.get(consent_spec[0].name):
+        c = consent_spec[0]
+        col = found[c.name]
+        vals, stat, *_ = _map_scale(raw[col], codebook.scales[c.scale])
+        yes = np.array([v is True for v in vals], dtype=bool)
+        rows = np.flatnonzero(~yes)
+        log.add(rows, col, _as_str(raw[col]).fillna("").to_numpy()[rows] if False else
+                np.array([("" if v is None else str(v)) for v in _as_str(raw[col]).to_numpy()[rows]], dtype=object),
+                ROW_REMOVED, "consent_refused")
+        keep &= yes
+
+    # times used for quality checks
+    times = {}
+    for role in ("start_time", "end_time", "submission_time"):
+        specs = codebook.by_role(role)
+        if specs and found.get(specs[0].name):
+            times[role] = _parse_datetimes(raw[found[specs[0].name]])
+    sub_times = times.get("submission_time", times.get("end_time"))
+
+    removed = _duplicates(raw, found, codebook, keep, log, sub_times)
+    keep &= ~removed
+
+    # value columns
+    for spec in codebook.columns:
+        col = found.get(spec.name)
+        kind = {"unit": "unit"}.get(spec.role) or __import__("clem_lib.codebook", fromlist=["ROLES"]).ROLES[spec.role]
+        if spec.role in ("unit", "consent", "start_time", "end_time", "submission_time"):
+            continue
+        if spec.role == "special_groups":
+            if spec.name in found:
+                out.update(_select_multiple(raw, spec, col, sep, n))
+            continue
+        if col is None:
+            continue
+        s = raw[col]
+        scale = codebook.scales.get(spec.scale) if spec.scale else None
+        if kind == "personal":
+            if spec.pii == "hash":
+                salt = get_salt(codebook.privacy.get("salt_env", "CLEM_PII_SALT"))
+                out[spec.name] = hash_values(s, salt).array
+                log.add_column(col, REMOVED, "<hashed>", "pii_hashed")
+            else:
+                log.add_column(col, REMOVED, "<dropped>", "pii_dropped")
+            continue
+        if kind == "id":
+            ids = s.astype("string").str.strip()
+            if spec.pii == "hash":
+                salt = get_salt(codebook.privacy.get("salt_env", "CLEM_PII_SALT"))
+                ids = hash_values(ids, salt)
+                log.add_column(col, REMOVED, "<hashed>", "pii_hashed")
+            out[spec.name] = ids.array
+            continue
+        if kind in ("ordinal", "boolean", "nominal") or (kind == "text" and scale is not None):
+            vals = _clean_scale_column(s, spec, scale, col, log, problems, max_share, file)
+            if scale.kind == "ordinal":
+                arr = pd.array(pd.Series(vals, dtype=object).to_numpy(), dtype="Float64")
+                if spec.range is not None:
+                    pass
+                out[spec.name] = arr.astype("Int64")
+            elif scale.kind == "boolean":
+                out[spec.name] = pd.array(pd.Series(vals, dtype=object).to_numpy(), dtype="boolean")
+            else:
+                out[spec.name] = pd.array(pd.Series(vals, dtype=object).to_numpy(), dtype="string")
+        elif kind == "integer":
+            out[spec.name] = _clean_integer(s, spec, scale, col, log, problems, max_share, file)
+        elif kind == "number":
+            out[spec.name] = _clean_number(s, spec, col, log, problems)
+        elif kind == "date":
+            out[spec.name] = _clean_date(s, spec, col, log, problems, today).array
+        elif kind == "free_text":
+            text = s.astype("string")
+            scrubbed = scrub_text(text)
+            changed = (text.notna() & (scrubbed != text)).fillna(False).to_numpy(dtype=bool)
+            rows = np.flatnonzero(changed)
+            log.add(rows, col, REMOVED, scrubbed.to_numpy(dtype=object)[rows], "pii_free_text")
+            out[spec.name] = scrubbed.str.strip().replace("", pd.NA).array
+        else:  # text
+            out[spec.name] = s.astype("string").str.strip().array
+
+    table = pd.DataFrame(out, index=raw.index)
+    table["unit"] = pd.array(unit_vals, dtype="string")
+
+    # sector must be one the unit serves
+    if "sector" in table.columns:
+        served = {str(nm): set(sec) for nm, sec in zip(units["name"], units["sectors"])}
+        pairs = pd.Series(list(zip(table["unit"].fillna(""), table["sector"].fillna(""))), index=table.index)
+        ok_pair = pairs.map(lambda p: p[1] == "" or p[1] in served.get(p[0], set())).to_numpy(dtype=bool)
+        if (~ok_pair).any():
+            rows = np.flatnonzero(~ok_pair)
+            scol = found[codebook.column("sector").name]
+            log.add(rows, scol, _as_str(raw[scol]).to_numpy()[rows], "", "sector_not_at_unit")
+            table.loc[~ok_pair, "sector"] = pd.NA
+
+    # skip logic
+    for parent, child in (("had_problem", "problem_resolved"), ("paid_extra", "extra_amount")):
+        if parent in table.columns and child in table.columns:
+            bad = (table[parent].eq(False) & table[child].notna()).fillna(False).to_numpy(dtype=bool)
+            if bad.any():
+                rows = np.flatnonzero(bad)
+                ccol = found[child]
+                log.add(rows, ccol, _as_str(raw[ccol]).to_numpy()[rows], "", "skip_logic")
+                table.loc[bad, child] = pd.NA
+
+    # derived columns
+    slug = dict(zip(units["name"].astype(str), units["slug"].astype(str)))
+    table["unit_slug"] = table["unit"].map(slug).astype("string")
+    for flag in _FLAGS:
+        if flag not in table.columns:
+            table[flag] = pd.array([pd.NA] * n, dtype="boolean")
+    flags = table[list(_FLAGS)].astype("boolean")
+    any_true = flags.fillna(False).any(axis=1)
+    all_known = flags.notna().all(axis=1)
+    table["special_group"] = pd.array(np.where(any_true, True, np.where(all_known, False, pd.NA)),
+                                      dtype="boolean")
+
+    # quality flags
+    if "start_time" in times and "end_time" in times:
+        minutes = (times["end_time"] - times["start_time"]).dt.total_seconds() / 60.0
+        ok_minutes = minutes.where(minutes > 0)
+        thr = codebook.quality.get("speeder_minutes")
+        if thr is None:
+            med = ok_minutes[keep].median()
+            thr = float(codebook.quality["speeder_fraction_of_median"]) * med
+        sp = (ok_minutes < float(thr))
+        table["speeder"] = pd.array(sp.where(ok_minutes.notna()), dtype="boolean")
+    else:
+        table["speeder"] = pd.array([pd.NA] * n, dtype="boolean")
+    unsur_cols = [f"unsur_{k}" for k in codebook.unsur_keys if f"unsur_{k}" in table.columns]
+    if unsur_cols:
+        block = table[unsur_cols].astype("Float64")
+        answered = block.notna().sum(axis=1)
+        need = codebook.quality.get("straightliner_min_items") or len(unsur_cols)
+        same = block.max(axis=1) == block.min(axis=1)
+        table["straightliner"] = pd.array((same.fillna(False) & (answered >= need)).to_numpy(dtype=bool),
+                                          dtype="boolean")
+    else:
+        table["straightliner"] = pd.array([pd.NA] * n, dtype="boolean")
+
+    table["_row"] = np.arange(1, n + 1)
+    table = table[keep]
+    table = _order_columns(table, codebook)
+    table = table.sort_values(["round", "unit", "respondent_id", "_row"], kind="stable",
+                              na_position="last").drop(columns="_row").reset_index(drop=True)
+
+    log_df = log.frame()
+    unit_by_row = pd.Series(unit_vals, index=np.arange(1, n + 1), dtype="string")
+    summary = summarize_log(log_df, unit_by_row)
+    return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
+                       problems=tuple(problems), n_raw=n)
+
+
+def _order_columns(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    head = ["respondent_id", "unit", "unit_slug", "sector", "service", "round", "interview_date",
+            "enumerator", "gender", "age", "education", "income_group", *_FLAGS, "special_group",
+            "channel"]
+    keys = list(codebook.unsur_keys)
+    body = [f"unsur_{k}" for k in keys] + [f"harapan_{k}" for k in keys]
+    tail = ["overall_satisfaction", "facility_friendly", "had_problem", "problem_resolved",
+            "paid_extra", "extra_amount", "cost_paid", "official_fee", "days_to_complete",
+            "standard_days", "wait_minutes", "knows_complaint", "suggestion", "weight",
+            "speeder", "straightliner"]
+    known = [c for c in head + body + tail if c in table.columns]
+    extra = sorted(c for c in table.columns if c not in known and c != "_row")
+    table = table[known + extra + ["_row"]].copy()
+    for c in table.columns:
+        if c in _STRING_COLS:
+            table[c] = table[c].astype("string")
+        elif c in _BOOL_COLS or c in ("speeder", "straightliner"):
+            table[c] = table[c].astype("boolean")
+    return table
+
+
+def summarize_log(log: pd.DataFrame, unit_by_row: pd.Series | None = None) -> pd.DataFrame:
+    """Count audit-log entries by rule and unit.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Audit log (``row, column, old, new, rule``).
+    unit_by_row : pandas.Series, optional
+        Canonical unit indexed by 1-based raw row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule, unit, n``, sorted by rule (in :data:`RULES` order) then unit;
+        ``unit`` is empty for column-level entries (personal-data columns).
+    """
+    if unit_by_row is not None and len(log):
+        unit = log["row"].map(unit_by_row).astype("string").fillna("")
+    else:
+        unit = pd.Series([""] * len(log), dtype="string")
+    df = pd.DataFrame({"rule": log["rule"].astype("string").to_numpy(), "unit": unit.to_numpy()})
+    out = df.groupby(["rule", "unit"], sort=False).size().rename("n").reset_index()
+    out["_o"] = pd.Categorical(out["rule"], categories=RULES, ordered=True).codes
+    out = out.sort_values(["_o", "rule", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    out["rule"] = out["rule"].astype("string")
+    out["unit"] = out["unit"].astype("string")
+    out["n"] = out["n"].astype("Int64")
+    return out
+
+
+def clean_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None, today=None) -> CleanResult:
+    """Read an export and clean it through its codebook and the units file.
+
+    Parameters
+    ----------
+    data_path : str or Path
+        The raw export (CSV, Excel, SPSS, Kobo/ODK).
+    codebook_path : str, Path or Codebook
+    units_path : str or Path, default ``data/units.yml``
+    sheet : str or int, optional
+        Excel sheet.
+    today : date-like, optional
+        Reference date for the ``future_date`` rule (default: today).
+
+    Returns
+    -------
+    CleanResult
+        ``.table`` (``docs/data_model.md``), ``.log`` (``row, column, old,
+        new, rule``), ``.summary`` (``rule, unit, n``), ``.survey_name``,
+        ``.problems`` (warnings), ``.n_raw``.
+
+    Raises
+    ------
+    ClemInputError
+        Any bad input (see :func:`validate_survey`); nothing is written.
+
+    Notes
+    -----
+    Order of the rules: unit names, consent, duplicates, then values column
+    by column (scales, numbers, dates, free text), unit × sector, skip logic,
+    personal data, derived flags. Vectorised: labels are mapped once per
+    distinct value, then spread with array indexing.
+
+    Examples
+    --------
+    >>> from clem_lib import clean_survey, SAMPLE_DATA, SAMPLE_CODEBOOK
+    >>> res = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK)
+    >>> res.table["unit"].nunique()
+    6
+    """
+    codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
+    units = load_units(units_path)
+    raw = read_survey(data_path, codebook, sheet=sheet)
+    return clean_frame(raw, codebook, units, file=Path(data_path), today=today)
+
+
+def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None, today=None) -> list:
+    """Check an export against its codebook without writing anything.
+
+    Parameters
+    ----------
+    data_path, codebook_path, units_path, sheet, today
+        As for :func:`clean_survey`.
+
+    Returns
+    -------
+    list of Problem
+        Errors first (``level == "error"``: the data cannot be cleaned; the
+        CLI exits with code 2), then warnings (values that cleaning turns
+        into missing, with suggestions for close spellings). Empty when the
+        export is clean.
+    """
+    try:
+        codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
+        units = load_units(units_path)
+        raw = read_survey(data_path, codebook, sheet=sheet)
+    except ClemInputError as exc:
+        return [Problem(exc.row, exc.column, str(exc), None, "error")]
+    problems: list[Problem] = []
+    found = _resolve_columns(raw, codebook, data_path, problems)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        return errors
+    try:
+        res = clean_frame(raw, codebook, units, file=Path(data_path), today=today)
+    except ClemInputError as exc:
+        return [Problem(exc.row, exc.column, str(exc), None, "error")]
+    return list(res.problems)
+
+
+def write_cleaned(result: CleanResult, out_path) -> Path:
+    """Write the cleaned table (parquet) and its audit log, atomically.
+
+    Parameters
+    ----------
+    result : CleanResult
+    out_path : str or Path
+        ``.parquet`` file; the log goes next to it as ``<stem>.log.csv``.
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    out_path = Path(out_path)
+    if out_path.suffix.lower() != ".parquet":
+        raise ClemInputError("the cleaned table is written as parquet", file=out_path,
+                             fix="give an output name ending in .parquet")
+    log_path = out_path.with_name(out_path.stem + ".log.csv")
+    tmp, final = atomic_path(out_path)
+    try:
+        result.table.to_parquet(tmp, index=False)
+        write_csv(result.log, log_path)
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return final

@@ -1,3 +1,426 @@
-"""io (being written)."""
+"""Readers for the files monitoring groups really have, and the safe CSV writer.
 
-__all__: list[str] = []
+Readers return the *raw* frame: one row per submission, every cell a string
+(or missing), column names as in the export. Row ``i`` of the frame (0-based
+index) is data row ``i + 1`` of the export, the row number the audit log uses.
+
+Supported: CSV (UTF-8, UTF-8 with BOM, Windows-1252; ``;`` or ``,`` sniffed),
+Excel (``.xlsx``/``.xlsm``/``.xls``, chosen sheet), SPSS ``.sav``/``.zsav``
+(value labels applied, via pyreadstat), and KoboToolbox / ODK exports in any
+of these formats (group-prefixed names are resolved by the codebook).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ClemInputError
+from .paths import CHECKLIST_FILE, UNITS_FILE
+
+__all__ = ["read_survey", "write_csv", "neutralize_formulas", "load_checklist", "atomic_path"]
+
+_CSV_EXT = {".csv", ".txt", ".tsv"}
+_EXCEL_EXT = {".xlsx", ".xlsm", ".xls"}
+_SPSS_EXT = {".sav", ".zsav"}
+_NUMBER_RE = r"^\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?\s*$"
+
+
+def _codebook_source(codebook) -> dict:
+    if codebook is None:
+        return {}
+    if isinstance(codebook, (str, os.PathLike)):
+        from .codebook import load_codebook
+
+        codebook = load_codebook(codebook)
+    return dict(codebook.source)
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _decode_check(path: Path, encoding: str) -> str:
+    """Return the encoding that decodes the whole file, or raise ClemInputError."""
+    data = path.read_bytes()
+    if encoding != "auto":
+        try:
+            data.decode(encoding)
+        except LookupError:
+            raise ClemInputError(f"unknown encoding '{encoding}'", file=path,
+                                 fix="set source.encoding to utf-8, cp1252 or auto") from None
+        except UnicodeDecodeError as exc:
+            raise ClemInputError(
+                f"bytes at line {_line_of(data, exc.start)} (byte {exc.start}) are not {encoding}",
+                file=path, fix="set source.encoding: auto in the codebook, or save the file as UTF-8",
+            ) from None
+        return "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+    try:
+        data.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError as exc:
+        raise ClemInputError(
+            f"undecodable bytes at line {_line_of(data, first_bad)} (neither UTF-8 nor Windows-1252,"
+            f" e.g. byte {exc.start})",
+            file=path, fix="re-export the file as CSV UTF-8 from Excel or KoboToolbox",
+        ) from None
+
+
+def _sniff_delimiter(path: Path, encoding: str, wanted: str) -> str:
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        header = fh.readline()
+    counts = {d: len(re.findall(re.escape(d), re.sub(r'"[^"]*"', "", header))) for d in ",;\t|"}
+    if wanted != "auto":
+        if counts.get(wanted, header.count(wanted)) == 0:
+            other = max(counts, key=counts.get)
+            if counts[other] > 0:
+                raise ClemInputError(
+                    f"the header has no '{wanted}' but {counts[other]} '{other}': wrong delimiter",
+                    file=path, row=0,
+                    fix=f"set source.delimiter: '{other}' (or auto) in the codebook",
+                )
+        return wanted
+    best = max((",", ";"), key=lambda d: counts[d])
+    if counts[best] == 0:
+        other = max(("\t", "|"), key=lambda d: counts[d])
+        if counts[other] > 0:
+            shown = "tab" if other == "\t" else other
+            raise ClemInputError(
+                f"columns are separated by '{shown}', not ',' or ';': wrong delimiter",
+                file=path, row=0,
+                fix=f"save as CSV with ',' or ';', or set source.delimiter: '{other}' in the codebook",
+            )
+        return ","
+    return best
+
+
+def _read_csv(path: Path, source: dict) -> pd.DataFrame:
+    encoding = _decode_check(path, source.get("encoding", "auto") or "auto")
+    sep = _sniff_delimiter(path, encoding, source.get("delimiter", "auto") or "auto")
+    try:
+        df = pd.read_csv(
+            path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+            na_values=[""], skip_blank_lines=True, engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise ClemInputError("the file is empty", file=path,
+                             fix="export the survey again with its header and data rows") from None
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        row = int(m.group(1)) - 1 if m else None
+        raise ClemInputError(
+            f"cannot split into columns ({str(exc).splitlines()[-1].strip()})", file=path, row=row,
+            fix="check that text with the delimiter is quoted, or set source.delimiter in the codebook",
+        ) from None
+    return df
+
+
+def _read_excel(path: Path, source: dict, sheet) -> pd.DataFrame:
+    sheet = sheet if sheet is not None else source.get("sheet")
+    try:
+        book = pd.ExcelFile(path)
+    except Exception as exc:  # openpyxl raises several types for broken files
+        raise ClemInputError(f"cannot open as Excel ({type(exc).__name__})", file=path,
+                             fix="save the workbook again as .xlsx") from None
+    names = book.sheet_names
+    if sheet is None:
+        sheet = names[0]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise ClemInputError(f"there is no sheet number {sheet} ({len(names)} sheets)", file=path,
+                                 fix=f"choose one of {', '.join(names)}")
+        sheet = names[sheet]
+    elif sheet not in names:
+        raise ClemInputError(f"there is no sheet '{sheet}'", file=path,
+                             fix=f"choose one of {', '.join(names)}")
+    df = book.parse(sheet, dtype=object, keep_default_na=False, na_values=[""])
+    return _to_strings(df)
+
+
+def _read_spss(path: Path) -> pd.DataFrame:
+    import pyreadstat
+
+    try:
+        df, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
+                                        formats_as_category=False, user_missing=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise ClemInputError(f"cannot read as SPSS .sav ({str(exc).splitlines()[0]})", file=path,
+                             fix="save the data again from SPSS or PSPP as .sav") from None
+    return _to_strings(df)
+
+
+def _to_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """Every column as strings, missing kept missing; 4.0 -> "4"."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            t = s.dt.strftime("%Y-%m-%dT%H:%M:%S").str.replace("T00:00:00", "", regex=False)
+            out[col] = t.astype(object).where(s.notna(), np.nan)
+            continue
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            v = pd.to_numeric(s, errors="coerce").astype("float64")
+            integral = v.notna() & np.isfinite(v) & (v == np.round(v)) & (v.abs() < 1e15)
+            text = v.map(repr).astype(object)
+            text[integral] = v[integral].astype("int64").astype(str)
+            out[col] = text.where(v.notna(), np.nan)
+            continue
+        obj = s.astype(object)
+        miss = obj.isna() | obj.map(lambda x: isinstance(x, str) and x == "")
+        conv = obj.map(_cell_to_str)
+        out[col] = conv.where(~miss, np.nan)
+    res = pd.DataFrame(out, index=df.index)
+    res.columns = [str(c) for c in df.columns]
+    return res
+
+
+def _cell_to_str(x):
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return np.nan
+    if isinstance(x, float) and x == round(x) and abs(x) < 1e15:
+        return str(int(x))
+    if isinstance(x, pd.Timestamp):
+        return x.strftime("%Y-%m-%d") if x == x.normalize() else x.isoformat()
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    return str(x)
+
+
+def read_survey(path, codebook=None, *, sheet=None) -> pd.DataFrame:
+    """Read a raw survey export into a frame of strings.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt`` (UTF-8, UTF-8 with BOM or Windows-1252; ``;`` or
+        ``,`` sniffed from the header), ``.xlsx``/``.xls`` (Excel),
+        ``.sav``/``.zsav`` (SPSS, value labels applied). KoboToolbox and ODK
+        exports are read by the same readers.
+    codebook : Codebook or path, optional
+        Its ``source`` section may fix ``encoding``, ``delimiter`` and
+        ``sheet`` instead of sniffing them.
+    sheet : str or int, optional
+        Excel sheet (name or 0-based index); default the codebook's, else the
+        first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in the export (header names stripped of surrounding
+        spaces), cells as strings or missing; index ``0..n-1`` (index + 1 is
+        the data row number used in messages and the audit log).
+
+    Raises
+    ------
+    ClemInputError
+        Missing, empty or header-only file, wrong delimiter, undecodable
+        bytes, unknown sheet, unsupported extension, duplicate column names.
+    """
+    path = Path(path)
+    source = _codebook_source(codebook)
+    if not path.exists():
+        raise ClemInputError("file not found", file=path, fix="check the path and the file name")
+    if path.is_dir():
+        raise ClemInputError("is a folder, not a data file", file=path, fix="give the export file")
+    if path.stat().st_size == 0:
+        raise ClemInputError("the file is empty", file=path,
+                             fix="export the survey again with its header and data rows")
+    ext = path.suffix.lower()
+    fmt = (source.get("format") or "auto").lower()
+    if fmt in ("csv", "kobo") and ext not in _EXCEL_EXT | _SPSS_EXT or (fmt == "auto" and ext in _CSV_EXT):
+        df = _read_csv(path, source)
+    elif ext in _EXCEL_EXT or fmt == "excel":
+        df = _read_excel(path, source, sheet)
+    elif ext in _SPSS_EXT or fmt == "spss":
+        df = _read_spss(path)
+    else:
+        raise ClemInputError(
+            f"unsupported file type '{ext or '(none)'}'", file=path,
+            fix="export as .csv, .xlsx or .sav (or set source.format in the codebook)",
+        )
+    df.columns = [str(c).strip() for c in df.columns]
+    if len(df.columns) == 0:
+        raise ClemInputError("the file is empty", file=path,
+                             fix="export the survey again with its header and data rows")
+    dup = pd.Index(df.columns)[pd.Index(df.columns).duplicated()]
+    if len(dup):
+        raise ClemInputError(f"column '{dup[0]}' appears twice in the header", file=path, row=0,
+                             column=dup[0], fix="rename one of the two columns")
+    unnamed = [c for c in df.columns if c.startswith("Unnamed: ")]
+    if len(unnamed) == len(df.columns):
+        raise ClemInputError("the header row is empty", file=path, row=0,
+                             fix="put the column names in the first row")
+    if len(df) == 0:
+        raise ClemInputError("the file has a header but no data rows", file=path,
+                             fix="export the survey with its submissions")
+    df = df.reset_index(drop=True)
+    return df
+
+
+def atomic_path(path) -> tuple[Path, Path]:
+    """A temporary file next to ``path``; ``os.replace(tmp, path)`` publishes it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp), path
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Make text cells safe to open in a spreadsheet.
+
+    A text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+    carriage return) and is not a number is prefixed with ``'`` so that Excel
+    and LibreOffice show it as text instead of running it as a formula
+    (CSV / formula injection). Numeric columns and cells that parse as
+    numbers (``-3``, ``+62.5``) are left unchanged.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the dangerous text cells prefixed.
+
+    References
+    ----------
+    OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) \
+                or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        text = s.astype("string")
+        risky = text.str.match(r"^[=+\-@\t\r]", na=False) & ~text.str.match(_NUMBER_RE, na=False)
+        if bool(risky.any()):
+            fixed = s.astype(object).copy()
+            fixed[risky.to_numpy()] = "'" + text[risky].astype(object)
+            out[col] = fixed
+    if isinstance(out.columns, pd.Index):
+        cols = [("'" + c) if isinstance(c, str) and re.match(r"^[=+\-@\t\r]", c)
+                and not re.match(_NUMBER_RE, c) else c for c in out.columns]
+        out.columns = cols
+    return out
+
+
+def write_csv(df: pd.DataFrame, path, *, float_format: str = "%.12g") -> Path:
+    """Write a CSV that is safe to open in Excel, atomically and deterministically.
+
+    Every CSV clem writes goes through this function.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Written as is (no index); sort it before if order matters.
+    path : str or Path
+    float_format : str, default ``"%.12g"``
+        Fixed float format, so that the same numbers give the same bytes.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Notes
+    -----
+    Text cells starting with ``=``, ``+``, ``-`` or ``@`` that are not numbers
+    are prefixed with ``'`` (:func:`neutralize_formulas`). UTF-8 without BOM,
+    ``\\n`` line endings, missing values as empty cells. The file is written
+    to a temporary name in the same folder and renamed into place, so a
+    reader never sees half a file.
+    """
+    safe = neutralize_formulas(df)
+    tmp, final = atomic_path(path)
+    try:
+        safe.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format,
+                    encoding="utf-8", na_rep="")
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return final
+
+
+_PRESENT = {"ya": True, "y": True, "yes": True, "1": True, "true": True, "ada": True,
+            "tidak": False, "t": False, "no": False, "n": False, "0": False, "false": False,
+            "tidak ada": False}
+
+
+def load_checklist(path=CHECKLIST_FILE, units_path=UNITS_FILE) -> pd.DataFrame:
+    """Read the service-standard observation checklist.
+
+    Parameters
+    ----------
+    path : str or Path, default ``data/checklist.csv``
+        Columns ``unit, round, component, category, present``; ``present`` is
+        ``ya`` / ``tidak``.
+    units_path : str or Path, default ``data/units.yml``
+        Unit names are normalised through its aliases.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit`` (canonical name, string), ``round`` (Int64), ``component``
+        (string), ``category`` (string: ``penyampaian`` = service delivery,
+        ``pengelolaan`` = management, ``aksesibilitas`` = accessibility),
+        ``present`` (boolean), sorted by unit, round, category, component.
+
+    References
+    ----------
+    Permenpan RB No. 15 Tahun 2014 tentang Pedoman Standar Pelayanan
+    (14 components).
+    """
+    from .codebook import load_units, normalize_label
+
+    path = Path(path)
+    df = read_survey(path)
+    need = ["unit", "round", "component", "category", "present"]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise ClemInputError(f"missing column '{missing[0]}'", file=path, row=0, column=missing[0],
+                             fix=f"the checklist needs columns {', '.join(need)}")
+    units = load_units(units_path)
+    lookup = {}
+    for name, aliases in zip(units["name"], units["aliases"]):
+        for s in [name, *aliases]:
+            lookup[normalize_label(s)] = name
+    key = df["unit"].map(lambda v: normalize_label(v) if isinstance(v, str) else "")
+    unit = key.map(lookup)
+    bad = unit.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ClemInputError(f"unit '{df['unit'].iloc[i]}' is not in units.yml", file=path, row=i + 1,
+                             column="unit", fix="use a unit name or alias from data/units.yml")
+    rnd = pd.to_numeric(df["round"], errors="coerce")
+    if rnd.isna().any() or (rnd != np.round(rnd)).any():
+        i = int(np.flatnonzero((rnd.isna() | (rnd != np.round(rnd))).to_numpy())[0])
+        raise ClemInputError(f"round '{df['round'].iloc[i]}' is not a whole number", file=path,
+                             row=i + 1, column="round", fix="write the round as 1, 2, ...")
+    present = df["present"].map(lambda v: _PRESENT.get(normalize_label(v)) if isinstance(v, str) else None)
+    if present.isna().any():
+        i = int(np.flatnonzero(present.isna().to_numpy())[0])
+        raise ClemInputError(f"present '{df['present'].iloc[i]}' is not ya/tidak", file=path, row=i + 1,
+                             column="present", fix="write ya or tidak")
+    out = pd.DataFrame({
+        "unit": unit.astype("string"),
+        "round": rnd.astype("Int64"),
+        "component": df["component"].astype("string").str.strip(),
+        "category": df["category"].astype("string").str.strip(),
+        "present": present.astype("boolean"),
+    })
+    return out.sort_values(["unit", "round", "category", "component"], kind="stable").reset_index(drop=True)
