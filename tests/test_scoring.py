@@ -531,3 +531,46 @@ def test_to_results_long_form_keeps_numbers():
     assert km.loc[0, "estimate"] == 80 and km.loc[0, "n"] == 15
     with pytest.raises(ValueError, match="kind"):
         scoring.to_results(res, "nope")
+
+
+# ---------------------------------------------------------------------------
+# The bundled sample survey: planted effects
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_table():
+    from clem_lib import paths
+
+    if not paths.SAMPLE_DATA.exists():
+        pytest.skip("sample survey not generated yet (data/raw/clem_surakarta_sample.csv)")
+    from clem_lib.cleaning import clean_survey
+
+    return clean_survey(paths.SAMPLE_DATA, paths.SAMPLE_CODEBOOK).table
+
+
+def test_sample_planted_effects(sample_table):
+    df = sample_table
+    per_unit = scoring.ikm(df, by="unit")
+    assert per_unit["ikm"].between(25, 100).all()
+    # one unit (Kec. Pasar Kliwon) is graded below B, the others B or better
+    below_b = per_unit.loc[per_unit["grade"].isin(["C", "D"]), "unit"].tolist()
+    assert below_b == ["Kec. Pasar Kliwon"]
+    worst = per_unit.set_index("unit").loc["Kec. Pasar Kliwon"]
+    others = per_unit[per_unit["unit"] != "Kec. Pasar Kliwon"]
+    assert worst["ci_high"] < others["ci_low"].min()
+    # Dispendukcapil improves from the baseline to the follow-up round
+    dis = scoring.ikm(df[df["unit"] == "Dispendukcapil"], by="round").set_index("round")
+    assert dis.loc[1, "ci_high"] < dis.loc[2, "ci_low"]
+    # special groups find the facilities less friendly than other users
+    acc = scoring.accessibility(df).set_index("group")
+    assert acc.loc["special_group", "ci_low"] > acc.loc["not_special_group", "ci_high"]
+    # time and facilities are the first priorities in the importance-performance grid
+    quad = scoring.ipa(df).set_index("unsur")["quadrant"]
+    assert quad["waktu"] == "I" and quad["sarana"] == "I"
+    # the seed's headline: about 53% say the facilities are not friendly to special groups
+    city = scoring.accessibility(df).set_index("group").loc["all"]
+    assert city["ci_low"] <= 53.0 <= city["ci_high"]
+    # every IKM row flows unchanged into results rows
+    rows = scoring.to_results(per_unit, "ikm")
+    assert rows["estimate"].tolist() == per_unit["ikm"].tolist()
