@@ -574,3 +574,37 @@ def test_sample_planted_effects(sample_table):
     # every IKM row flows unchanged into results rows
     rows = scoring.to_results(per_unit, "ikm")
     assert rows["estimate"].tolist() == per_unit["ikm"].tolist()
+
+
+def test_sample_planted_crc_and_nrr(sample_table):
+    df = sample_table
+    # broker users mostly pay above the fee (90 % vs 8 % planted)
+    crc = scoring.crc_indicators(df, by="channel")
+    paid = crc[crc["metric"] == "pct_paid_extra"].set_index("channel")["estimate"]
+    assert paid["broker"] > 80 and paid["in_person"] < 15
+    # Dispendukcapil: fewer problems and more users who know how to complain in round 2
+    dis = scoring.crc_indicators(df[df["unit"] == "Dispendukcapil"], by="round")
+    got = dis.set_index(["metric", "round"])["estimate"]
+    assert got[("pct_had_problem", 2)] < got[("pct_had_problem", 1)]
+    assert got[("pct_knows_complaint", 2)] > got[("pct_knows_complaint", 1)]
+    # special-group users rate sarana about 0.45 lower; no gap planted for persyaratan
+    by_group = scoring.nrr(df, by="special_group").set_index(["special_group", "unsur"])["nrr"]
+    assert by_group[(False, "sarana")] - by_group[(True, "sarana")] > 0.3
+    assert abs(by_group[(False, "persyaratan")] - by_group[(True, "persyaratan")]) < 0.1
+
+
+def test_sample_checklist_compliance():
+    from clem_lib import paths
+
+    if not paths.CHECKLIST_FILE.exists():
+        pytest.skip("checklist not generated yet (data/checklist.csv)")
+    from clem_lib.io import load_checklist
+
+    out = scoring.compliance(load_checklist())
+    allrows = out[out["category"] == "all"].set_index(["unit", "round"])
+    assert (allrows["n_items"] == 20).all()  # 14 components + 6 accessibility items
+    assert allrows.loc[("Dispendukcapil", 2), "index"] > allrows.loc[("Dispendukcapil", 1), "index"]
+    pk = allrows.xs("Kec. Pasar Kliwon", level="unit")["index"]
+    assert (pk.to_numpy()[:, None] <= allrows["index"].to_numpy()[None, :]).all()
+    assert allrows.loc[("Kec. Pasar Kliwon", 1), "missing"].count(";") == allrows.loc[
+        ("Kec. Pasar Kliwon", 1), "n_items"] - allrows.loc[("Kec. Pasar Kliwon", 1), "n_present"] - 1
