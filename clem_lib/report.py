@@ -74,6 +74,14 @@ __all__ = [
     "sentence_ikm",
     "sentence_accessibility",
     "sentence_gap",
+    "significant_gaps",
+    "ReportText",
+    "TABLES",
+    "table_caption",
+    "sample_cache_path",
+    "cleaned_sample",
+    "gaps_to_results",
+    "UnitReport",
     "headline_text",
     "findings_text",
     "recommendations_text",
@@ -156,6 +164,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "col_population": {"id": "Pengguna per bulan", "en": "Users per month"},
     "col_enough": {"id": "Cukup", "en": "Enough"},
     "col_suggestion": {"id": "Saran", "en": "Suggestion"},
+    "col_missing": {"id": "Belum ada", "en": "Missing"},
+    "col_detail": {"id": "Rincian", "en": "Detail"},
     "col_rule": {"id": "Aturan pembersihan", "en": "Cleaning rule"},
     "col_count": {"id": "Jumlah", "en": "Count"},
     "col_conformity": {"id": "Tingkat kesesuaian (%)", "en": "Conformity (%)"},
@@ -420,13 +430,23 @@ def group_label(name: str, lang: str = "id") -> str:
 
 
 def metric_label(metric: str, lang: str = "id", scheme=None) -> str:
-    """Readable name of a metric of ``results.csv`` (``ikm``, ``nrr:waktu``, ``gap:sarana``...)."""
+    """Readable name of a metric of ``results.csv`` / a gap table.
+
+    ``ikm``; ``nrr:waktu`` and ``gap:waktu`` (the unsur's name);
+    ``pct_satisfied:waktu`` (share satisfied with that unsur);
+    ``mean:cost_paid``; ``pct_not_friendly``; ...
+    """
     m = str(metric)
     if ":" in m:
         head, _, key = m.partition(":")
-        if head in {"nrr", "gap", "unsur", "ikm_unsur", "tk"}:
+        if head in {"nrr", "gap", "unsur", "tk"}:
             return unsur_label(key, lang, scheme)
-        m = key if f"m_{key}" in LABELS else m
+        if head == "mean" and f"m_mean_{key}" in LABELS:
+            return label(f"m_mean_{key}", lang)
+        if head == "mean" and f"m_{key}" in LABELS:
+            return label(f"m_{key}", lang)
+        if f"m_{head}" in LABELS:
+            return f"{label(f'm_{head}', lang)}: {unsur_label(key, lang, scheme) if key != 'overall' else label('m_overall_satisfaction', lang)}"
     if f"m_{m}" in LABELS:
         return label(f"m_{m}", lang)
     return m.replace("_", " ")
@@ -787,7 +807,9 @@ def resolve_unit(unit: str, units: pd.DataFrame) -> str:
     """
     if not isinstance(unit, str) or not unit.strip():
         raise ClemInputError("parameter 'unit' is empty", fix="give a unit name such as 'Kec. Serengan'")
-    want = " ".join(unit.split()).casefold()
+    from .codebook import normalize_label
+
+    want = normalize_label(unit)
     candidates: dict[str, str] = {}
     for rec in units.to_dict("records"):
         name = str(rec["name"])
@@ -799,7 +821,7 @@ def resolve_unit(unit: str, units: pd.DataFrame) -> str:
             keys.extend(a.strip() for a in aliases.split(";"))
         for k in keys:
             if k:
-                candidates[" ".join(k.split()).casefold()] = name
+                candidates[normalize_label(k)] = name
     if want in candidates:
         return candidates[want]
     names = [str(n) for n in units["name"]]
@@ -959,67 +981,97 @@ def sentence_ikm(unit: str, *, ikm, ci_low, ci_high, n, grade: str, min_n: int =
 
 
 def sentence_accessibility(*, pct, ci_low, ci_high, n, min_n: int = 5, lang: str = "id") -> str:
-    """``53% pengguna menyatakan fasilitas tidak ramah ... (IK 95% 44%–62%; n = 120).``
+    """``57% pengguna menyatakan fasilitas tidak ramah ... (IK 95% 49%–66%; n = 120).``
 
-    ``pct`` and the interval are proportions (0..1).
+    ``pct`` and its interval are percentages (0..100), as
+    :func:`clem_lib.scoring.accessibility` returns them.
     """
     if is_small(n, min_n) or _missing(pct):
         return label("s_access_small", lang, small=small_cell_text(min_n, lang))
-    text = label("s_access", lang, pct=fmt_percent(pct, 0, lang),
-                 ci=fmt_interval(ci_low, ci_high, 0, lang, percent=True), n=fmt_number(n, 0, lang))
+    text = label("s_access", lang, pct=fmt_percent(pct, 0, lang, scale=1.0),
+                 ci=fmt_interval(ci_low, ci_high, 0, lang, percent=True, scale=1.0), n=fmt_number(n, 0, lang))
     return text[0].upper() + text[1:]
 
 
-def _value_text(value, metric: str, lang: str) -> str:
-    m = str(metric)
-    if m.startswith("pct_"):
-        return fmt_percent(value, 0, lang)
-    if "cost" in m or "amount" in m or "fee" in m:
+def _value_text(value, gap_unit: str, lang: str) -> str:
+    """A group's own value, in the unit of its gap (``percentage points`` -> ``%``)."""
+    u = str(gap_unit or "")
+    if u == "percentage points":
+        return fmt_percent(value, 0, lang, scale=1.0)
+    if u == "rupiah":
         return fmt_rupiah(value, lang)
-    return fmt_number(value, 2 if (m.startswith(("nrr", "unsur", "gap:")) or m in {"overall_satisfaction"}) else 1, lang)
+    return fmt_number(value, 2, lang)
 
 
-def _gap_text(value, metric: str, lang: str, signed: bool = True, unit: bool = True) -> str:
-    m = str(metric)
-    if m.startswith("pct_"):
+def _gap_text(value, gap_unit: str, lang: str, signed: bool = True, unit: bool = True) -> str:
+    """A gap in its own unit: ``−10 poin persen``, ``+Rp 1.828``, ``−0,28``."""
+    u = str(gap_unit or "")
+    if _missing(value):
+        return "–"
+    v = float(value)
+    if u == "percentage points":
         pp = " poin persen" if lang == "id" else " percentage points"
-        return fmt_number(float(value) * 100, 0, lang, signed=signed) + (pp if unit else "")
-    if "cost" in m or "amount" in m or "fee" in m:
-        sign = "+" if signed and float(value) > 0 else ("−" if float(value) < 0 else "")
-        return sign + (fmt_rupiah(abs(float(value)), lang) if unit else fmt_number(abs(float(value)), 0, lang))
-    return fmt_number(value, 2, lang, signed=signed)
+        return fmt_number(v, 0, lang, signed=signed) + (pp if unit else "")
+    if u == "rupiah":
+        sign = "+" if signed and v > 0 else ("−" if v < 0 else "")
+        return sign + (fmt_rupiah(abs(v), lang) if unit else fmt_number(abs(v), 0, lang))
+    if u in ("days", "minutes"):
+        word = {"days": ("hari", "days"), "minutes": ("menit", "minutes")}[u][0 if lang == "id" else 1]
+        return fmt_number(v, 1, lang, signed=signed) + (f" {word}" if unit else "")
+    return fmt_number(v, 2, lang, signed=signed)
 
 
 def sentence_gap(row: Mapping, *, lang: str = "id", min_n: int = 5, scheme=None) -> str:
-    """One sentence for one gap test row (a row of a stats gap table).
+    """One sentence for one row of a gap table (``clem_lib.stats.GAP_COLUMNS``).
 
-    Uses ``metric``, ``gap``, ``ci_low``, ``ci_high``, ``p_adjusted`` (or
-    ``p_value``), ``n1``, ``n2`` and, when present, ``group``, ``level1``,
-    ``level2``, ``mean1``, ``mean2``. When either group has fewer than
-    ``min_n`` answers the numbers are replaced by ``"n < 5"``.
+    Uses ``metric``, ``comparison``, ``group1``, ``group2``, ``estimate1``,
+    ``estimate2``, ``gap``, ``gap_unit``, ``ci_low``, ``ci_high``,
+    ``p_adjusted`` (or ``p_value``), ``n1``, ``n2``. When either group has
+    fewer than ``min_n`` answers every number is replaced by ``"n < 5"``.
     """
     metric = str(row.get("metric", ""))
     mname = metric_label(metric, lang, scheme)
+    gu = row.get("gap_unit", "")
     small = is_small(row.get("n1"), min_n) or is_small(row.get("n2"), min_n)
     p = row.get("p_adjusted")
     p = row.get("p_value") if _missing(p) else p
-    level1, level2 = row.get("level1"), row.get("level2")
     if small:
         st = small_cell_text(min_n, lang)
-        gap = ci = pt = st
+        gap = ci = pt = v1 = v2 = st
     else:
-        gap = _gap_text(row["gap"], metric, lang)
-        ci = label("ci95", lang) + " " + _gap_text(row["ci_low"], metric, lang, unit=False) + \
-            (" sampai " if lang == "id" else " to ") + _gap_text(row["ci_high"], metric, lang, unit=False)
+        gap = _gap_text(row.get("gap"), gu, lang)
+        lo, hi = row.get("ci_low"), row.get("ci_high")
+        if _missing(lo) or _missing(hi):
+            ci = label("ci95", lang) + " –"
+        else:
+            ci = label("ci95", lang) + " " + _gap_text(lo, gu, lang, unit=False) + \
+                (" sampai " if lang == "id" else " to ") + _gap_text(hi, gu, lang, unit=False)
         pt = fmt_p(p, lang)
-    if not _missing(level1) and not _missing(level2) and "mean1" in row and "mean2" in row:
-        v1 = small_cell_text(min_n, lang) if is_small(row.get("n1"), min_n) else _value_text(row["mean1"], metric, lang)
-        v2 = small_cell_text(min_n, lang) if is_small(row.get("n2"), min_n) else _value_text(row["mean2"], metric, lang)
-        return label("s_gap", lang, metric=escape_text(mname), group1=escape_text(group_label(level1, lang)),
-                     v1=v1, group2=escape_text(group_label(level2, lang)), v2=v2, gap=gap, ci=ci, p=pt)
-    comparison = row.get("group", "")
+        v1 = _value_text(row.get("estimate1"), gu, lang)
+        v2 = _value_text(row.get("estimate2"), gu, lang)
+    g1, g2 = _side_label(row, "group1", lang), _side_label(row, "group2", lang)
+    if g1 and g2:
+        return label("s_gap", lang, metric=escape_text(mname), group1=escape_text(g1), v1=v1,
+                     group2=escape_text(g2), v2=v2, gap=gap, ci=ci, p=pt)
     return label("s_gap_nogroups", lang, metric=escape_text(mname),
-                 comparison=escape_text(_comparison_text(comparison, lang)), gap=gap, ci=ci, p=pt)
+                 comparison=escape_text(_comparison_text(row.get("comparison", ""), lang)), gap=gap, ci=ci, p=pt)
+
+
+def _side_label(row: Mapping, side: str, lang: str) -> str:
+    """Reader's name of one side of a comparison (``special_group``/True -> Kelompok rentan)."""
+    v = row.get(side)
+    if _missing(v):
+        return ""
+    comp = "" if _missing(row.get("comparison")) else str(row.get("comparison"))
+    text = str(v)
+    if comp == "round":
+        return f"{label('round', lang)} {text}"
+    if text in ("True", "False", "true", "false") and comp:
+        if text.lower() == "true":
+            return group_label(comp, lang)
+        return label("others", lang).capitalize() if comp not in _GROUP_KEYS else \
+            (label("others", lang).capitalize())
+    return group_label(text, lang)
 
 
 def _comparison_text(group, lang: str) -> str:
@@ -1030,20 +1082,30 @@ def _comparison_text(group, lang: str) -> str:
     return group_label(g, lang)
 
 
-def _significant(gaps: pd.DataFrame, alpha: float, min_n: int) -> pd.DataFrame:
+def significant_gaps(gaps: pd.DataFrame | None, *, alpha: float = 0.05, min_n: int = 5) -> pd.DataFrame:
+    """Rows of a gap table that a report may state as findings, largest first.
+
+    Kept: ``status == "ok"`` (when the column exists), Holm-adjusted p (or p
+    when no adjusted value) below ``alpha``, both groups with ``>= min_n``
+    answers. Sorted by absolute effect size (then absolute gap), then metric.
+    """
     if gaps is None or len(gaps) == 0:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=list(gaps.columns) if gaps is not None else [])
     p = gaps["p_adjusted"] if "p_adjusted" in gaps.columns else gaps["p_value"]
-    keep = pd.to_numeric(p, errors="coerce").astype(float).to_numpy() < alpha
-    if "n1" in gaps.columns and "n2" in gaps.columns:
-        keep &= ~gaps["n1"].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)
-        keep &= ~gaps["n2"].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)
+    if "p_value" in gaps.columns:
+        p = p.fillna(gaps["p_value"]) if "p_adjusted" in gaps.columns else p
+    keep = pd.to_numeric(p, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan) < alpha
+    if "status" in gaps.columns:
+        keep &= (gaps["status"].astype("string").fillna("") == "ok").to_numpy(dtype=bool)
+    for c in ("n1", "n2"):
+        if c in gaps.columns:
+            keep &= ~gaps[c].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)
     sig = gaps.loc[keep].copy()
-    es = "effect_size" if "effect_size" in sig.columns else "gap"
-    sig["_size"] = pd.to_numeric(sig[es], errors="coerce").astype(float).abs()
-    sort_cols = ["_size"] + [c for c in ("metric", "group") if c in sig.columns]
-    asc = [False] + [True] * (len(sort_cols) - 1)
-    return sig.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_size")
+    es = pd.to_numeric(sig.get("effect_size", pd.Series(np.nan, index=sig.index)), errors="coerce").astype(float)
+    sig["_size"] = es.abs().fillna(0.0)
+    sig["_gap"] = pd.to_numeric(sig["gap"], errors="coerce").astype(float).abs().fillna(0.0)
+    sig = sig.sort_values(["_size", "_gap", "metric"], ascending=[False, False, True], kind="mergesort")
+    return sig.drop(columns=["_size", "_gap"]).reset_index(drop=True)
 
 
 def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mapping | None,
@@ -1058,116 +1120,137 @@ def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mappin
     grade : str
         Grade text, e.g. ``"B (Baik)"``.
     access_row : mapping or None
-        ``pct_not_friendly, ci_low, ci_high, n`` (proportions 0..1).
+        ``estimate, ci_low, ci_high, n`` of ``pct_not_friendly`` (percent).
     gaps : DataFrame or None
-        Gap tests of the unit (``stats.gap_report``); the ``k`` largest
-        significant ones (Holm-adjusted ``p < alpha``, both groups ``>= min_n``,
-        ordered by absolute effect size) are listed.
+        Between-group gap tests of the unit (``stats.gap_report``); the ``k``
+        largest significant ones (:func:`significant_gaps`) are listed.
     """
     parts = [sentence_ikm(unit, ikm=ikm_row.get("ikm"), ci_low=ikm_row.get("ci_low"),
                           ci_high=ikm_row.get("ci_high"), n=ikm_row.get("n"), grade=grade,
                           min_n=min_n, lang=lang)]
     if access_row is not None:
-        parts.append(sentence_accessibility(pct=access_row.get("pct_not_friendly"),
-                                            ci_low=access_row.get("ci_low"), ci_high=access_row.get("ci_high"),
-                                            n=access_row.get("n"), min_n=min_n, lang=lang))
+        parts.append(sentence_accessibility(pct=access_row.get("estimate"), ci_low=access_row.get("ci_low"),
+                                            ci_high=access_row.get("ci_high"), n=access_row.get("n"),
+                                            min_n=min_n, lang=lang))
     text = " ".join(parts)
-    sig = _significant(gaps, alpha, min_n)
+    sig = significant_gaps(gaps, alpha=alpha, min_n=min_n)
     if len(sig) == 0:
         return text + "\n\n" + label("s_no_gaps", lang, alpha=fmt_number(alpha, 2, lang))
-    lines = [f"- {sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme)} ({figure_ref('forest', lang)})"
+    lines = [f"- {sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme).rstrip('.')} ({_gap_figure(r, lang)})."
              for r in sig.head(k).to_dict("records")]
     return text + "\n\n" + label("s_top_gaps", lang) + "\n\n" + "\n".join(lines)
 
 
+def _gap_figure(row: Mapping, lang: str) -> str:
+    comp = str(row.get("comparison", ""))
+    if comp == "channel":
+        return figure_ref("broker", lang)
+    if str(row.get("metric", "")).startswith("nrr:") and comp == "special_group":
+        return figure_ref("forest", lang)
+    return f"{label('table', lang)} {_GAP_TABLE}"
+
+
+_GAP_TABLE = 2  # number of the special-group table in the unit report
+
+
 def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame | None = None,
-                  access_row: Mapping | None = None, access_p: float | None = None,
-                  gaps: pd.DataFrame | None = None, ipa: pd.DataFrame | None = None,
-                  round_change: Mapping | None = None, missing_items: Sequence[str] = (),
-                  alpha: float = 0.05, min_n: int = 5, lang: str = "id", scheme=None) -> str:
+                  access_row: Mapping | None = None, access_test: Mapping | None = None,
+                  gaps: pd.DataFrame | None = None, paired: pd.DataFrame | None = None,
+                  ipa: pd.DataFrame | None = None, round_change: Mapping | None = None,
+                  missing_items: str = "", alpha: float = 0.05, min_n: int = 5, lang: str = "id",
+                  scheme=None) -> str:
     """Findings of a unit report, from the significant results only, each citing its figure.
 
-    A statement enters only when it rests on ``>= min_n`` answers and, for a
-    comparison, when its Holm-adjusted p-value is below ``alpha``. The IKM and
-    its grade are always stated (a point estimate, not a comparison); the
-    weakest unsur only when its interval lies wholly below the unit's IKM;
-    accessibility only when ``access_p`` (test against the target) is below
-    ``alpha``; IPA quadrant I elements only when their expectation gap is
-    significant (column ``p_adjusted`` of ``ipa`` when present).
+    Rules: the IKM and its grade are stated when ``n >= min_n`` (an estimate,
+    not a comparison); the weakest unsur only when its interval lies wholly
+    below the unit's IKM; accessibility only when the share saying "not
+    friendly" is significantly above one half (``access_test``, a row of
+    ``stats.proportion_vs_target``); every between-group gap with Holm p <
+    ``alpha`` (:func:`significant_gaps`); IPA quadrant I unsur only when the
+    expectation gap is significant (``paired``, ``stats.paired_gap``); the
+    change since the previous round when its p < ``alpha``; missing checklist
+    components (an observation, not a sample).
 
     Returns
     -------
     str
-        A Markdown numbered list.
+        A Markdown numbered list (or one sentence saying nothing is significant).
     """
     items = []
-    if not is_small(ikm_row.get("n"), min_n) and not _missing(ikm_row.get("ikm")):
+    ikm_ok = not is_small(ikm_row.get("n"), min_n) and not _missing(ikm_row.get("ikm"))
+    if ikm_ok:
         items.append(label("s_finding_ikm", lang, unit=escape_text(unit), ikm=fmt_number(ikm_row["ikm"], 2, lang),
                            grade=escape_text(grade), ref=figure_ref("ikm_elements", lang)))
-    if nrr is not None and len(nrr) and {"ikm_unsur", "ci_high", "n"} <= set(nrr.columns):
-        ok = nrr[~nrr["n"].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)]
-        ok = ok[pd.to_numeric(ok["ci_high"], errors="coerce").astype(float) < float(ikm_row.get("ikm", np.nan))]
+    if ikm_ok and nrr is not None and len(nrr):
+        hi = pd.to_numeric(nrr["ci_high"], errors="coerce").astype(float) * 25.0
+        ok = nrr[(hi < float(ikm_row["ikm"])).to_numpy() & ~nrr["n"].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)]
         if len(ok):
-            w = ok.sort_values(["ikm_unsur", "unsur"], kind="mergesort").iloc[0]
+            w = ok.sort_values(["nrr", "unsur"], kind="mergesort").iloc[0]
             items.append(label("s_finding_weakest", lang, unsur=escape_text(unsur_label(w["unsur"], lang, scheme)),
-                               value=fmt_number(w["ikm_unsur"], 2, lang), ref=figure_ref("ikm_elements", lang)))
-    if access_row is not None and access_p is not None and not _missing(access_p) and float(access_p) < alpha \
-            and not is_small(access_row.get("n"), min_n):
-        items.append(label("s_finding_access", lang, pct=fmt_percent(access_row["pct_not_friendly"], 0, lang),
+                               value=fmt_number(float(w["nrr"]) * 25.0, 2, lang), ref=figure_ref("ikm_elements", lang)))
+    if access_row is not None and access_test is not None and not _missing(access_test.get("p_value")) \
+            and float(access_test["p_value"]) < alpha and not is_small(access_row.get("n"), min_n):
+        items.append(label("s_finding_access", lang, pct=fmt_percent(access_row["estimate"], 0, lang, scale=1.0),
                            ref=label("sec_headline", lang)))
-    sig = _significant(gaps, alpha, min_n)
-    for r in sig.to_dict("records"):
-        ref = figure_ref("broker", lang) if str(r.get("group", "")).startswith("channel") or \
-            "broker" in str(r.get("group", "")) else figure_ref("forest", lang)
-        reading = r.get(f"reading_{lang}")
-        reading = escape_text(reading) if not _missing(reading) and str(reading) else \
-            sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme).rstrip(".")
-        items.append(label("s_finding_gap", lang, reading=reading.rstrip("."), ref=ref))
-    prio = _priority_items(ipa, alpha, lang, scheme)
+    for r in significant_gaps(gaps, alpha=alpha, min_n=min_n).to_dict("records"):
+        items.append(label("s_finding_gap", lang, reading=sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme)
+                           .rstrip("."), ref=_gap_figure(r, lang)))
+    prio = _priority_items(ipa, paired, alpha, min_n, lang, scheme)
     if prio:
         items.append(label("s_finding_priority", lang, items=prio, ref=figure_ref("ipa", lang)))
-    if round_change is not None and not _missing(round_change.get("p_value")) \
-            and float(round_change.get("p_value")) < alpha:
-        items.append(label("s_finding_round", lang, change=fmt_number(round_change["gap"], 2, lang, signed=True),
-                           prev=int(round_change["previous_round"]),
-                           ci=fmt_interval(round_change["ci_low"], round_change["ci_high"], 2, lang),
-                           p=fmt_p(round_change["p_value"], lang), ref=figure_ref("rounds", lang)))
+    if round_change is not None and not is_small(round_change.get("n1"), min_n) \
+            and not is_small(round_change.get("n2"), min_n):
+        p = round_change.get("p_adjusted")
+        p = round_change.get("p_value") if _missing(p) else p
+        if not _missing(p) and float(p) < alpha:
+            items.append(label("s_finding_round", lang, change=fmt_number(round_change["gap"], 2, lang, signed=True),
+                               prev=escape_text(round_change.get("group2", "")),
+                               ci=fmt_interval(round_change["ci_low"], round_change["ci_high"], 2, lang),
+                               p=fmt_p(p, lang), ref=figure_ref("rounds", lang)))
     if missing_items:
-        items.append(label("s_finding_missing", lang, items=escape_text("; ".join(missing_items)),
+        items.append(label("s_finding_missing", lang, items=escape_text(missing_items),
                            ref=label("sec_checklist", lang)))
     if not items:
         return label("s_no_findings", lang, alpha=fmt_number(alpha, 2, lang))
     return "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))
 
 
-def _priority_items(ipa: pd.DataFrame | None, alpha: float, lang: str, scheme) -> str:
+def _priority_items(ipa: pd.DataFrame | None, paired: pd.DataFrame | None, alpha: float, min_n: int,
+                    lang: str, scheme) -> str:
+    """Quadrant I unsur whose experience falls significantly short of expectation."""
     if ipa is None or len(ipa) == 0 or "quadrant" not in ipa.columns:
         return ""
-    q = ipa[ipa["quadrant"].astype(str) == "I"]
-    if "p_adjusted" in q.columns:
-        q = q[pd.to_numeric(q["p_adjusted"], errors="coerce").astype(float) < alpha]
-    keys = sorted(str(u) for u in q["unsur"])
+    q = ipa[(ipa["quadrant"].astype("string") == "I").fillna(False).to_numpy(dtype=bool)]
+    keys = [str(u) for u in q["unsur"]]
+    if paired is not None and len(paired):
+        sig = significant_gaps(paired, alpha=alpha, min_n=min_n)
+        sig_keys = {str(m).partition(":")[2] or str(m) for m in sig["metric"]} if len(sig) else set()
+        neg = {str(m).partition(":")[2] for m, g in zip(sig.get("metric", []), sig.get("gap", [])) if float(g) < 0}
+        keys = [k for k in keys if k in sig_keys and k in neg]
+    else:
+        keys = []
     return ", ".join(escape_text(unsur_label(k, lang, scheme)) for k in keys)
 
 
 def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame | None = None,
-                         access_significant: bool = False, missing_items: Sequence[str] = (),
-                         alpha: float = 0.05, min_n: int = 5, lang: str = "id", scheme=None) -> str:
+                         paired: pd.DataFrame | None = None, access_significant: bool = False,
+                         missing_items: str = "", alpha: float = 0.05, min_n: int = 5, lang: str = "id",
+                         scheme=None) -> str:
     """Recommendations, one per kind of significant finding (Markdown bullet list)."""
     recs = []
-    sig = _significant(gaps, alpha, min_n)
-    kinds = []
-    for g in sig.get("group", pd.Series(dtype=str)).astype(str):
-        if "channel" in g or "broker" in g:
-            kinds.append("channel")
-        elif any(k in g for k in ("special_group", "disability", "elderly", "pregnant", "with_child")):
-            kinds.append("special_group")
+    sig = significant_gaps(gaps, alpha=alpha, min_n=min_n)
+    kinds = set()
+    for comp in (sig["comparison"].astype(str) if len(sig) and "comparison" in sig.columns else []):
+        if comp == "channel":
+            kinds.add("channel")
+        elif comp in ("special_group", "disability", "elderly", "pregnant", "with_child"):
+            kinds.add("special_group")
         else:
-            kinds.append("other")
+            kinds.add("other")
     for kind in ("special_group", "channel", "other"):
         if kind in kinds:
             recs.append(label(f"rec_gap_{kind}", lang))
-    prio = _priority_items(ipa, alpha, lang, scheme)
+    prio = _priority_items(ipa, paired, alpha, min_n, lang, scheme)
     if prio:
         recs.append(label("rec_priority", lang, items=prio))
     if access_significant:
@@ -1179,38 +1262,778 @@ def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame 
     return "\n".join(f"- {r}" for r in recs)
 
 
-def methods_text(*, scheme_reference: str, alpha: float, min_n: int, n_boot: int | None,
-                 seed: int, weighted: bool, lang: str = "id") -> str:
-    """Methods and caveats paragraph (Markdown), in ``lang``."""
+def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n: int, seed: int,
+                 weighted: bool, lang: str = "id") -> str:
+    """Methods and caveats (Markdown bullet list), in ``lang``."""
     a = fmt_number(alpha, 2, lang)
     if lang == "id":
         lines = [
-            f"- **IKM** dihitung menurut {escape_text(scheme_reference)}: NRR per unsur = jumlah nilai / jumlah jawaban; "
-            "IKM = 25 × Σ NRR × 1/k. Mutu dibaca dari IKM yang dibulatkan dua desimal.",
-            f"- **Interval** IKM: bootstrap persentil ({fmt_number(n_boot or 0, 0, lang)} ulangan, seed {seed}). "
-            "Persentase: interval Wilson; selisih persentase: Newcombe.",
-            "- **Uji kesenjangan**: dua kelompok dengan Mann–Whitney (skor ordinal 1–4) atau Welch (biaya, waktu), "
-            f"proporsi dengan uji z / Fisher; p dikoreksi Holm dalam setiap keluarga uji; signifikan bila p Holm < {a}.",
-            f"- **Sel kecil**: angka dari kurang dari {min_n} jawaban tidak ditampilkan (\u201cn < {min_n}\u201d), "
-            "baik di tabel, grafik maupun kalimat.",
+            f"- **IKM** dihitung menurut {escape_text(scheme_reference)}: NRR per unsur = jumlah nilai / jumlah "
+            "jawaban; IKM = 25 × Σ NRR × 1/k. Mutu dibaca dari IKM yang dibulatkan dua desimal.",
+            f"- **Interval** IKM: {escape_text(ikm_method)} (seed {seed}). Persentase: interval Wilson; "
+            "selisih persentase: Newcombe; nilai rata-rata per unsur: interval t.",
+            "- **Uji kesenjangan**: skor ordinal 1–4 dan biaya dengan Mann–Whitney (ukuran efek Cliff's delta), "
+            "IKM dua kelompok dengan bootstrap dan uji permutasi, proporsi dengan chi-square / Fisher; "
+            "harapan vs pengalaman dengan Wilcoxon bertanda. "
+            f"Nilai p dikoreksi Holm di dalam setiap keluarga uji; signifikan bila p Holm < {a}.",
+            f"- **Sel kecil**: angka dari kurang dari {min_n} jawaban tidak ditampilkan (\u201cn < {min_n}\u201d) "
+            "di tabel, grafik maupun kalimat, dan tidak diuji.",
             "- **Bobot**: " + ("hasil diboboti dengan bobot sampling." if weighted else
-                               "tanpa bobot sampling: setiap responden dihitung sama; sampel bukan acak murni, "
-                               "jadi hasil menggambarkan pengguna yang ditemui, bukan seluruh penduduk."),
-            "- Temuan hanya ditulis dari hasil yang signifikan; selisih yang tidak signifikan tidak ditafsirkan.",
+                               "tanpa bobot sampling: setiap responden dihitung sama. Sampel diambil dari "
+                               "pengguna yang ditemui di unit layanan, bukan sampel acak penduduk."),
+            "- Temuan hanya ditulis dari hasil yang signifikan; selisih yang tidak signifikan tidak ditafsirkan "
+            "sebagai perbedaan.",
         ]
     else:
         lines = [
-            f"- **IKM** follows {escape_text(scheme_reference)}: NRR per element = sum of scores / number of answers; "
-            "IKM = 25 × Σ NRR × 1/k. The grade is read from the IKM rounded to two decimals.",
-            f"- **Interval** of the IKM: percentile bootstrap ({fmt_number(n_boot or 0, 0, lang)} resamples, seed {seed}). "
-            "Percentages: Wilson interval; differences of percentages: Newcombe.",
-            "- **Gap tests**: two groups with Mann–Whitney (ordinal 1–4 scores) or Welch (cost, time), "
-            f"proportions with a z / Fisher test; p adjusted by Holm within each family; significant when Holm p < {a}.",
+            f"- **IKM** follows {escape_text(scheme_reference)}: NRR per element = sum of scores / number of "
+            "answers; IKM = 25 × Σ NRR × 1/k. The grade is read from the IKM rounded to two decimals.",
+            f"- **Interval** of the IKM: {escape_text(ikm_method)} (seed {seed}). Percentages: Wilson interval; "
+            "differences of percentages: Newcombe; element means: t interval.",
+            "- **Gap tests**: ordinal 1–4 scores and costs with Mann–Whitney (effect size Cliff's delta), the IKM "
+            "of two groups with a bootstrap and a permutation test, proportions with chi-square / Fisher; "
+            "expectation vs experience with the Wilcoxon signed-rank test. "
+            f"p-values are Holm-adjusted within each family of tests; significant when Holm p < {a}.",
             f"- **Small cells**: a figure from fewer than {min_n} answers is not shown (\u201cn < {min_n}\u201d) "
-            "in tables, charts and sentences.",
+            "in tables, charts and sentences, and is not tested.",
             "- **Weights**: " + ("results use the sampling weights." if weighted else
-                                 "no sampling weights: every respondent counts the same; the sample is not a "
-                                 "simple random sample, so results describe the users met, not the whole population."),
-            "- Findings are written from significant results only; non-significant differences are not interpreted.",
+                                 "no sampling weights: every respondent counts the same. The sample is the users "
+                                 "met at the service unit, not a random sample of residents."),
+            "- Findings are written from significant results only; differences that are not significant are not "
+            "read as differences.",
         ]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Display objects and the report builders behind the notebooks
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportText:
+    """Markdown generated in the report language (headings, sentences, lists).
+
+    Shown as Markdown in notebooks and the HTML report; its plain-text form
+    (``repr``) is the Markdown itself, which nbval compares.
+    """
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+TABLES: Mapping[str, int] = {
+    "sample": 1, "groups": 2, "channel": 3, "ipa": 4, "rounds": 5, "checklist": 6, "complaints": 7,
+    "suggestions": 8, "quality": 9, "ranking": 1, "between": 2, "access_units": 3, "rounds_city": 4,
+}
+"""Table numbers of the unit report and of the city overview."""
+
+_TABLE_CAPTIONS = {
+    "sample": ("Responden per sektor, layanan dan kelompok.", "Respondents by sector, service and group."),
+    "groups": ("Kesenjangan antar-kelompok: semua uji untuk kelompok rentan, dan uji kelompok lain yang "
+               "signifikan.", "Gaps between groups: every test for special groups, and the significant tests "
+               "for other groups."),
+    "channel": ("Calo/biro jasa vs datang sendiri.", "Broker vs in person."),
+    "ipa": ("Harapan (Y) vs pengalaman (X) per unsur, tingkat kesesuaian dan uji Wilcoxon bertanda.",
+            "Expectation (Y) vs experience (X) per element, conformity level and Wilcoxon signed-rank test."),
+    "rounds": ("Perubahan antara dua putaran terakhir.", "Change between the last two rounds."),
+    "checklist": ("Kepatuhan standar pelayanan per kategori (Permenpan RB 15/2014).",
+                  "Service-standard compliance by category (Permenpan RB 15/2014)."),
+    "complaints": ("Masalah, pengaduan dan pungutan.", "Problems, complaints and extra payments."),
+    "suggestions": ("Saran pengguna (teks asli).", "Users' suggestions (as written)."),
+    "quality": ("Catatan pembersihan data untuk unit ini.", "Data-cleaning notes for this unit."),
+    "ranking": ("IKM per unit.", "IKM by unit."),
+    "between": ("Perbedaan antar-unit per unsur (Kruskal–Wallis) dan setiap unit vs unit lain (IKM).",
+                "Differences between units per element (Kruskal–Wallis) and each unit vs the rest (IKM)."),
+    "access_units": ("Aksesibilitas dan kepatuhan per unit.", "Accessibility and compliance by unit."),
+    "rounds_city": ("Perubahan IKM antar-putaran per unit.", "Change in IKM between rounds by unit."),
+}
+
+
+def table_caption(key: str, lang: str = "id") -> str:
+    """``Tabel 2. <caption>`` / ``Table 2. <caption>``."""
+    check_lang(lang)
+    text = _TABLE_CAPTIONS[key][0 if lang == "id" else 1]
+    return f"{label('table', lang)} {TABLES[key]}. {text}"
+
+
+def _markdown(text: str) -> ReportText:
+    return ReportText(text)
+
+
+def sample_cache_path() -> Path:
+    """Where the bundled sample survey is cleaned for standalone runs (under ``outputs/``)."""
+    from .paths import OUTPUTS_DIR
+
+    return OUTPUTS_DIR / "_sample_cache" / "cleaned.parquet"
+
+
+def cleaned_sample(*, units_path=None) -> Path:
+    """Clean the bundled sample survey once and return the cached parquet.
+
+    The cache (``outputs/_sample_cache/cleaned.parquet`` with its audit log and
+    a ``cleaned.summary.csv`` of changes per rule and unit) is rebuilt when
+    the sample, its codebook or the units file change (their SHA-256 is kept
+    beside it). Used when a notebook runs with ``data_path=""``.
+    """
+    import hashlib
+
+    from .cleaning import clean_survey, write_cleaned
+    from .io import write_csv
+    from .paths import SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+
+    units_path = Path(units_path) if units_path else UNITS_FILE
+    for f in (SAMPLE_DATA, SAMPLE_CODEBOOK, units_path):
+        if not Path(f).is_file():
+            raise ClemInputError("bundled input not found", file=f, fix="reinstall clem or give data_path")
+    h = hashlib.sha256()
+    for f in (SAMPLE_DATA, SAMPLE_CODEBOOK, units_path):
+        h.update(Path(f).read_bytes())
+    stamp = h.hexdigest()
+    out = sample_cache_path()
+    stamp_file = out.with_name("inputs.sha256")
+    if out.is_file() and stamp_file.is_file() and stamp_file.read_text().strip() == stamp:
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, units_path)
+    write_cleaned(result, out)
+    write_csv(result.summary, out.with_name("cleaned.summary.csv"))
+    stamp_file.write_text(stamp + "\n")
+    return out
+
+
+def _summary_for(data_path: Path) -> pd.DataFrame | None:
+    """Cleaning summary (rule, unit, n) written next to a cleaned parquet, if any."""
+    for cand in (data_path.with_name(data_path.stem + ".summary.csv"),
+                 data_path.with_name("cleaning_summary.csv")):
+        if cand.is_file():
+            df = pd.read_csv(cand, dtype={"rule": "string", "unit": "string"}, keep_default_na=False)
+            if {"rule", "unit", "n"} <= set(df.columns):
+                return df
+    return None
+
+
+def _inputs(data_path: str, checklist_path: str, units_path: str):
+    from .paths import CHECKLIST_FILE, UNITS_FILE
+
+    units_file = Path(units_path) if units_path else UNITS_FILE
+    checklist_file = Path(checklist_path) if checklist_path else CHECKLIST_FILE
+    data_file = Path(data_path) if data_path else cleaned_sample(units_path=units_file)
+    if not data_file.is_file():
+        raise ClemInputError("cleaned data not found", file=data_file,
+                             fix="run `clem clean` first, or leave data_path empty to use the bundled sample")
+    return data_file, checklist_file, units_file
+
+
+def gaps_to_results(gaps: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
+    """Rows of ``results.csv`` from a gap table (``clem_lib.stats.GAP_COLUMNS``).
+
+    ``group`` is ``"<comparison>: <group1> vs <group2>"``; ``metric`` the gap
+    table's metric prefixed ``gap:`` (``gap:nrr:waktu``, ``gap:ikm``);
+    ``estimate`` the gap with its interval; ``n`` both groups together;
+    ``statistic``, ``p_value``, ``p_adjusted`` and ``method`` as tested.
+    Rows where either group has fewer than ``min_n`` answers keep only n.
+    """
+    rows = []
+    for r in gaps.to_dict("records"):
+        small = is_small(r.get("n1"), min_n) or is_small(r.get("n2"), min_n)
+        n = sum(int(v) for v in (r.get("n1"), r.get("n2")) if not _missing(v))
+        row = results_row(unit=r.get("unit", ""), group=f"{r.get('comparison', '')}: {r.get('group1', '')} vs "
+                          f"{r.get('group2', '')}", metric=f"gap:{r.get('metric', '')}", estimate=r.get("gap"),
+                          ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), n=n, statistic=r.get("statistic"),
+                          p_value=r.get("p_value"), p_adjusted=r.get("p_adjusted"), method=r.get("method", ""),
+                          min_n=1)
+        if small:
+            for k in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
+                row[k] = np.nan
+            row["method"] = (row["method"] + "; " if row["method"] else "") + f"suppressed: n < {int(min_n)}"
+        rows.append(row)
+    return results_frame(rows)
+
+
+def _suppress_results(res: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    small = res["n"].map(lambda v: (not _missing(v)) and is_small(v, min_n)).to_numpy(dtype=bool)
+    if not small.any():
+        return res
+    res = res.copy()
+    for c in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
+        res.loc[small, c] = pd.NA
+    res.loc[small, "method"] = res.loc[small, "method"].fillna("") + f"; suppressed: n < {int(min_n)}"
+    return res
+
+
+class UnitReport:
+    """Everything one unit's report shows, computed once through scoring and stats.
+
+    Build it with :meth:`build` (the notebook's validation cell); every other
+    cell calls one method and shows what it returns: a :class:`ReportText`,
+    a :class:`ReportTable` or a :class:`clem_lib.plots.Chart`. :meth:`results`
+    returns the same numbers as ``results.csv`` rows.
+
+    Attributes
+    ----------
+    unit, slug, lang, alpha, min_n, seed, round, scheme
+        Parameters (unit canonical, round resolved: 0 -> the latest).
+    data : DataFrame
+        The unit's respondents in ``round``.
+    history : DataFrame
+        The unit's respondents in every round.
+    checklist : DataFrame
+        The unit's checklist rows (the latest observation round up to ``round``).
+    """
+
+    SECTIONS = ("sec_headline", "sec_sample", "sec_ikm_elements", "sec_likert", "sec_groups", "sec_broker",
+                "sec_ipa", "sec_rounds", "sec_checklist", "sec_complaints", "sec_findings", "sec_methods",
+                "sec_quality")
+
+    def __init__(self, *, unit, slug, lang, alpha, min_n, seed, round, scheme, data, history, checklist,
+                 units, summary, n_boot):
+        self.unit, self.slug, self.lang, self.alpha, self.min_n = unit, slug, lang, alpha, min_n
+        self.seed, self.round, self.n_boot = seed, round, n_boot
+        from .scoring import get_scheme
+
+        self.scheme = get_scheme(scheme)
+        self.data, self.history, self.checklist, self.units, self.summary = data, history, checklist, units, summary
+        self._cache: dict = {}
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def build(cls, *, unit: str, data_path: str = "", checklist_path: str = "", units_path: str = "",
+              round: int = 0, lang: str = "id", alpha: float = 0.05, min_n: int = 5, seed: int = 20130924,
+              n_boot: int = 2000, scheme="permenpan14_2017") -> "UnitReport":
+        """Validate the parameters and read the unit's slice of the cleaned table.
+
+        Raises
+        ------
+        ClemInputError
+            Unknown unit (naming the close ones), bad language / alpha / min_n /
+            round, missing files, or a round the unit does not have.
+        """
+        from .codebook import load_units
+        from .io import load_checklist
+
+        check = validate_report_params(unit=unit, units=_load_units_for(units_path), lang=lang, alpha=alpha,
+                                       min_n=min_n, round=round, seed=seed)
+        data_file, checklist_file, units_file = _inputs(data_path, checklist_path, units_path)
+        units = load_units(units_file)
+        name = check["unit"]
+        slug = str(units.loc[units["name"] == name, "slug"].iloc[0])
+        history = read_unit_slice(data_file, name)
+        rounds = sorted(int(r) for r in history["round"].dropna().unique()) if "round" in history else []
+        if not rounds:
+            raise ClemInputError(f"the cleaned data has no answers for unit {name!r}", file=data_file,
+                                 column="unit", fix="check the unit names in the export against data/units.yml")
+        want = check["round"] or rounds[-1]
+        if want not in rounds:
+            raise ClemInputError(f"unit {name!r} has no round {want}", column="round",
+                                 fix=f"use 0 (latest) or one of {', '.join(map(str, rounds))}")
+        data = history[(history["round"] == want).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        checklist = pd.DataFrame(columns=["unit", "round", "component", "category", "present"])
+        if checklist_file.is_file():
+            cl = load_checklist(checklist_file, units_file)
+            cl = cl[(cl["unit"] == name).fillna(False).to_numpy(dtype=bool)]
+            if len(cl):
+                r_ok = [int(r) for r in cl["round"].dropna().unique() if int(r) <= want]
+                if r_ok:
+                    cl = cl[(cl["round"] == max(r_ok)).fillna(False).to_numpy(dtype=bool)]
+                    checklist = cl.reset_index(drop=True)
+        summary = _summary_for(data_file)
+        return cls(unit=name, slug=slug, lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"],
+                   seed=check["seed"], round=want, scheme=scheme, data=data, history=history,
+                   checklist=checklist, units=units, summary=summary, n_boot=n_boot)
+
+    # -- computations (cached) ---------------------------------------------
+
+    def _get(self, key, fn):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    @property
+    def ikm(self) -> pd.DataFrame:
+        """``scoring.ikm`` of the unit (one row)."""
+        from .scoring import ikm
+
+        return self._get("ikm", lambda: ikm(self.data, by="unit", scheme=self.scheme, seed=self.seed,
+                                            n_boot=self.n_boot))
+
+    @property
+    def nrr(self) -> pd.DataFrame:
+        """``scoring.nrr`` of the unit (one row per unsur)."""
+        from .scoring import nrr
+
+        return self._get("nrr", lambda: nrr(self.data, by="unit", scheme=self.scheme))
+
+    @property
+    def crc(self) -> pd.DataFrame:
+        from .scoring import crc_indicators
+
+        return self._get("crc", lambda: crc_indicators(self.data, by="unit", scheme=self.scheme))
+
+    @property
+    def access(self) -> pd.DataFrame:
+        from .scoring import accessibility
+
+        return self._get("access", lambda: accessibility(self.data, by="unit")
+                         if "facility_friendly" in self.data.columns else pd.DataFrame())
+
+    @property
+    def access_test(self) -> pd.DataFrame:
+        """Is the share saying "not friendly" above one half? (``stats.proportion_vs_target``)."""
+        from .stats import proportion_vs_target
+
+        def f():
+            if "facility_friendly" not in self.data.columns:
+                return pd.DataFrame()
+            return proportion_vs_target(self.data, "facility_friendly", target=0.5, event=False,
+                                        metric="pct_not_friendly", unit=self.unit, min_n=self.min_n)
+        return self._get("access_test", f)
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        """``stats.gap_report`` of the unit, with days and satisfaction compared as well."""
+        from .stats import gap_report
+
+        means = tuple((f"mean:{c}", c, gu) for c, gu in (("cost_paid", "rupiah"), ("days_to_complete", "days"),
+                                                          ("wait_minutes", "minutes"),
+                                                          ("overall_satisfaction", "points"))
+                      if c in self.data.columns)
+        return self._get("gaps", lambda: gap_report(self.data, unit=self.unit, scheme=self.scheme, means=means,
+                                                    min_n=self.min_n, n_boot=self.n_boot, n_perm=self.n_boot,
+                                                    seed=self.seed))
+
+    @property
+    def ipa(self) -> pd.DataFrame:
+        from .scoring import ipa
+
+        return self._get("ipa", lambda: ipa(self.data, by="unit", scheme=self.scheme))
+
+    @property
+    def paired(self) -> pd.DataFrame:
+        from .stats import paired_gap
+
+        return self._get("paired", lambda: paired_gap(self.data, scheme=self.scheme, unit=self.unit,
+                                                      min_n=self.min_n, n_boot=self.n_boot, seed=self.seed))
+
+    @property
+    def previous_round(self) -> int | None:
+        prev = sorted(int(r) for r in self.history["round"].dropna().unique() if int(r) < self.round)
+        return prev[-1] if prev else None
+
+    @property
+    def ikm_rounds(self) -> pd.DataFrame:
+        from .scoring import ikm
+
+        def f():
+            h = self.history[(self.history["round"] <= self.round).fillna(False).to_numpy(dtype=bool)]
+            return ikm(h, by=["unit", "round"], scheme=self.scheme, seed=self.seed, n_boot=self.n_boot)
+        return self._get("ikm_rounds", f)
+
+    @property
+    def round_tests(self) -> pd.DataFrame:
+        from .stats import compare_rounds
+
+        def f():
+            if self.previous_round is None:
+                return pd.DataFrame()
+            return compare_rounds(self.history, unit=self.unit, baseline=self.previous_round, followup=self.round,
+                                  scheme=self.scheme, min_n=self.min_n, n_boot=self.n_boot, n_perm=self.n_boot,
+                                  seed=self.seed)
+        return self._get("round_tests", f)
+
+    @property
+    def compliance(self) -> pd.DataFrame:
+        from .scoring import compliance
+
+        return self._get("compliance", lambda: compliance(self.checklist, by="unit") if len(self.checklist)
+                         else pd.DataFrame())
+
+    @property
+    def sample_size(self) -> pd.DataFrame:
+        from .scoring import sample_size_check
+
+        return self._get("sample_size", lambda: sample_size_check(
+            self.data, self.units[self.units["name"] == self.unit]))
+
+    # -- small helpers ------------------------------------------------------
+
+    def _ikm_row(self) -> dict:
+        return self.ikm.iloc[0].to_dict() if len(self.ikm) else {"ikm": np.nan, "n": 0}
+
+    def _grade(self) -> str:
+        r = self._ikm_row()
+        if is_small(r.get("n"), self.min_n) or _missing(r.get("ikm")):
+            return small_cell_text(self.min_n, self.lang)
+        return f"{r['grade']} ({r['label_id'] if self.lang == 'id' else r['label_en']})"
+
+    def _access_row(self) -> dict | None:
+        a = self.access
+        if not len(a):
+            return None
+        row = a[(a["group"] == "all").to_numpy(dtype=bool)]
+        return row.iloc[0].to_dict() if len(row) else None
+
+    def _missing_items(self) -> str:
+        c = self.compliance
+        if not len(c):
+            return ""
+        row = c[(c["category"] == "all").to_numpy(dtype=bool)]
+        return str(row["missing"].iloc[0]) if len(row) else ""
+
+    def _chart(self, fig, key):
+        from .plots import chart
+
+        return chart(fig, alt=label(f"fig_{key}", self.lang))
+
+    # -- cells ------------------------------------------------------------
+
+    def title(self) -> ReportText:
+        """Report title with the unit, round and the number of respondents."""
+        sub = (f"{label('round', self.lang)} {self.round} · n = {fmt_number(len(self.data), 0, self.lang)}")
+        return _markdown(f"# {escape_text(label('title_unit', self.lang, unit=self.unit))}\n\n{sub}")
+
+    def section(self, key: str) -> ReportText:
+        """Numbered heading of a section (``## 3. IKM per unsur pelayanan``)."""
+        return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
+
+    def headline(self) -> ReportText:
+        between = self.gaps
+        return _markdown(headline_text(self.unit, ikm_row=self._ikm_row(), grade=self._grade(),
+                                       access_row=self._access_row(), gaps=between, alpha=self.alpha,
+                                       min_n=self.min_n, lang=self.lang, scheme=self.scheme))
+
+    def sample_table(self) -> ReportTable:
+        """Respondents by sector and service, and by group (counts under min_n suppressed)."""
+        rows = []
+        d = self.data
+        for (sec, svc), g in d.groupby(["sector", "service"], sort=True, observed=True, dropna=False):
+            rows.append({"what": label(f"sector_{sec}", self.lang) if f"sector_{sec}" in LABELS else str(sec),
+                         "value": str(svc), "n": len(g)})
+        for col in ("special_group", "disability", "elderly", "pregnant", "with_child"):
+            if col in d.columns:
+                rows.append({"what": label("col_group", self.lang), "value": group_label(col, self.lang),
+                             "n": int(d[col].fillna(False).astype(bool).sum())})
+        for col, levels in (("gender", ("female", "male")), ("channel", ("in_person", "broker")),
+                            ("income_group", ("low", "high"))):
+            if col in d.columns:
+                for lev in levels:
+                    rows.append({"what": group_label(col, self.lang), "value": group_label(lev, self.lang),
+                                 "n": int((d[col] == lev).fillna(False).sum())})
+        rows.append({"what": label("grp_total", self.lang), "value": "", "n": len(d)})
+        t = pd.DataFrame(rows)
+        t["shown"] = t["n"]
+        return report_table(t, {"what": "col_group", "value": "col_detail", "shown": "col_n"},
+                            lang=self.lang, formats={"shown": "int", "what": "text", "value": "text"},
+                            suppress=("shown",), min_n=self.min_n, caption=table_caption("sample", self.lang))
+
+    def sample_chart(self):
+        from .plots import plot_sample
+
+        return self._chart(plot_sample(self.data, lang=self.lang, min_n=self.min_n, title=""), "sample")
+
+    def sample_size_text(self) -> ReportText:
+        s = self.sample_size
+        row = s.iloc[0].to_dict() if len(s) else {}
+        if not row or _missing(row.get("n_min")):
+            return _markdown("")
+        key = "s_sample_short" if bool(row.get("below_minimum")) else "s_sample_ok"
+        return _markdown(label(key, self.lang, n=fmt_number(row["n"], 0, self.lang),
+                               s=fmt_number(row["n_min"], 0, self.lang),
+                               N=fmt_number(row["population"], 0, self.lang)))
+
+    def ikm_elements_chart(self):
+        from .plots import plot_ikm_elements
+
+        t = self.nrr.assign(ikm_unsur=lambda d: d["nrr_converted"], ikm_unsur_ci_low=lambda d: d["ci_low"] * 25,
+                            ikm_unsur_ci_high=lambda d: d["ci_high"] * 25)
+        r = self._ikm_row()
+        overall = None if is_small(r.get("n"), self.min_n) else r.get("ikm")
+        return self._chart(plot_ikm_elements(t, overall=overall, scheme=self.scheme, lang=self.lang,
+                                             min_n=self.min_n), "ikm_elements")
+
+    def ikm_elements_caption(self) -> ReportText:
+        return _markdown(figure_caption("ikm_elements", self.lang, n=len(self.data)))
+
+    def likert_chart(self):
+        from .plots import likert_shares, plot_likert
+
+        return self._chart(plot_likert(likert_shares(self.data, scheme=self.scheme), scheme=self.scheme,
+                                       lang=self.lang, min_n=self.min_n), "likert")
+
+    def caption(self, key: str) -> ReportText:
+        """Caption of figure ``key`` (``FIGURES``) with the unit's n."""
+        return _markdown(figure_caption(key, self.lang, n=len(self.data)))
+
+    def _group_rows(self) -> pd.DataFrame:
+        g = self.gaps
+        if not len(g):
+            return g
+        g = g[(g["comparison"] != "channel").to_numpy(dtype=bool)]
+        sig = significant_gaps(g, alpha=self.alpha, min_n=self.min_n)
+        special = g[(g["comparison"] == "special_group").to_numpy(dtype=bool)]
+        others = sig[(sig["comparison"] != "special_group").to_numpy(dtype=bool)] if len(sig) else sig
+        return pd.concat([special, others], ignore_index=True)
+
+    def groups_chart(self):
+        """Forest plot of the special-group gap on every unsur (points on the 1..4 scale)."""
+        from .plots import plot_forest
+
+        g = self.gaps
+        g = g[((g["comparison"] == "special_group") & g["metric"].astype("string").str.startswith("nrr:"))
+              .fillna(False).to_numpy(dtype=bool)].copy()
+        g["label"] = [unsur_label(str(m).partition(":")[2], self.lang, self.scheme) for m in g["metric"]]
+        xl = label("axis_gap", self.lang) + (" — poin skala 1–4" if self.lang == "id" else " — points on the 1–4 scale")
+        return self._chart(plot_forest(g, alpha=self.alpha, lang=self.lang, min_n=self.min_n, xlabel=xl,
+                                       title=group_label("special_group", self.lang) + " vs " +
+                                       label("others", self.lang)), "forest")
+
+    def _gap_table(self, g: pd.DataFrame, key: str) -> ReportTable:
+        t = g.copy()
+        t["who"] = [f"{_side_label(r, 'group1', self.lang)} vs {_side_label(r, 'group2', self.lang)}"
+                    for r in t.to_dict("records")]
+        t["v1"] = [_value_text(a, u, self.lang) for a, u in zip(t["estimate1"], t["gap_unit"])]
+        t["v2"] = [_value_text(a, u, self.lang) for a, u in zip(t["estimate2"], t["gap_unit"])]
+        t["gap_t"] = [_gap_text(a, u, self.lang) for a, u in zip(t["gap"], t["gap_unit"])]
+        t["ci_t"] = [("–" if _missing(lo) or _missing(hi) else
+                      f"{_gap_text(lo, u, self.lang, unit=False)}; {_gap_text(hi, u, self.lang, unit=False)}")
+                     for lo, hi, u in zip(t["ci_low"], t["ci_high"], t["gap_unit"])]
+        t["n_t"] = [f"{fmt_number(a, 0, self.lang)} / {fmt_number(b, 0, self.lang)}" for a, b in zip(t["n1"], t["n2"])]
+        t["n_min"] = [min(int(a or 0), int(b or 0)) for a, b in zip(t["n1"].fillna(0), t["n2"].fillna(0))]
+        return report_table(t, {"who": "col_group", "metric": "col_metric", "v1": label("col_estimate", self.lang)
+                                + " 1", "v2": label("col_estimate", self.lang) + " 2", "gap_t": "col_gap",
+                                "ci_t": "col_ci", "p_adjusted": "col_p_adj", "n_t": "col_n"},
+                            lang=self.lang, formats={"who": "text", "metric": "metric", "v1": "text", "v2": "text",
+                                                     "gap_t": "text", "ci_t": "text", "p_adjusted": "p",
+                                                     "n_t": "text"},
+                            n_column="n_min", suppress=("v1", "v2", "gap_t", "ci_t", "p_adjusted"),
+                            min_n=self.min_n, caption=table_caption(key, self.lang))
+
+    def groups_table(self) -> ReportTable:
+        return self._gap_table(self._group_rows(), "groups")
+
+    def channel_chart(self):
+        from .plots import plot_channel
+
+        metrics = [m for m in ("cost_paid", "days_to_complete", "overall_satisfaction") if m in self.data.columns]
+        return self._chart(plot_channel(self.data, metrics=metrics, lang=self.lang, min_n=self.min_n), "broker")
+
+    def channel_table(self) -> ReportTable:
+        g = self.gaps
+        g = g[(g["comparison"] == "channel").to_numpy(dtype=bool)]
+        keep = g["metric"].astype("string").isin(["ikm", "pct_satisfied", "pct_paid_extra", "mean:cost_paid",
+                                                  "mean:days_to_complete", "mean:overall_satisfaction",
+                                                  "mean:wait_minutes"]).fillna(False).to_numpy(dtype=bool)
+        return self._gap_table(g[keep], "channel")
+
+    def ipa_chart(self):
+        from .plots import plot_ipa
+
+        t = self.ipa
+        xs = float(t["x_cross"].iloc[0]) if len(t) else None
+        ys = float(t["y_cross"].iloc[0]) if len(t) else None
+        return self._chart(plot_ipa(t, performance="mean_x", importance="mean_y", x_split=xs, y_split=ys,
+                                    scheme=self.scheme, lang=self.lang, min_n=self.min_n), "ipa")
+
+    def ipa_table(self) -> ReportTable:
+        t = self.ipa.copy()
+        p = self.paired
+        pmap = {str(m).partition(":")[2] or str(m): v for m, v in zip(p.get("metric", []), p.get("p_adjusted", []))}
+        t["p_adjusted"] = [pmap.get(str(k), np.nan) for k in t["unsur"]]
+        t["quadrant_t"] = [label(f"quadrant_{q}", self.lang) if f"quadrant_{q}" in LABELS else "–"
+                           for q in t["quadrant"].astype(str)]
+        return report_table(t, {"unsur": "col_unsur", "n": "col_n", "mean_x": "col_performance",
+                                "mean_y": "col_importance", "tk": "col_conformity", "gap": "col_gap",
+                                "p_adjusted": "col_p_adj", "quadrant_t": "col_quadrant"},
+                            lang=self.lang, formats={"unsur": "unsur", "n": "int", "mean_x": "number2",
+                                                     "mean_y": "number2", "tk": "number1", "gap": "signed2",
+                                                     "p_adjusted": "p", "quadrant_t": "text"},
+                            suppress=("mean_x", "mean_y", "tk", "gap", "p_adjusted", "quadrant_t"),
+                            min_n=self.min_n, caption=table_caption("ipa", self.lang))
+
+    def rounds_text(self) -> ReportText:
+        if self.previous_round is None:
+            return _markdown(label("s_no_previous_round", self.lang))
+        rt = self.round_tests
+        row = rt[(rt["metric"] == "ikm").to_numpy(dtype=bool)]
+        if not len(row):
+            return _markdown(label("s_no_previous_round", self.lang))
+        return _markdown(sentence_gap(row.iloc[0].to_dict(), lang=self.lang, min_n=self.min_n,
+                                      scheme=self.scheme))
+
+    def rounds_chart(self):
+        from .plots import plot_rounds
+
+        if self.previous_round is None:
+            return ReportText("")
+        return self._chart(plot_rounds(self.ikm_rounds, scheme=self.scheme, lang=self.lang, min_n=self.min_n),
+                           "rounds")
+
+    def rounds_table(self):
+        if self.previous_round is None:
+            return ReportText("")
+        return self._gap_table(self.round_tests, "rounds")
+
+    def checklist_text(self) -> ReportText:
+        c = self.compliance
+        if not len(c):
+            return _markdown(label("s_checklist_none", self.lang))
+        row = c[(c["category"] == "all").to_numpy(dtype=bool)].iloc[0]
+        m = int(row["n_items"])
+        missing = self._missing_items()
+        head = (f"{label('m_compliance', self.lang).replace(' (%)', '')}: "
+                f"**{fmt_percent(row['index'], 0, self.lang, scale=1.0)}** "
+                f"({fmt_number(row['n_present'], 0, self.lang)}/{fmt_number(m, 0, self.lang)}). ")
+        if missing:
+            k = len([x for x in missing.split("; ") if x])
+            return _markdown(head + label("s_checklist_missing", self.lang, k=k, m=m, items=escape_text(missing)))
+        return _markdown(head + label("s_checklist_complete", self.lang, m=m))
+
+    def checklist_table(self):
+        c = self.compliance
+        if not len(c):
+            return ReportText("")
+        t = c[(c["category"] != "all").to_numpy(dtype=bool)].copy()
+        return report_table(t, {"category": "col_category", "n_items": "col_n", "n_present": "col_present",
+                                "index": "col_compliance", "missing": "col_missing"},
+                            lang=self.lang, formats={"category": "text", "n_items": "int", "n_present": "int",
+                                                     "index": "pct", "missing": "text"},
+                            n_column=None, caption=table_caption("checklist", self.lang))
+
+    def complaints_table(self) -> ReportTable:
+        want = ["pct_had_problem", "pct_problem_resolved", "pct_knows_complaint", "pct_paid_extra",
+                "median_extra_amount", "pct_dissatisfied:pengaduan"]
+        c = self.crc
+        t = c[c["metric"].astype("string").isin(want).fillna(False).to_numpy(dtype=bool)].copy()
+        t["_o"] = [want.index(m) for m in t["metric"]]
+        t = t.sort_values("_o", kind="mergesort")
+        t["value"] = [fmt_rupiah(v, self.lang) if "amount" in m else fmt_percent(v, 0, self.lang, scale=1.0)
+                      for v, m in zip(t["estimate"], t["metric"])]
+        t["ci"] = [fmt_interval(lo, hi, 0, self.lang, prefix=False) if "amount" in m else
+                   fmt_interval(lo, hi, 0, self.lang, percent=True, scale=1.0, prefix=False)
+                   for lo, hi, m in zip(t["ci_low"], t["ci_high"], t["metric"])]
+        return report_table(t, {"metric": "col_metric", "value": "col_estimate", "ci": "col_ci", "n": "col_n"},
+                            lang=self.lang, formats={"metric": "metric", "value": "text", "ci": "text", "n": "int"},
+                            suppress=("value", "ci"), min_n=self.min_n, caption=table_caption("complaints", self.lang))
+
+    def suggestions(self, limit: int = 40):
+        """Respondents' suggestions, escaped, in interview order (at most ``limit``)."""
+        if "suggestion" not in self.data.columns:
+            return _markdown(label("s_no_suggestions", self.lang))
+        s = self.data["suggestion"].astype("string").str.strip()
+        s = s[s.fillna("").str.len() > 0]
+        if not len(s):
+            return _markdown(label("s_no_suggestions", self.lang))
+        t = pd.DataFrame({"suggestion": s.head(limit).tolist()})
+        tab = report_table(t, {"suggestion": "col_suggestion"}, lang=self.lang, formats={"suggestion": "text"},
+                           n_column=None, caption=table_caption("suggestions", self.lang) + " " +
+                           label("s_suggestions_shown", self.lang, k=min(len(s), limit)))
+        return tab
+
+    def findings(self) -> ReportText:
+        rt = self.round_tests
+        rc = rt[(rt["metric"] == "ikm").to_numpy(dtype=bool)].iloc[0].to_dict() if len(rt) else None
+        at = self.access_test.iloc[0].to_dict() if len(self.access_test) else None
+        return _markdown(findings_text(self.unit, ikm_row=self._ikm_row(), grade=self._grade(), nrr=self.nrr,
+                                       access_row=self._access_row(), access_test=at, gaps=self.gaps,
+                                       paired=self.paired, ipa=self.ipa, round_change=rc,
+                                       missing_items=self._missing_items(), alpha=self.alpha, min_n=self.min_n,
+                                       lang=self.lang, scheme=self.scheme))
+
+    def _access_significant(self) -> bool:
+        at = self.access_test
+        if not len(at):
+            return False
+        r = at.iloc[0]
+        return (not _missing(r["p_value"])) and float(r["p_value"]) < self.alpha and str(r.get("status", "ok")) == "ok"
+
+    def recommendations(self) -> ReportText:
+        head = "**" + ("Rekomendasi" if self.lang == "id" else "Recommendations") + "**\n\n"
+        return _markdown(head + recommendations_text(gaps=self.gaps, ipa=self.ipa, paired=self.paired,
+                                                     access_significant=self._access_significant(),
+                                                     missing_items=self._missing_items(), alpha=self.alpha,
+                                                     min_n=self.min_n, lang=self.lang, scheme=self.scheme))
+
+    def methods(self) -> ReportText:
+        r = self._ikm_row()
+        weighted = False
+        return _markdown(methods_text(scheme_reference=self.scheme.reference, ikm_method=str(r.get("method", "")),
+                                      alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=weighted,
+                                      lang=self.lang))
+
+    def quality_text(self) -> ReportText:
+        d = self.data
+        sp = int(d["speeder"].fillna(False).astype(bool).sum()) if "speeder" in d.columns else 0
+        st = int(d["straightliner"].fillna(False).astype(bool).sum()) if "straightliner" in d.columns else 0
+        miss = sum(int(d[c].isna().sum()) for c in self.scheme.columns if c in d.columns)
+        text = label("s_quality", self.lang, n=fmt_number(len(d), 0, self.lang), speeders=fmt_number(sp, 0, self.lang),
+                     straight=fmt_number(st, 0, self.lang))
+        text += f" {label('m_missing_answers', self.lang)} ({label('col_unsur', self.lang).lower()}): " \
+                f"{fmt_number(miss, 0, self.lang)}."
+        return _markdown(text)
+
+    def quality_table(self):
+        s = self.summary
+        if s is None:
+            return ReportText("")
+        t = s[(s["unit"].astype("string") == self.unit).fillna(False).to_numpy(dtype=bool)]
+        if not len(t):
+            return _markdown(label("s_quality_log_none", self.lang))
+        return report_table(t, {"rule": "col_rule", "n": "col_count"}, lang=self.lang,
+                            formats={"rule": "text", "n": "int"}, n_column=None,
+                            caption=table_caption("quality", self.lang) + " " + label("s_quality_log", self.lang))
+
+    # -- results --------------------------------------------------------------
+
+    def results(self) -> pd.DataFrame:
+        """The unit's rows of ``results.csv``: every figure and test the report shows.
+
+        Figures resting on fewer than ``min_n`` answers keep their n and lose
+        their value, as in the report.
+        """
+        from .scoring import to_results
+
+        parts = [to_results(self.ikm, "ikm"), to_results(self.nrr, "nrr"), to_results(self.crc, "crc")]
+        if len(self.access):
+            parts.append(to_results(self.access, "accessibility"))
+        parts.append(to_results(self.ipa, "ipa"))
+        parts.append(to_results(self.sample_size, "sample_size"))
+        if len(self.compliance):
+            parts.append(to_results(self.compliance, "compliance"))
+        scoring_rows = results_frame(pd.concat(parts, ignore_index=True).to_dict("records"))
+        scoring_rows = _suppress_results(scoring_rows, self.min_n)
+        # the Krejcie-Morgan row: n is the sample, not a cell; never suppress it
+        tests = [self.gaps, self.paired]
+        if len(self.access_test):
+            tests.append(self.access_test)
+        if len(self.round_tests):
+            tests.append(self.round_tests)
+        test_rows = gaps_to_results(pd.concat(tests, ignore_index=True), min_n=self.min_n)
+        out = pd.concat([scoring_rows, test_rows], ignore_index=True)
+        out["unit"] = out["unit"].fillna("").replace("", self.unit)
+        return results_frame(out.to_dict("records"))
+
+    def write_results(self, path) -> ReportText:
+        """Write :meth:`results` to ``path`` (safe CSV writer); empty path: do nothing."""
+        if not path:
+            return ReportText("")
+        from .io import write_csv
+
+        res = self.results()
+        write_csv(res, path)
+        return ReportText(f"results: {len(res)} rows")
+
+
+def _load_units_for(units_path: str) -> pd.DataFrame:
+    from .codebook import load_units
+    from .paths import UNITS_FILE
+
+    return load_units(Path(units_path) if units_path else UNITS_FILE)
