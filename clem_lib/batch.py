@@ -1,3 +1,1325 @@
-"""batch (being written)."""
+"""The batch runner behind ``clem run``: clean once, one report per unit, in parallel.
 
-__all__: list[str] = []
+Steps
+    1. validate and clean the raw export once -> ``<out>/cleaned.parquet`` and
+       ``<out>/cleaning_log.csv``;
+    2. execute ``location_report.ipynb`` once per unit and ``city_overview.ipynb``
+       once, with papermill, in a pool of processes (or on a Dask cluster);
+    3. render each executed notebook as a self-contained HTML page;
+    4. write ``index.html``, ``results.csv`` and ``manifest.json``.
+
+How the known failure modes of parallel papermill are avoided
+    * Kernels racing for TCP ports (``ZMQError: Address already in use``):
+      every kernel talks over IPC (Unix sockets) in a private temporary
+      folder, with its own connection file; no port is ever chosen.
+    * Pools whose notebooks silently run nothing: workers are started with the
+      ``spawn`` method (no forked copies of zmq contexts or event loops), and
+      every executed notebook is checked: each code cell must have run and the
+      results file must exist, otherwise the unit is reported as failed.
+    * ``cwd`` is process-wide and not thread-safe: nothing calls ``os.chdir``;
+      every path handed to a notebook is absolute and the kernel's working
+      folder is set when it is launched.
+    * Kernels are launched from the running interpreter (``sys.executable``),
+      so no registered Jupyter kernel is needed.
+
+Every file in the output folder is written to a temporary name in the same
+folder and renamed into place: a reader never sees half a file. The manifest is
+written first with status ``running`` and last with the final status, so an
+interrupted run is recognisable and ``--retry-failed`` resumes it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import hashlib
+import io as _io
+import json
+import math
+import multiprocessing
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+from .errors import ClemInputError
+from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+
+__all__ = [
+    "RESULTS_COLUMNS",
+    "NotebookTask",
+    "NotebookOutcome",
+    "RunResult",
+    "execute_notebook_task",
+    "run_notebooks",
+    "normalize_notebook",
+    "headline_figures",
+    "resolve_units",
+    "run_reports",
+    "run_survey",
+]
+
+RESULTS_COLUMNS = (
+    "unit", "sector", "group", "metric", "estimate", "ci_low", "ci_high", "n",
+    "statistic", "p_value", "p_adjusted", "method",
+)
+"""Columns of ``results.csv`` (DESIGN.md contract), in order."""
+
+_NUMERIC_RESULTS = ("estimate", "ci_low", "ci_high", "n", "statistic", "p_value", "p_adjusted")
+_TEXT_RESULTS = ("unit", "sector", "group", "metric", "method")
+_CITY_KEY = "city_overview"
+_PARTS = ".parts"  # per-notebook results rows, kept for --retry-failed
+_RESERVED_SLUGS = {"index", "results", "manifest", "cleaning_log", "cleaned", _CITY_KEY}
+_PACKAGES = (
+    "clem", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "pyarrow",
+    "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "pyzmq",
+    "dask", "distributed",
+)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers: atomic writes, hashes
+# ---------------------------------------------------------------------------
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _atomic_write_text(path: Path, text: str) -> Path:
+    return _atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _sha256(path) -> str | None:
+    path = Path(path)
+    if not path.is_file():
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------
+# One notebook execution (runs in a worker process, or on a Dask worker)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotebookTask:
+    """One notebook to execute: what, with which parameters, where.
+
+    Attributes
+    ----------
+    key : str
+        File stem of the outputs (the unit's slug, or ``"city_overview"``).
+    label : str
+        Human name (the canonical unit name), used as the page title.
+    kind : {"unit", "city"}
+    notebook : str
+        Absolute path of the source notebook.
+    parameters : mapping
+        Papermill parameters (plain str / int / float values).
+    cwd : str
+        Absolute working folder of the kernel.
+    lang : {"id", "en"}
+        Language of the rendered page's table of contents.
+    results_path : str
+        Absolute path where the notebook writes its results rows ("" = none).
+    timeout : float or None
+        Seconds one cell may run before the unit is failed (None = no limit).
+    startup_timeout : float
+        Seconds the kernel may take to start.
+    """
+
+    key: str
+    label: str
+    kind: str
+    notebook: str
+    parameters: Mapping
+    cwd: str
+    lang: str = "id"
+    results_path: str = ""
+    timeout: float | None = 1800.0
+    startup_timeout: float = 120.0
+
+
+@dataclass(frozen=True)
+class NotebookOutcome:
+    """What came back from one execution.
+
+    Attributes
+    ----------
+    key, label, kind : str
+        As in the task.
+    status : {"ok", "failed"}
+    error : str or None
+        One line: where and what (``cell 4: ValueError: ...``).
+    ipynb : str
+        The executed notebook (partial, with papermill's error banner, on
+        failure), volatile metadata removed.
+    html : str
+        The rendered page ("" only when rendering itself failed).
+    results : str or None
+        Text of the results CSV the notebook wrote.
+    seconds : float
+        Wall time of the execution and rendering.
+    cells_run, cells_total : int
+        Code cells executed / present.
+    host : str
+        ``hostname:pid`` of the process that ran it.
+    """
+
+    key: str
+    label: str
+    kind: str
+    status: str
+    error: str | None
+    ipynb: str = ""
+    html: str = ""
+    results: str | None = None
+    seconds: float = 0.0
+    cells_run: int = 0
+    cells_total: int = 0
+    host: str = ""
+
+
+def _kernel_classes():
+    """Kernel manager and spec manager that launch ``sys.executable`` over IPC."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    class _InterpreterSpecs(KernelSpecManager):
+        """Every kernel name maps to an ipykernel of the running interpreter."""
+
+        def get_kernel_spec(self, kernel_name):
+            return KernelSpec(
+                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                      "-f", "{connection_file}"],
+                display_name="Python (clem)",
+                language="python",
+                metadata={"debugger": False},
+            )
+
+    class _RunnerKernelManager(AsyncKernelManager):
+        """Kernel whose stdout/stderr go to a log file in its private folder."""
+
+        log_path: str | None = None
+
+        async def _async_start_kernel(self, **kw):
+            if self.log_path:
+                fh = open(self.log_path, "ab")
+                self._clem_log = fh
+                kw.setdefault("stdout", fh)
+                kw.setdefault("stderr", fh)
+            return await super()._async_start_kernel(**kw)
+
+        start_kernel = _async_start_kernel
+
+    return _RunnerKernelManager, _InterpreterSpecs
+
+
+def _make_kernel_manager(runtime_dir: str):
+    km_class, spec_class = _kernel_classes()
+    transport = "ipc" if os.name == "posix" else "tcp"
+    km = km_class(
+        kernel_name="python3",
+        kernel_spec_manager=spec_class(),
+        transport=transport,
+        connection_file=os.path.join(runtime_dir, "kernel.json"),
+    )
+    km.log_path = os.path.join(runtime_dir, "kernel.log")
+    return km
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - the kernel may already be gone
+        pass
+    fh = getattr(km, "_clem_log", None)
+    if fh is not None:
+        fh.close()
+
+
+def normalize_notebook(nb, *, source_ids: Iterable[str] = (), input_name: str = "",
+                       output_name: str = ""):
+    """Remove what changes from run to run, so the same input gives the same bytes.
+
+    Drops papermill's start/end times and durations (notebook and cells),
+    nbclient's per-cell ``execution`` timestamps, papermill's record of the
+    temporary paths; gives cells added during execution (the injected
+    parameters, the error banner) ids derived from their position instead of
+    random ones. The parameters stay in ``metadata.papermill.parameters``: they
+    are the report's provenance.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Changed in place and returned.
+    source_ids : iterable of str
+        Cell ids of the source notebook (kept as they are).
+    input_name, output_name : str
+        Recorded as ``metadata.papermill.input_path`` / ``output_path``.
+    """
+    keep = set(source_ids)
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        for k in ("start_time", "end_time", "duration"):
+            pm.pop(k, None)
+        pm["input_path"] = input_name
+        pm["output_path"] = output_name
+        pm["environment_variables"] = {}
+    used = set()
+    for i, cell in enumerate(nb.cells):
+        md = cell.get("metadata", {})
+        md.pop("execution", None)
+        cpm = md.get("papermill")
+        if cpm is not None:
+            for k in ("start_time", "end_time", "duration"):
+                cpm.pop(k, None)
+        cid = cell.get("id")
+        if cid is None or cid not in keep or cid in used:
+            tags = md.get("tags", [])
+            stem = "injected-parameters" if "injected-parameters" in tags else (
+                "papermill-error" if any(str(t).startswith("papermill-error") for t in tags) else "cell")
+            cid = f"{stem}-{i}"
+            if "id" in cell or nb.get("nbformat_minor", 0) >= 5:
+                cell["id"] = cid
+        used.add(cid)
+    return nb
+
+
+def _error_banner(nb, message: str):
+    """Put a visible error cell at the top when papermill could not write its own."""
+    import nbformat
+
+    tags = [t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])]
+    if any(str(t).startswith("papermill-error") for t in tags):
+        return nb
+    cell = nbformat.v4.new_markdown_cell(
+        '<span style="color:red; font-size:1.5em;">This report could not be completed / '
+        "Laporan ini tidak dapat diselesaikan.</span>\n\n```\n" + message.replace("```", "'''") + "\n```",
+        metadata={"tags": ["papermill-error-cell-tag"]},
+    )
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def _check_results_text(text: str) -> str | None:
+    """Problem with a notebook's results CSV, or None when it follows the contract."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
+    except Exception as exc:  # noqa: BLE001
+        return f"results file is not a CSV: {_one_line(exc, 200)}"
+    missing = [c for c in RESULTS_COLUMNS if c not in df.columns]
+    extra = [c for c in df.columns if c not in RESULTS_COLUMNS]
+    if missing or extra:
+        return ("results file does not have the results.csv columns"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unexpected {', '.join(extra)}" if extra else ""))
+    for col in _NUMERIC_RESULTS:
+        values = df[col].str.strip()
+        bad = values[(values != "") & pd.to_numeric(values, errors="coerce").isna()]
+        if len(bad):
+            return f"results file: column '{col}' row {bad.index[0] + 2} is not a number: {bad.iloc[0]!r}"
+    return None
+
+
+def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
+    """Execute one notebook, check it really ran, render it; never raises for notebook errors.
+
+    The kernel runs the current interpreter on IPC transport with a connection
+    file in a private temporary folder (removed afterwards), its working folder
+    set to ``task.cwd`` at launch. A failing notebook comes back with
+    ``status="failed"``, its partial notebook (papermill's error banner at the
+    top) and its rendered page.
+    """
+    import logging
+
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+
+    from .htmlout import render_notebook_html
+
+    t0 = time.perf_counter()
+    host = f"{socket.gethostname()}:{os.getpid()}"
+    error = None
+    runtime = tempfile.mkdtemp(prefix="clem-")
+    try:
+        source = nbformat.read(task.notebook, as_version=4)
+        source_ids = [c.get("id") for c in source.cells if c.get("id")]
+        out_path = os.path.join(runtime, "executed.ipynb")
+        if task.results_path and os.path.exists(task.results_path):
+            os.unlink(task.results_path)
+        km = _make_kernel_manager(runtime)
+        try:
+            papermill.execute_notebook(
+                task.notebook,
+                out_path,
+                parameters=dict(task.parameters),
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=True,
+                start_timeout=task.startup_timeout,
+                execution_timeout=task.timeout,
+                km=km,
+                resources={"metadata": {"path": task.cwd}},
+            )
+        except PapermillExecutionError as exc:
+            error = f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue, 400)}"
+        except Exception as exc:  # noqa: BLE001 - kernel died, timeout, bad notebook...
+            error = f"{type(exc).__name__}: {_one_line(exc, 400)}"
+            log = os.path.join(runtime, "kernel.log")
+            if os.path.exists(log):
+                tail = Path(log).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+                if tail:
+                    error += " | kernel: " + _one_line(" / ".join(tail), 300)
+        finally:
+            _shutdown(km)
+
+        if os.path.exists(out_path):
+            nb = nbformat.read(out_path, as_version=4)
+        else:  # nothing ran (the kernel did not start): show the source with the error
+            nb = source
+        code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()
+                and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+        ran = sum(1 for c in code if c.get("execution_count") is not None)
+        if error is None and ran < len(code):
+            error = f"the kernel ran {ran} of {len(code)} code cells and reported no error"
+        results = None
+        if error is None and task.results_path:
+            if not os.path.exists(task.results_path):
+                error = f"the notebook did not write its results rows to {task.results_path}"
+            else:
+                results = Path(task.results_path).read_text(encoding="utf-8")
+                problem = _check_results_text(results)
+                if problem:
+                    error, results = problem, None
+        if error is not None:
+            nb = _error_banner(nb, error)
+        normalize_notebook(nb, source_ids=source_ids, input_name=os.path.basename(task.notebook),
+                           output_name=f"{task.key}.ipynb")
+        ipynb = nbformat.writes(nb) + "\n"
+        try:
+            html = render_notebook_html(nb, title=task.label, lang=task.lang)
+        except Exception as exc:  # noqa: BLE001
+            html = ""
+            error = (error + "; " if error else "") + f"rendering failed: {type(exc).__name__}: {_one_line(exc, 300)}"
+        return NotebookOutcome(
+            key=task.key, label=task.label, kind=task.kind,
+            status="ok" if error is None else "failed", error=error, ipynb=ipynb, html=html,
+            results=results, seconds=time.perf_counter() - t0, cells_run=ran,
+            cells_total=len(code), host=host,
+        )
+    except Exception as exc:  # noqa: BLE001 - unreadable notebook and the like
+        return NotebookOutcome(
+            key=task.key, label=task.label, kind=task.kind, status="failed",
+            error=f"{type(exc).__name__}: {_one_line(exc, 400)}", seconds=time.perf_counter() - t0,
+            host=host,
+        )
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# Fan-out: a process pool here, a Dask cluster there
+# ---------------------------------------------------------------------------
+
+
+class Progress:
+    """Done / failed / running / time left, on stderr.
+
+    On a terminal one line is rewritten in place; otherwise (a log file, CI) a
+    plain line is printed each time a notebook finishes.
+    """
+
+    def __init__(self, total: int, workers: int, *, stream=None, enabled: bool = True):
+        self.total = total
+        self.workers = max(1, workers)
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled and total > 0
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.done = 0
+        self.failed = 0
+        self.t0 = time.perf_counter()
+
+    def _status(self) -> str:
+        finished = self.done + self.failed
+        left = self.total - finished
+        running = min(self.workers, left)
+        elapsed = time.perf_counter() - self.t0
+        if finished and left:
+            eta = f"about {_duration(elapsed / finished * left)} left"
+        elif left:
+            eta = "time left unknown"
+        else:
+            eta = f"finished in {_duration(elapsed)}"
+        return (f"[{finished}/{self.total}] {self.done} done, {self.failed} failed, "
+                f"{running} running, {eta}")
+
+    def start(self) -> None:
+        if self.enabled:
+            self._emit(f"clem: running {self.total} notebook(s) on {self.workers} worker(s)", final=True)
+
+    def update(self, outcome: NotebookOutcome) -> None:
+        if outcome.status == "ok":
+            self.done += 1
+        else:
+            self.failed += 1
+        if not self.enabled:
+            return
+        if self.tty:
+            self._emit("clem: " + self._status(), final=False)
+            if outcome.status != "ok":
+                self._emit(f"clem: {outcome.label} failed: {outcome.error}", final=True)
+        else:
+            what = "done" if outcome.status == "ok" else f"FAILED ({outcome.error})"
+            self._emit(f"clem: {outcome.label}: {what} in {outcome.seconds:.1f} s; {self._status()}",
+                       final=True)
+
+    def close(self) -> None:
+        if self.enabled and self.tty:
+            self._emit("clem: " + self._status(), final=True)
+
+    def _emit(self, text: str, *, final: bool) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + text + ("\n" if final else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    m, s = divmod(seconds, 60)
+    if m < 60:
+        return f"{m} min {s:02d} s"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+def _dask_executor(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClemInputError(
+            "--scheduler needs Dask's 'distributed' package, which is not installed",
+            fix="pip install 'clem[dask]'",
+        ) from None
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for bad addresses
+        raise ClemInputError(
+            f"cannot connect to the Dask scheduler at {address!r}: {_one_line(exc, 200)}",
+            fix="check the address (e.g. tcp://10.0.0.5:8786) and that the scheduler is running",
+        ) from None
+    return client, client.get_executor(pure=False)
+
+
+def run_notebooks(
+    tasks: Sequence[NotebookTask],
+    *,
+    jobs: int | None = None,
+    scheduler=None,
+    progress: bool = True,
+    stream=None,
+    on_done: Callable[[NotebookOutcome], None] | None = None,
+) -> list[NotebookOutcome]:
+    """Execute notebooks in parallel; one outcome per task, in task order.
+
+    Parameters
+    ----------
+    tasks : sequence of NotebookTask
+    jobs : int, optional
+        Worker processes (default: the number of cores). Ignored with a scheduler.
+    scheduler : str or distributed.Client, optional
+        Address of a Dask scheduler (``tcp://host:8786``), or a connected
+        client. Tasks go through the client's ``concurrent.futures`` executor,
+        not treated as pure (each run is a fresh execution).
+    progress : bool
+        Show done / failed / running / time left on ``stream`` (stderr).
+    on_done : callable, optional
+        Called in this process with each outcome as soon as it arrives (used
+        to write files without keeping every page in memory).
+
+    Returns
+    -------
+    list of NotebookOutcome
+        A task whose worker died is a failed outcome; nothing is raised for a
+        failing notebook.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    keys = [t.key for t in tasks]
+    if len(set(keys)) != len(keys):
+        raise ValueError("every task needs its own key (file stem); two tasks share one")
+    client = None
+    own_client = False
+    if scheduler is not None:
+        if isinstance(scheduler, str):
+            client, executor = _dask_executor(scheduler)
+            own_client = True
+        else:
+            client = scheduler
+            executor = client.get_executor(pure=False)
+        workers = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
+    else:
+        workers = max(1, min(int(jobs or os.cpu_count() or 1), len(tasks)))
+        executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    bar = Progress(len(tasks), workers, stream=stream, enabled=progress)
+    outcomes: dict[str, NotebookOutcome] = {}
+    try:
+        bar.start()
+        futures = {executor.submit(execute_notebook_task, t): t for t in tasks}
+        for fut in cf.as_completed(futures):
+            task = futures[fut]
+            try:
+                outcome = fut.result()
+            except BaseException as exc:  # noqa: BLE001 - a worker died or the cluster went away
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                outcome = NotebookOutcome(
+                    key=task.key, label=task.label, kind=task.kind, status="failed",
+                    error=f"the worker running this notebook stopped: {type(exc).__name__}: {_one_line(exc, 300)}",
+                )
+            bar.update(outcome)
+            if on_done is not None:
+                on_done(outcome)
+            outcomes[task.key] = outcome
+        bar.close()
+    finally:
+        if scheduler is None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        elif own_client:
+            client.close()
+    return [outcomes[k] for k in keys]
+
+
+# ---------------------------------------------------------------------------
+# Units: which ones, and their headline figures
+# ---------------------------------------------------------------------------
+
+
+def resolve_units(requested: str | Sequence[str] | None, available: Sequence[str], units_table) -> list[str]:
+    """Canonical names of the units to report on.
+
+    Parameters
+    ----------
+    requested : str, sequence of str or None
+        ``"Kec. Serengan,jebres"`` (comma-separated, as ``--units`` takes it) or
+        a list. Each entry may be a canonical name, a slug or an alias, in any
+        case. ``None`` or empty = every unit in ``available``.
+    available : sequence of str
+        Canonical names of the units that have answers in the data.
+    units_table : DataFrame
+        ``load_units`` table (``name, slug, aliases``).
+
+    Returns
+    -------
+    list of str
+        Canonical names, sorted, without duplicates.
+
+    Raises
+    ------
+    ClemInputError
+        An entry matches no unit (the message names the closest ones), or
+        names a unit with no answers in the data.
+    """
+    import pandas as pd
+
+    from .report import resolve_unit
+
+    available = sorted(set(str(a) for a in available))
+    if requested is None or (isinstance(requested, str) and not requested.strip()):
+        return available
+    items = requested.split(",") if isinstance(requested, str) else list(requested)
+    items = [str(i).strip() for i in items if str(i).strip()]
+    if not items:
+        return available
+    known = set(str(n) for n in units_table["name"])
+    extra = [a for a in available if a not in known]
+    table = units_table
+    if extra:  # units present in the data but not in units.yml still resolve by their name
+        table = pd.concat([units_table, pd.DataFrame({"name": extra, "slug": [""] * len(extra),
+                                                      "aliases": [[] for _ in extra]})],
+                          ignore_index=True)
+    chosen = []
+    for item in items:
+        try:
+            name = resolve_unit(item, table)
+        except ClemInputError as exc:
+            raise ClemInputError(f"--units: {exc}") from None
+        if name not in available:
+            raise ClemInputError(
+                f"--units: unit {name!r} has no answers in the data",
+                fix="units with answers: " + ", ".join(repr(a) for a in available),
+            )
+        chosen.append(name)
+    return sorted(set(chosen))
+
+
+_METRIC_IKM = ("ikm",)
+_METRIC_ACCESS = ("pct_not_friendly",)
+_METRIC_COMPLIANCE = ("compliance", "compliance_index")
+_OVERALL_GROUPS = ("", "all", "overall", "total", "semua")
+
+
+def headline_figures(results, unit: str, *, alpha: float = 0.05, scheme="permenpan14_2017",
+                     lang: str = "id") -> dict:
+    """The figures ``index.html`` shows for one unit, read from its results rows.
+
+    Parameters
+    ----------
+    results : DataFrame
+        Rows with the ``results.csv`` columns (numbers as numbers).
+    unit : str
+        Canonical unit name; only rows with this ``unit`` are used.
+    alpha : float
+        Significance level for counting gaps.
+    scheme : str or mapping
+        IKM scheme for the grade (:func:`clem_lib.ikm_grade`).
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    dict
+        ``n``, ``ikm``, ``ikm_low``, ``ikm_high`` (metric ``ikm``, whole unit),
+        ``grade`` (``"B (Baik)"``), ``access`` (metric ``pct_not_friendly``, a
+        percentage 0..100), ``gaps`` (number of rows whose metric starts with
+        ``gap`` and whose adjusted p-value, or p-value when no adjustment is
+        given, is below ``alpha``), ``compliance`` (metric ``compliance``,
+        0..100). ``None`` where the notebook wrote no such row.
+    """
+    import pandas as pd
+
+    from .scoring import ikm_grade
+
+    rows = results[results["unit"].astype(str) == unit]
+    overall = rows[rows["group"].fillna("").astype(str).str.strip().str.casefold().isin(_OVERALL_GROUPS)]
+
+    def pick(metrics):
+        hit = overall[overall["metric"].astype(str).isin(metrics)]
+        return None if hit.empty else hit.iloc[0]
+
+    def val(row, col):
+        if row is None:
+            return None
+        v = row[col]
+        return None if pd.isna(v) else float(v)
+
+    ikm_row = pick(_METRIC_IKM)
+    ikm = val(ikm_row, "estimate")
+    access_row = pick(_METRIC_ACCESS)
+    compliance_row = pick(_METRIC_COMPLIANCE)
+    gap_rows = rows[rows["metric"].astype(str).str.startswith("gap")]
+    p = gap_rows["p_adjusted"].where(gap_rows["p_adjusted"].notna(), gap_rows["p_value"])
+    gaps = int((pd.to_numeric(p, errors="coerce") < alpha).sum()) if len(gap_rows) else (
+        0 if len(rows) else None)
+    return {
+        "n": val(ikm_row, "n"),
+        "ikm": ikm,
+        "ikm_low": val(ikm_row, "ci_low"),
+        "ikm_high": val(ikm_row, "ci_high"),
+        "grade": ikm_grade(ikm, scheme, lang=lang) if ikm is not None else None,
+        "access": val(access_row, "estimate"),
+        "gaps": gaps,
+        "compliance": val(compliance_row, "estimate"),
+    }
+
+
+def _read_results(texts: Iterable[str]):
+    """Stack results CSV texts into one table, numbers as numbers, sorted."""
+    import pandas as pd
+
+    frames = [pd.read_csv(_io.StringIO(t), dtype=str, keep_default_na=False) for t in texts if t]
+    if frames:
+        df = pd.concat(frames, ignore_index=True)[list(RESULTS_COLUMNS)]
+    else:
+        df = pd.DataFrame({c: pd.Series([], dtype=str) for c in RESULTS_COLUMNS})
+    for c in _TEXT_RESULTS:
+        df[c] = df[c].fillna("").astype(str)
+    for c in _NUMERIC_RESULTS:
+        df[c] = pd.to_numeric(df[c].replace("", None), errors="coerce").astype("Float64")
+    df["n"] = df["n"].round().astype("Int64")
+    order = ["unit", "sector", "group", "metric", "method"]
+    df = df.sort_values(order, kind="mergesort", na_position="first").reset_index(drop=True)
+    return df
+
+
+# ---------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run_reports`` / ``run_survey`` did.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The output folder.
+    survey_name : str
+    units : list of dict
+        One per unit of the run (``unit``, ``slug``, ``status``, ``error``, ...).
+    city : dict or None
+        The city overview's entry.
+    failures : list of dict
+        Units (and the city overview) that failed, with their error.
+    seconds : float
+        Wall time.
+    """
+
+    out_dir: Path
+    survey_name: str
+    units: list = field(default_factory=list)
+    city: dict | None = None
+    failures: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every notebook succeeded, 1 when some failed."""
+        return 1 if self.failures else 0
+
+
+def _package_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0]}
+    for name in _PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def _file_record(path) -> dict | None:
+    if not path:
+        return None
+    path = Path(path)
+    return {"path": str(path), "sha256": _sha256(path)}
+
+
+def _write_manifest(out_dir: Path, manifest: dict) -> None:
+    _atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False,
+                                                             default=str) + "\n")
+
+
+def _read_manifest(out_dir: Path) -> dict:
+    path = out_dir / "manifest.json"
+    if not path.is_file():
+        raise ClemInputError("no previous run to retry: manifest.json not found", file=out_dir,
+                             fix="run once without --retry-failed")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ClemInputError(f"cannot read the previous manifest: {exc}", file=path,
+                             fix="run again without --retry-failed") from None
+
+
+def _units_in_data(cleaned_path: Path):
+    """Unit name, slug and sectors of every unit with answers, from the parquet."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    cols = pq.read_schema(cleaned_path).names
+    for needed in ("unit", "unit_slug"):
+        if needed not in cols:
+            raise ClemInputError(f"the cleaned table has no '{needed}' column", file=cleaned_path,
+                                 fix="clean the survey with `clem clean` (see docs/data_model.md)")
+    wanted = ["unit", "unit_slug"] + [c for c in ("sector", "round") if c in cols]
+    table = pq.read_table(cleaned_path, columns=wanted)
+    info: dict[str, dict] = {}
+    pairs = table.group_by(["unit", "unit_slug"] + (["sector"] if "sector" in cols else [])).aggregate([])
+    for rec in pairs.to_pylist():
+        if rec["unit"] is None:
+            continue
+        entry = info.setdefault(rec["unit"], {"slug": rec["unit_slug"], "sectors": set()})
+        if entry["slug"] != rec["unit_slug"]:
+            raise ClemInputError(f"unit {rec['unit']!r} has two slugs in the cleaned table",
+                                 file=cleaned_path, column="unit_slug", fix="re-run the cleaning")
+        if rec.get("sector"):
+            entry["sectors"].add(rec["sector"])
+    rounds = []
+    if "round" in cols:
+        rounds = sorted(int(r) for r in pc.unique(table["round"]).to_pylist() if r is not None)
+    return info, rounds
+
+
+def _check_slugs(info: dict, cleaned_path: Path) -> None:
+    import re
+
+    seen = {}
+    for name, entry in info.items():
+        slug = entry["slug"]
+        if not slug or not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,99}", slug) or slug in _RESERVED_SLUGS:
+            raise ClemInputError(
+                f"unit {name!r} has slug {slug!r}, which cannot name its report file",
+                file=cleaned_path, column="unit_slug",
+                fix="give the unit a slug of lower-case letters, digits and '-' in units.yml "
+                    f"(not {', '.join(sorted(_RESERVED_SLUGS))})")
+        if slug in seen:
+            raise ClemInputError(f"units {seen[slug]!r} and {name!r} share the slug {slug!r}",
+                                 file=cleaned_path, column="unit_slug", fix="give each unit its own slug in units.yml")
+        seen[slug] = name
+
+
+def run_reports(
+    cleaned_path,
+    out_dir,
+    *,
+    survey_name: str,
+    units: str | Sequence[str] | None = None,
+    jobs: int | None = None,
+    scheduler=None,
+    lang: str | None = None,
+    round: int | None = None,
+    retry_failed: bool = False,
+    units_path=UNITS_FILE,
+    checklist_path=CHECKLIST_FILE,
+    notebooks_dir=NOTEBOOKS_DIR,
+    alpha: float | None = None,
+    min_n: int | None = None,
+    seed: int | None = None,
+    scheme="permenpan14_2017",
+    timeout: float | None = 1800.0,
+    progress: bool = True,
+    stream=None,
+    inputs: Mapping | None = None,
+    clean_seconds: float = 0.0,
+) -> RunResult:
+    """Reports for every unit of a cleaned table: notebooks, pages, index, results, manifest.
+
+    ``cleaned_path`` must already be the output folder's ``cleaned.parquet``
+    (``run_survey`` writes it there) or any cleaned parquet (it is then read in
+    place). Parameters are those of :func:`run_survey`; ``inputs`` adds file
+    records (path and sha256 of the raw export, codebook, ...) to the manifest.
+
+    Returns
+    -------
+    RunResult
+    """
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    out_dir = Path(out_dir).resolve()
+    cleaned_path = Path(cleaned_path).resolve()
+    notebooks_dir = Path(notebooks_dir).resolve()
+    units_path = Path(units_path).resolve()
+    checklist_path = Path(checklist_path).resolve() if checklist_path else None
+
+    previous = _read_manifest(out_dir) if retry_failed else None
+    prev_params = (previous or {}).get("parameters", {})
+    defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924}
+    given = {"lang": lang, "round": round, "alpha": alpha, "min_n": min_n, "seed": seed}
+    params = {}
+    for k, v in given.items():
+        if previous is not None and k in prev_params:
+            if v is not None and v != prev_params[k]:
+                raise ClemInputError(
+                    f"--retry-failed: {k}={v!r} differs from the previous run ({prev_params[k]!r})",
+                    fix=f"leave out {k} to reuse the previous value, or run without --retry-failed")
+            params[k] = prev_params[k]
+        else:
+            params[k] = defaults[k] if v is None else v
+    if params["lang"] not in ("id", "en"):
+        raise ClemInputError(f"unknown language {params['lang']!r}", fix="use --lang id or --lang en")
+    if jobs is not None and int(jobs) < 1:
+        raise ClemInputError(f"--jobs {jobs} is not a positive number", fix="use e.g. --jobs 4")
+    location_nb = notebooks_dir / "location_report.ipynb"
+    city_nb = notebooks_dir / "city_overview.ipynb"
+    for nb in (location_nb, city_nb):
+        if not nb.is_file():
+            raise ClemInputError("report notebook not found", file=nb,
+                                 fix="give the folder holding location_report.ipynb and city_overview.ipynb")
+    if not cleaned_path.is_file():
+        raise ClemInputError("cleaned data not found", file=cleaned_path, fix="run `clem clean` first")
+    if not units_path.is_file():
+        raise ClemInputError("units file not found", file=units_path, fix="give --units-file")
+
+    from .codebook import load_units
+
+    units_table = load_units(units_path)
+    info, rounds = _units_in_data(cleaned_path)
+    if not info:
+        raise ClemInputError("the cleaned table has no answers", file=cleaned_path,
+                             fix="check the export and its codebook")
+    if params["round"] and rounds and params["round"] not in rounds:
+        raise ClemInputError(f"round {params['round']} is not in the data",
+                             fix="rounds in the data: " + ", ".join(str(r) for r in rounds) + " (0 = latest)")
+    chosen = resolve_units(units, list(info), units_table)
+    if previous is not None:
+        prev_units = {u["unit"]: u for u in previous.get("units", [])}
+        if units is None:
+            chosen = sorted(prev_units)
+        missing = [u for u in chosen if u not in info]
+        if missing:
+            raise ClemInputError(f"--retry-failed: unit {missing[0]!r} is no longer in the data",
+                                 fix="run without --retry-failed")
+        rerun = [u for u in chosen if prev_units.get(u, {}).get("status") != "ok"]
+        city_rerun = (previous.get("city_overview") or {}).get("status") != "ok"
+    else:
+        prev_units = {}
+        rerun = list(chosen)
+        city_rerun = True
+    _check_slugs({u: info[u] for u in chosen}, cleaned_path)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts = out_dir / _PARTS
+    parts.mkdir(exist_ok=True)
+    if cleaned_path.parent != out_dir:
+        data_for_notebooks = cleaned_path
+    else:
+        data_for_notebooks = out_dir / cleaned_path.name
+    base_params = {
+        "data_path": str(data_for_notebooks),
+        "checklist_path": str(checklist_path) if checklist_path and checklist_path.is_file() else "",
+        "units_path": str(units_path),
+        "round": int(params["round"]),
+        "lang": params["lang"],
+        "alpha": float(params["alpha"]),
+        "min_n": int(params["min_n"]),
+        "seed": int(params["seed"]),
+    }
+    tasks = []
+    if city_rerun:
+        tasks.append(NotebookTask(
+            key=_CITY_KEY, label="City overview" if params["lang"] == "en" else "Ringkasan kota",
+            kind="city", notebook=str(city_nb),
+            parameters={**base_params, "results_path": str(parts / f"{_CITY_KEY}.results.csv")},
+            cwd=str(out_dir), lang=params["lang"], results_path=str(parts / f"{_CITY_KEY}.results.csv"),
+            timeout=timeout))
+    for name in rerun:
+        slug = info[name]["slug"]
+        rp = str(parts / f"{slug}.results.csv")
+        tasks.append(NotebookTask(
+            key=slug, label=name, kind="unit", notebook=str(location_nb),
+            parameters={"unit": name, **base_params, "results_path": rp},
+            cwd=str(out_dir), lang=params["lang"], results_path=rp, timeout=timeout))
+
+    scheduler_name = scheduler if isinstance(scheduler, str) or scheduler is None else repr(scheduler)
+    manifest = {
+        "tool": "clem",
+        "survey_name": survey_name,
+        "status": "running",
+        "parameters": {
+            **{k: params[k] for k in ("lang", "round", "alpha", "min_n", "seed")},
+            "units": chosen,
+            "jobs": None if scheduler is not None else int(jobs or os.cpu_count() or 1),
+            "scheduler": scheduler_name,
+            "retry_failed": bool(retry_failed),
+            "timeout_per_cell": timeout,
+        },
+        "inputs": {
+            **dict(inputs or {}),
+            "cleaned": _file_record(cleaned_path),
+            "units_file": _file_record(units_path),
+            "checklist": _file_record(checklist_path) if checklist_path and checklist_path.is_file() else None,
+            "location_report": _file_record(location_nb),
+            "city_overview": _file_record(city_nb),
+        },
+        "packages": _package_versions(),
+        "timings": {"started": started},
+        "units": [{"unit": u, "slug": info[u]["slug"], "status": prev_units.get(u, {}).get("status", "pending")
+                   if u not in rerun else "pending"} for u in chosen],
+        "city_overview": previous.get("city_overview") if previous and not city_rerun else {"status": "pending"},
+        "failures": [],
+    }
+    _write_manifest(out_dir, manifest)
+    stale_index = out_dir / "index.html"
+    if stale_index.exists():
+        stale_index.unlink()  # rewritten at the end: its absence marks an unfinished run
+
+    def write_outputs(o: NotebookOutcome) -> None:
+        if o.ipynb:
+            _atomic_write_text(out_dir / f"{o.key}.ipynb", o.ipynb)
+        if o.html:
+            _atomic_write_text(out_dir / f"{o.key}.html", o.html)
+        part = parts / f"{o.key}.results.csv"
+        if o.status != "ok" and part.exists():
+            part.unlink()  # a failed notebook contributes no figures
+
+    outcomes = run_notebooks(tasks, jobs=jobs, scheduler=scheduler, progress=progress, stream=stream,
+                             on_done=write_outputs)
+    by_key = {o.key: o for o in outcomes}
+
+    # results.csv: every unit of this run (fresh or kept from the previous run) and the city
+    import pandas as pd
+
+    part_texts = []
+    keys = ([_CITY_KEY] if (by_key.get(_CITY_KEY) or not city_rerun) else []) + [info[u]["slug"] for u in chosen]
+    for key in sorted(keys):
+        p = parts / f"{key}.results.csv"
+        if p.is_file():
+            part_texts.append(p.read_text(encoding="utf-8"))
+    results = _read_results(part_texts)
+    from .io import write_csv
+
+    write_csv(results, out_dir / "results.csv")
+
+    unit_entries = []
+    failures = []
+    for name in chosen:
+        slug = info[name]["slug"]
+        o = by_key.get(slug)
+        if o is not None:
+            status, error, seconds = o.status, o.error, round_or_none(o.seconds)
+        else:  # kept from the previous run
+            prev = prev_units.get(name, {})
+            status, error, seconds = prev.get("status", "ok"), prev.get("error"), prev.get("seconds")
+        entry = {
+            "unit": name,
+            "slug": slug,
+            "sector": ", ".join(sorted(info[name]["sectors"])),
+            "status": status,
+            "error": error,
+            "report": f"{slug}.html" if (out_dir / f"{slug}.html").is_file() else None,
+            "notebook": f"{slug}.ipynb" if (out_dir / f"{slug}.ipynb").is_file() else None,
+            "seconds": seconds,
+        }
+        unit_entries.append(entry)
+        if status != "ok":
+            failures.append({"unit": name, "slug": slug, "error": error})
+    co = by_key.get(_CITY_KEY)
+    if co is not None:
+        city = {"status": co.status, "error": co.error, "seconds": round_or_none(co.seconds),
+                "report": f"{_CITY_KEY}.html" if (out_dir / f"{_CITY_KEY}.html").is_file() else None,
+                "notebook": f"{_CITY_KEY}.ipynb" if (out_dir / f"{_CITY_KEY}.ipynb").is_file() else None}
+    else:
+        city = dict(previous.get("city_overview") or {}) if previous else {"status": "failed", "error": "not run"}
+    if city.get("status") != "ok":
+        failures.append({"unit": "", "slug": _CITY_KEY, "error": city.get("error")})
+
+    # index.html
+    from . import __version__
+    from .htmlout import render_index_html
+
+    index_rows = []
+    for e in unit_entries:
+        figures = headline_figures(results, e["unit"], alpha=float(params["alpha"]), scheme=scheme,
+                                   lang=params["lang"]) if e["status"] == "ok" else {}
+        index_rows.append({**{k: None for k in ("n", "ikm", "ikm_low", "ikm_high", "grade", "access",
+                                                 "gaps", "compliance")}, **figures, **e})
+    page = render_index_html(index_rows, survey_name=survey_name, lang=params["lang"],
+                             round=int(params["round"]), alpha=float(params["alpha"]), city=city,
+                             version=__version__)
+    _atomic_write_text(out_dir / "index.html", page)
+
+    seconds = time.perf_counter() - t0
+    manifest.update({
+        "status": "complete" if not failures else "complete_with_failures",
+        "timings": {
+            "started": started,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "total_seconds": round_or_none(seconds),
+            "clean_seconds": round_or_none(clean_seconds),
+            "notebooks_seconds": {o.key: round_or_none(o.seconds) for o in outcomes},
+        },
+        "units": unit_entries,
+        "city_overview": city,
+        "failures": failures,
+        "outputs": {
+            name: _sha256(out_dir / name)
+            for name in sorted(["index.html", "results.csv"]
+                               + [f"{e['slug']}.{ext}" for e in unit_entries for ext in ("html", "ipynb")]
+                               + [f"{_CITY_KEY}.{ext}" for ext in ("html", "ipynb")]
+                               + (["cleaned.parquet", "cleaning_log.csv"]
+                                  if (out_dir / "cleaned.parquet").is_file() else []))
+            if (out_dir / name).is_file()
+        },
+    })
+    _write_manifest(out_dir, manifest)
+    return RunResult(out_dir=out_dir, survey_name=survey_name, units=unit_entries, city=city,
+                     failures=failures, seconds=seconds)
+
+
+def round_or_none(x):
+    """Seconds for the manifest (three decimals), or None."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return float(f"{x:.3f}")
+
+
+def run_survey(
+    data_path=None,
+    codebook_path=None,
+    *,
+    units: str | Sequence[str] | None = None,
+    jobs: int | None = None,
+    scheduler=None,
+    lang: str | None = None,
+    out_dir=None,
+    retry_failed: bool = False,
+    round: int | None = None,
+    units_path=UNITS_FILE,
+    checklist_path=CHECKLIST_FILE,
+    notebooks_dir=NOTEBOOKS_DIR,
+    alpha: float | None = None,
+    min_n: int | None = None,
+    seed: int | None = None,
+    timeout: float | None = 1800.0,
+    progress: bool = True,
+    stream=None,
+) -> RunResult:
+    """``clem run``: validate and clean once, then one report per unit, an index and the results.
+
+    Parameters
+    ----------
+    data_path, codebook_path : path, optional
+        Raw export and its codebook. Both omitted: the bundled sample survey.
+    units : str or sequence of str, optional
+        ``"Kec. Serengan,jebres"``: names, slugs or aliases. Default: every unit
+        with answers in the data.
+    jobs : int, optional
+        Worker processes (default: the number of cores).
+    scheduler : str, optional
+        Dask scheduler address: run the notebooks on that cluster instead
+        (needs ``clem[dask]``; the output folder must be reachable from the
+        workers under the same path).
+    lang : {"id", "en"}, default "id"
+    out_dir : path, optional
+        Default ``outputs/<survey name>/``.
+    retry_failed : bool
+        Rerun only the units that failed (or never finished) in the previous
+        run of ``out_dir``, with the previous parameters; the raw inputs must
+        be unchanged.
+    round : int, default 0
+        Survey round to report (0 = latest).
+    units_path, checklist_path, notebooks_dir : path
+        Units file, service-standard checklist, folder with
+        ``location_report.ipynb`` and ``city_overview.ipynb``.
+    alpha, min_n, seed : optional
+        Significance level (0.05), smallest cell shown (5), random seed
+        (20130924), passed to the notebooks.
+    timeout : float or None
+        Seconds one notebook cell may run.
+    progress : bool
+        Progress lines on stderr.
+
+    Returns
+    -------
+    RunResult
+        ``exit_code`` is 1 when some unit failed.
+
+    Raises
+    ------
+    ClemInputError
+        Bad input or usage (nothing is written).
+    """
+    from .cleaning import clean_survey, write_cleaned
+    from .codebook import load_codebook
+
+    t0 = time.perf_counter()
+    if data_path is None and codebook_path is None:
+        data_path, codebook_path = SAMPLE_DATA, SAMPLE_CODEBOOK
+    elif data_path is None or codebook_path is None:
+        raise ClemInputError("give both --data and --codebook, or neither to run the bundled sample",
+                             fix="add the missing option")
+    data_path, codebook_path = Path(data_path).resolve(), Path(codebook_path).resolve()
+    for what, p in (("data file", data_path), ("codebook", codebook_path), ("units file", Path(units_path))):
+        if not p.is_file():
+            raise ClemInputError(f"{what} not found", file=p, fix="check the path")
+    if lang is not None and lang not in ("id", "en"):
+        raise ClemInputError(f"unknown language {lang!r}", fix="use --lang id or --lang en")
+    if jobs is not None and int(jobs) < 1:
+        raise ClemInputError(f"--jobs {jobs} is not a positive number", fix="use e.g. --jobs 4")
+    if round is not None and int(round) < 0:
+        raise ClemInputError(f"--round {round} is negative", fix="use 0 for the latest round, or 1, 2, ...")
+    codebook = load_codebook(codebook_path)
+    out_dir = Path(out_dir).resolve() if out_dir is not None else (OUTPUTS_DIR / codebook.survey_name)
+    inputs = {"data": _file_record(data_path), "codebook": _file_record(codebook_path)}
+    cleaned = out_dir / "cleaned.parquet"
+
+    if retry_failed:
+        previous = _read_manifest(out_dir)
+        for key in ("data", "codebook"):
+            before = (previous.get("inputs", {}).get(key) or {}).get("sha256")
+            if before != inputs[key]["sha256"]:
+                raise ClemInputError(
+                    f"--retry-failed: the {key} file changed since the previous run",
+                    file=inputs[key]["path"], fix="run without --retry-failed to start afresh")
+        before = (previous.get("inputs", {}).get("cleaned") or {}).get("sha256")
+        if before is None or before != _sha256(cleaned):
+            raise ClemInputError("--retry-failed: the cleaned table of the previous run is missing or changed",
+                                 file=cleaned, fix="run without --retry-failed")
+        clean_seconds = 0.0
+    else:
+        # Clean in memory first: bad input stops here, before anything is written.
+        result = clean_survey(data_path, codebook, units_path)
+        if len(result.table) == 0:
+            raise ClemInputError("no answers left after cleaning", file=data_path,
+                                 fix="run `clem validate` to see what was removed and why")
+        # Usage problems are found before anything is written.
+        from .codebook import load_units
+
+        for nb in ("location_report.ipynb", "city_overview.ipynb"):
+            if not (Path(notebooks_dir) / nb).is_file():
+                raise ClemInputError("report notebook not found", file=Path(notebooks_dir) / nb,
+                                     fix="give the folder holding location_report.ipynb and city_overview.ipynb")
+        resolve_units(units, result.table["unit"].dropna().astype(str).unique(), load_units(units_path))
+        if round:
+            present = sorted(int(r) for r in result.table["round"].dropna().unique())
+            if int(round) not in present:
+                raise ClemInputError(f"round {round} is not in the data",
+                                     fix="rounds in the data: " + ", ".join(map(str, present)) + " (0 = latest)")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir))
+        try:
+            write_cleaned(result, staging / "cleaned.parquet")
+            os.replace(staging / "cleaned.log.csv", out_dir / "cleaning_log.csv")
+            os.replace(staging / "cleaned.parquet", cleaned)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        warnings = [p for p in result.problems if getattr(p, "level", "warning") != "error"]
+        if warnings and progress:
+            (stream or sys.stderr).write(
+                f"clem: cleaning: {len(warnings)} warning(s); the changes are in cleaning_log.csv "
+                "(`clem validate` lists them)\n")
+        clean_seconds = time.perf_counter() - t0
+    inputs["cleaning_log"] = _file_record(out_dir / "cleaning_log.csv")
+    return run_reports(
+        cleaned, out_dir, survey_name=codebook.survey_name, units=units, jobs=jobs,
+        scheduler=scheduler, lang=lang, round=round, retry_failed=retry_failed,
+        units_path=units_path, checklist_path=checklist_path, notebooks_dir=notebooks_dir,
+        alpha=alpha, min_n=min_n, seed=seed, scheme=codebook.scheme, timeout=timeout,
+        progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds,
+    )

@@ -1,0 +1,240 @@
+"""The ``clem`` command: ``clem validate``, ``clem clean``, ``clem run``.
+
+Exit codes: 0 success; 1 some units failed (the others are written); 2 bad
+input or usage (one line on stderr, ``clem: error: ...``, nothing written).
+``python -m clem_lib`` is the same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from .errors import ClemInputError
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_FAILED_UNITS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line: ``clem: error: ... (see 'clem run --help')``."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        sys.stderr.write(f"clem: error: {_one_line(message)} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
+def _round(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative (0 = latest round)")
+    return value
+
+
+_FORMATTER = lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)  # noqa: E731
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``clem`` (sub-commands ``validate``, ``clean``, ``run``)."""
+    from .paths import OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+
+    parser = _Parser(
+        prog="clem",
+        formatter_class=_FORMATTER,
+        description=textwrap.dedent("""\
+            Analyse Community Led Monitoring / Citizen Report Card surveys of public
+            services: clean the raw export with an audit trail, compute the IKM and the
+            report-card indicators, test the gaps, write one report per service unit."""),
+        epilog=textwrap.dedent("""\
+            exit codes: 0 success, 1 some units failed (the others are written),
+                        2 bad input or usage (one line on stderr, nothing written)
+
+            examples:
+              clem run                               # the bundled sample survey
+              clem validate --data export.xlsx --codebook my.codebook.yml
+              clem run --data export.xlsx --codebook my.codebook.yml --lang en --jobs 4"""),
+    )
+    try:
+        from . import __version__
+    except ImportError:  # pragma: no cover
+        __version__ = "unknown"
+    parser.add_argument("--version", action="version", version=f"clem {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def data_args(p, required: bool):
+        p.add_argument("--data", metavar="FILE", required=required,
+                       help="raw export: CSV, Excel (.xlsx), SPSS (.sav) or a KoboToolbox/ODK export"
+                            + ("" if required else f" (default: the bundled sample, {SAMPLE_DATA.name})"))
+        p.add_argument("--codebook", metavar="FILE", required=required,
+                       help="codebook (YAML) saying what every column means"
+                            + ("" if required else f" (default: {SAMPLE_CODEBOOK.name})"))
+        p.add_argument("--units-file", metavar="FILE", default=str(UNITS_FILE), dest="units_file",
+                       help="service units: names, aliases, sectors (default: data/units.yml)")
+
+    p = sub.add_parser(
+        "validate", formatter_class=_FORMATTER,
+        help="check an export against its codebook; list what is wrong, row and column",
+        description="Check an export against its codebook without writing anything. Every problem is "
+                    "printed with its row (1 = first data row) and column. Exit 0 when there is no "
+                    "error (warnings are printed), 2 when there are errors.",
+    )
+    data_args(p, required=True)
+    p.add_argument("--units", metavar="FILE", dest="units_file_alias", default=None,
+                   help="same as --units-file")
+
+    p = sub.add_parser(
+        "clean", formatter_class=_FORMATTER,
+        help="write the cleaned table (parquet) and its audit log (<out>.log.csv)",
+        description="Clean an export through its codebook: labels to codes, aliases to canonical "
+                    "unit names, missing codes to missing, personal data removed or hashed. Writes "
+                    "OUT (parquet, docs/data_model.md) and OUT's stem + '.log.csv', the audit log "
+                    "(row, column, old, new, rule). Nothing is written when the input is bad.",
+    )
+    data_args(p, required=True)
+    p.add_argument("--out", metavar="FILE.parquet", required=True, help="cleaned table to write")
+
+    p = sub.add_parser(
+        "run", formatter_class=_FORMATTER,
+        help="the main job: clean once, one report per unit, index.html, results.csv",
+        description=textwrap.dedent(f"""\
+            Validate and clean the export once, then execute the location report for every
+            unit (in parallel) and the city overview, render them as self-contained HTML,
+            and write index.html, results.csv, cleaning_log.csv and manifest.json to the
+            output folder (default: {OUTPUTS_DIR.name}/<survey name>/). With no --data and
+            --codebook, the bundled sample survey is used."""),
+        epilog="exit codes: 0 every report written, 1 some units failed (listed in index.html and "
+               "manifest.json; rerun them with --retry-failed), 2 bad input or usage",
+    )
+    data_args(p, required=False)
+    p.add_argument("--units", metavar="A,B", default=None,
+                   help="only these units, comma-separated: names, slugs or aliases "
+                        "(e.g. \"Kec. Serengan,jebres\"; default: every unit in the data)")
+    p.add_argument("--jobs", metavar="N", type=_positive_int, default=None,
+                   help=f"notebooks run at the same time (default: the number of cores, {os.cpu_count()})")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the notebooks on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs "
+                        "clem[dask]; the output folder must be visible to the workers at the same path)")
+    p.add_argument("--lang", choices=("id", "en"), default=None,
+                   help="language of the reports: id (Bahasa Indonesia, default) or en")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default: outputs/<survey name>/)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="rerun only the units that failed (or did not finish) in the previous run "
+                        "of the output folder, with its parameters")
+    p.add_argument("--round", metavar="N", type=_round, default=None,
+                   help="survey round to report (default 0: the latest round in the data)")
+    p.add_argument("--notebooks", metavar="DIR", default=None,
+                   help="folder with your own location_report.ipynb and city_overview.ipynb "
+                        "(default: the bundled notebooks)")
+    p.add_argument("--checklist", metavar="FILE", default=None,
+                   help="service-standard observation checklist (default: data/checklist.csv)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser
+
+
+def _cmd_validate(args) -> int:
+    from .cleaning import validate_survey
+
+    units_file = args.units_file_alias or args.units_file
+    problems = validate_survey(args.data, args.codebook, units_file)
+    errors = [p for p in problems if p.level == "error"]
+    warnings = [p for p in problems if p.level != "error"]
+    for p in problems:
+        print(f"{args.data}: {p}")
+    if errors:
+        sys.stderr.write(f"clem: error: {len(errors)} error(s) and {len(warnings)} warning(s) in "
+                         f"{args.data}; fix the errors above and validate again\n")
+        return EXIT_BAD_INPUT
+    sys.stderr.write(f"clem: {args.data} is valid"
+                     + (f" ({len(warnings)} warning(s): values that cleaning makes missing)" if warnings else "")
+                     + "\n")
+    return EXIT_OK
+
+
+def _cmd_clean(args) -> int:
+    from .cleaning import clean_survey, write_cleaned
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".parquet":
+        raise ClemInputError("the cleaned table is written as parquet", file=out,
+                             fix="give an output name ending in .parquet")
+    if not out.resolve().parent.is_dir():
+        raise ClemInputError("the output folder does not exist", file=out.parent, fix="create it first")
+    result = clean_survey(args.data, args.codebook, args.units_file)
+    write_cleaned(result, out)
+    log = out.with_name(out.stem + ".log.csv")
+    sys.stderr.write(f"clem: wrote {out} ({len(result.table)} rows of {result.n_raw}) and {log} "
+                     f"({len(result.log)} changes)\n")
+    return EXIT_OK
+
+
+def _cmd_run(args) -> int:
+    from .batch import run_survey
+    from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR
+
+    result = run_survey(
+        args.data, args.codebook, units=args.units, jobs=args.jobs, scheduler=args.scheduler,
+        lang=args.lang, out_dir=args.out, retry_failed=args.retry_failed, round=args.round,
+        units_path=args.units_file, checklist_path=args.checklist or CHECKLIST_FILE,
+        notebooks_dir=args.notebooks or NOTEBOOKS_DIR, progress=not args.quiet,
+    )
+    index = result.out_dir / "index.html"
+    ok = sum(1 for u in result.units if u["status"] == "ok")
+    line = f"clem: {ok} of {len(result.units)} unit report(s) written; open {index}"
+    if result.failures:
+        names = ", ".join(f["unit"] or "city overview" for f in result.failures)
+        line += f"\nclem: failed: {names} (see index.html; rerun them with --retry-failed)"
+    sys.stderr.write(line + "\n")
+    return result.exit_code
+
+
+def main(argv=None) -> int:
+    """Run the ``clem`` command; returns the exit code (0, 1 or 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    handler = {"validate": _cmd_validate, "clean": _cmd_clean, "run": _cmd_run}[args.command]
+    try:
+        return handler(args)
+    except ClemInputError as exc:
+        sys.stderr.write(f"clem: error: {_one_line(exc)}\n")
+        return EXIT_BAD_INPUT
+    except FileNotFoundError as exc:
+        sys.stderr.write(f"clem: error: {exc.filename or ''}: file not found "
+                         "(fix: check the path)\n")
+        return EXIT_BAD_INPUT
+    except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        sys.stderr.write(f"clem: error: {exc.filename or ''}: {exc.strerror} (fix: check the path and "
+                         "its permissions)\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("clem: interrupted; finished reports are kept (rerun with --retry-failed "
+                         "to complete the run)\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
