@@ -82,6 +82,7 @@ __all__ = [
     "cleaned_sample",
     "gaps_to_results",
     "UnitReport",
+    "CityReport",
     "headline_text",
     "findings_text",
     "recommendations_text",
@@ -2037,3 +2038,305 @@ def _load_units_for(units_path: str) -> pd.DataFrame:
     from .paths import UNITS_FILE
 
     return load_units(Path(units_path) if units_path else UNITS_FILE)
+
+
+class CityReport:
+    """Every unit side by side: what ``city_overview.ipynb`` shows.
+
+    Built with :meth:`build`; each method returns one display object. Every
+    unit enters with its latest round (``latest``); ``data`` keeps all rounds
+    for the change between rounds.
+    """
+
+    SECTIONS = ("sec_ranking", "sec_heatmap", "sec_between", "sec_access_units", "sec_rounds_city",
+                "sec_methods")
+
+    def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot):
+        from .scoring import get_scheme
+
+        self.lang, self.alpha, self.min_n, self.seed, self.n_boot = lang, alpha, min_n, seed, n_boot
+        self.scheme = get_scheme(scheme)
+        self.data, self.checklist, self.units = data, checklist, units
+        last = data.groupby("unit", observed=True)["round"].transform("max")
+        self.latest = data[(data["round"] == last).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        self._cache: dict = {}
+
+    @classmethod
+    def build(cls, *, data_path: str = "", checklist_path: str = "", units_path: str = "", lang: str = "id",
+              alpha: float = 0.05, min_n: int = 5, seed: int = 20130924, n_boot: int = 2000,
+              scheme="permenpan14_2017") -> "CityReport":
+        """Validate the parameters and read the columns the overview needs."""
+        from .codebook import load_units
+        from .io import load_checklist
+        from .scoring import get_scheme
+
+        check = validate_report_params(units=_load_units_for(units_path), lang=lang, alpha=alpha, min_n=min_n,
+                                       seed=seed)
+        data_file, checklist_file, units_file = _inputs(data_path, checklist_path, units_path)
+        s = get_scheme(scheme)
+        import pyarrow.parquet as pq
+
+        have = set(pq.read_schema(data_file).names)
+        want = ["unit", "sector", "round", "facility_friendly", *s.columns]
+        data = read_unit_slice(data_file, columns=[c for c in want if c in have])
+        checklist = load_checklist(checklist_file, units_file) if checklist_file.is_file() else pd.DataFrame()
+        return cls(lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"], seed=check["seed"],
+                   scheme=s, data=data, checklist=checklist, units=load_units(units_file), n_boot=n_boot)
+
+    def _get(self, key, fn):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    @property
+    def ikm_units(self) -> pd.DataFrame:
+        from .scoring import ikm
+
+        return self._get("ikm_units", lambda: ikm(self.latest, by="unit", scheme=self.scheme, seed=self.seed,
+                                                  n_boot=self.n_boot))
+
+    @property
+    def ikm_city(self) -> pd.DataFrame:
+        from .scoring import ikm
+
+        return self._get("ikm_city", lambda: ikm(self.latest, scheme=self.scheme, seed=self.seed, n_boot=self.n_boot))
+
+    @property
+    def nrr_units(self) -> pd.DataFrame:
+        from .scoring import nrr
+
+        return self._get("nrr_units", lambda: nrr(self.latest, by="unit", scheme=self.scheme))
+
+    @property
+    def between(self) -> pd.DataFrame:
+        """Kruskal-Wallis across units for each unsur (omnibus rows, Holm across unsur)."""
+        from .stats import adjust_pvalues, compare_units
+
+        def f():
+            rows = []
+            for col in self.scheme.columns:
+                t = compare_units(self.latest, col, min_n=self.min_n, seed=self.seed, n_boot=min(self.n_boot, 1000))
+                rows.append(t.iloc[[0]])
+            out = pd.concat(rows, ignore_index=True)
+            p = pd.to_numeric(out["p_value"], errors="coerce").astype(float).to_numpy()
+            ok = ~np.isnan(p)
+            adj = np.full(len(p), np.nan)
+            if ok.any():
+                adj[ok] = adjust_pvalues(p[ok], "holm")
+            out["p_adjusted"] = adj
+            out["family"] = "between units: unsur (Kruskal-Wallis)"
+            return out
+        return self._get("between", f)
+
+    @property
+    def vs_rest(self) -> pd.DataFrame:
+        from .stats import unit_vs_rest
+
+        return self._get("vs_rest", lambda: unit_vs_rest(self.latest, kind="ikm", scheme=self.scheme,
+                                                         min_n=self.min_n, n_boot=self.n_boot,
+                                                         n_perm=self.n_boot, seed=self.seed))
+
+    @property
+    def access(self) -> pd.DataFrame:
+        from .scoring import accessibility
+
+        def f():
+            if "facility_friendly" not in self.latest.columns:
+                return pd.DataFrame(columns=["unit", "group", "estimate", "ci_low", "ci_high", "n"])
+            a = accessibility(self.latest, by="unit")
+            return a[(a["group"] == "all").to_numpy(dtype=bool)].reset_index(drop=True)
+        return self._get("access", f)
+
+    @property
+    def compliance(self) -> pd.DataFrame:
+        from .scoring import compliance
+
+        def f():
+            if not len(self.checklist):
+                return pd.DataFrame(columns=["unit", "round", "category", "index", "n_items", "missing"])
+            c = compliance(self.checklist, by="unit")
+            c = c[(c["category"] == "all").to_numpy(dtype=bool)]
+            last = c.groupby("unit")["round"].transform("max")
+            return c[(c["round"] == last).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        return self._get("compliance", f)
+
+    @property
+    def ikm_rounds(self) -> pd.DataFrame:
+        from .scoring import ikm
+
+        return self._get("ikm_rounds", lambda: ikm(self.data, by=["unit", "round"], scheme=self.scheme,
+                                                   seed=self.seed, n_boot=self.n_boot))
+
+    @property
+    def round_tests(self) -> pd.DataFrame:
+        from .stats import compare_rounds
+
+        def f():
+            parts = []
+            for u, g in self.data.groupby("unit", sort=True, observed=True):
+                rs = sorted(int(r) for r in g["round"].dropna().unique())
+                if len(rs) >= 2:
+                    t = compare_rounds(g, unit=str(u), baseline=rs[-2], followup=rs[-1], scheme=self.scheme,
+                                       min_n=self.min_n, n_boot=self.n_boot, n_perm=self.n_boot, seed=self.seed)
+                    parts.append(t[(t["metric"] == "ikm").to_numpy(dtype=bool)])
+            return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        return self._get("round_tests", f)
+
+    def _chart(self, fig, key):
+        from .plots import chart
+
+        return chart(fig, alt=label(f"fig_{key}", self.lang))
+
+    def title(self) -> ReportText:
+        n = fmt_number(len(self.latest), 0, self.lang)
+        k = self.latest["unit"].nunique()
+        sub = (f"{k} unit · n = {n}" if self.lang == "id" else f"{k} units · n = {n}")
+        return _markdown(f"# {escape_text(label('title_city', self.lang))}\n\n{sub}")
+
+    def section(self, key: str) -> ReportText:
+        return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
+
+    def caption(self, key: str) -> ReportText:
+        return _markdown(figure_caption(key, self.lang, n=len(self.latest)))
+
+    def ranking_chart(self):
+        from .plots import plot_ikm_ranking
+
+        return self._chart(plot_ikm_ranking(self.ikm_units, scheme=self.scheme, lang=self.lang, min_n=self.min_n),
+                           "ranking")
+
+    def ranking_table(self) -> ReportTable:
+        t = self.ikm_units.copy()
+        t["_v"] = pd.to_numeric(t["ikm"], errors="coerce").astype(float)
+        t = t.sort_values(["_v", "unit"], ascending=[False, True], kind="mergesort", na_position="last")
+        t["grade_t"] = [f"{g} ({a if self.lang == 'id' else b})" for g, a, b in zip(t["grade"], t["label_id"],
+                                                                                   t["label_en"])]
+        t["ci_t"] = [fmt_interval(lo, hi, 2, self.lang, prefix=False) for lo, hi in zip(t["ci_low"], t["ci_high"])]
+        return report_table(t, {"unit": "col_unit", "n": "col_n", "ikm": "col_ikm", "ci_t": "col_ci",
+                                "grade_t": "col_grade"}, lang=self.lang,
+                            formats={"unit": "text", "n": "int", "ikm": "ikm", "ci_t": "text", "grade_t": "text"},
+                            suppress=("ikm", "ci_t", "grade_t"), min_n=self.min_n,
+                            caption=table_caption("ranking", self.lang))
+
+    def heatmap_chart(self):
+        from .plots import plot_heatmap
+
+        t = self.nrr_units.assign(ikm_unsur=lambda d: d["nrr_converted"])
+        return self._chart(plot_heatmap(t, scheme=self.scheme, lang=self.lang, min_n=self.min_n), "heatmap")
+
+    def between_text(self) -> ReportText:
+        sig = significant_gaps(self.between.drop(columns=["n1", "n2"]), alpha=self.alpha, min_n=self.min_n)
+        vr = significant_gaps(self.vs_rest, alpha=self.alpha, min_n=self.min_n)
+        lines = []
+        if len(sig):
+            names = ", ".join(unsur_label(str(m).partition(":")[2] or m, self.lang, self.scheme) for m in sig["metric"])
+            lines.append(("Unsur yang berbeda nyata antar-unit (Kruskal–Wallis, p Holm < {a}): {x}."
+                          if self.lang == "id" else
+                          "Elements that differ between units (Kruskal–Wallis, Holm p < {a}): {x}.")
+                         .format(a=fmt_number(self.alpha, 2, self.lang), x=escape_text(names)))
+        else:
+            lines.append(("Tidak ada unsur yang berbeda nyata antar-unit (p Holm < {a})." if self.lang == "id" else
+                          "No element differs significantly between units (Holm p < {a}).")
+                         .format(a=fmt_number(self.alpha, 2, self.lang)))
+        for r in vr.to_dict("records"):
+            lines.append("- " + sentence_gap({**r, "group2": label("grp_rest_of_city", self.lang)}, lang=self.lang,
+                                             min_n=self.min_n, scheme=self.scheme))
+        return _markdown("\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else ""))
+
+    def between_table(self) -> ReportTable:
+        b = self.between.copy()
+        b["what"] = [unsur_label(str(m).partition(":")[2] or m, self.lang, self.scheme) for m in b["metric"]]
+        b["test"] = "Kruskal–Wallis H"
+        v = self.vs_rest.copy()
+        v["what"] = [f"IKM: {u} vs {label('grp_rest_of_city', self.lang)}" for u in v["group1"]]
+        v["test"] = "IKM (bootstrap/permutasi)" if self.lang == "id" else "IKM (bootstrap/permutation)"
+        t = pd.concat([b, v], ignore_index=True)
+        t["n_small"] = [min(int(a) if not _missing(a) else 0, int(c) if not _missing(c) else 0) if w else 99
+                        for a, c, w in zip(t["n1"], t["n2"], [False] * len(b) + [True] * len(v))]
+        return report_table(t, {"what": "col_metric", "test": "col_method", "statistic": "Statistik"
+                                if self.lang == "id" else "Statistic", "gap": "col_gap", "p_adjusted": "col_p_adj"},
+                            lang=self.lang, formats={"what": "text", "test": "text", "statistic": "number2",
+                                                     "gap": "signed2", "p_adjusted": "p"},
+                            n_column="n_small", suppress=("statistic", "gap", "p_adjusted"), min_n=self.min_n,
+                            caption=table_caption("between", self.lang))
+
+    def access_chart(self):
+        from .plots import plot_access_units
+
+        a = self.access.assign(pct_not_friendly=lambda d: pd.to_numeric(d["estimate"], errors="coerce") / 100.0)
+        c = self.compliance.assign(pct_present=lambda d: pd.to_numeric(d["index"], errors="coerce") / 100.0) \
+            if len(self.compliance) else None
+        return self._chart(plot_access_units(a, compliance=c, lang=self.lang, min_n=self.min_n), "access_units")
+
+    def access_table(self) -> ReportTable:
+        a = self.access[["unit", "estimate", "ci_low", "ci_high", "n"]].copy()
+        c = self.compliance[["unit", "index", "missing"]] if len(self.compliance) else \
+            pd.DataFrame(columns=["unit", "index", "missing"])
+        t = a.merge(c, on="unit", how="outer").sort_values("unit", kind="mergesort")
+        t["ci_t"] = [fmt_interval(lo, hi, 0, self.lang, percent=True, scale=1.0, prefix=False)
+                     for lo, hi in zip(t["ci_low"], t["ci_high"])]
+        return report_table(t, {"unit": "col_unit", "n": "col_n", "estimate": "col_not_friendly", "ci_t": "col_ci",
+                                "index": "col_compliance", "missing": "col_missing"}, lang=self.lang,
+                            formats={"unit": "text", "n": "int", "estimate": "pct", "ci_t": "text", "index": "pct",
+                                     "missing": "text"},
+                            suppress=("estimate", "ci_t"), min_n=self.min_n, caption=table_caption("access_units",
+                                                                                               self.lang))
+
+    def rounds_chart(self):
+        from .plots import plot_rounds_city
+
+        if self.data["round"].nunique() < 2:
+            return _markdown(label("s_no_previous_round", self.lang).replace("unit ini", "kota ini")
+                             .replace("this unit", "the city"))
+        return self._chart(plot_rounds_city(self.ikm_rounds, scheme=self.scheme, lang=self.lang, min_n=self.min_n),
+                           "rounds_city")
+
+    def rounds_table(self):
+        rt = self.round_tests
+        if not len(rt):
+            return ReportText("")
+        t = rt.copy()
+        t["who"] = [f"{u}: {label('round', self.lang)} {a} vs {b}" for u, a, b in zip(t["unit"], t["group1"], t["group2"])]
+        t["n_small"] = [min(int(a or 0), int(b or 0)) for a, b in zip(t["n1"].fillna(0), t["n2"].fillna(0))]
+        t["ci_t"] = [fmt_interval(lo, hi, 2, self.lang, prefix=False) for lo, hi in zip(t["ci_low"], t["ci_high"])]
+        return report_table(t, {"who": "col_unit", "estimate2": label("col_ikm", self.lang) + " (1)",
+                                "estimate1": label("col_ikm", self.lang) + " (2)", "gap": "col_change",
+                                "ci_t": "col_ci", "p_adjusted": "col_p_adj"}, lang=self.lang,
+                            formats={"who": "text", "estimate1": "ikm", "estimate2": "ikm", "gap": "signed2",
+                                     "ci_t": "text", "p_adjusted": "p"}, n_column="n_small",
+                            suppress=("estimate1", "estimate2", "gap", "ci_t", "p_adjusted"), min_n=self.min_n,
+                            caption=table_caption("rounds_city", self.lang))
+
+    def methods(self) -> ReportText:
+        r = self.ikm_city.iloc[0].to_dict() if len(self.ikm_city) else {}
+        return _markdown(methods_text(scheme_reference=self.scheme.reference, ikm_method=str(r.get("method", "")),
+                                      alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=False,
+                                      lang=self.lang))
+
+    def results(self) -> pd.DataFrame:
+        """City-level rows of ``results.csv``: the city IKM and accessibility (``unit`` empty), the
+        between-unit tests and each unit against the rest. Per-unit figures are the unit reports' rows."""
+        from .scoring import accessibility, to_results
+
+        parts = [to_results(self.ikm_city, "ikm")]
+        if "facility_friendly" in self.latest.columns:
+            a = accessibility(self.latest)
+            parts.append(to_results(a[(a["group"] == "all").to_numpy(dtype=bool)], "accessibility"))
+        rows = _suppress_results(results_frame(pd.concat(parts, ignore_index=True).to_dict("records")), self.min_n)
+        b = self.between.copy()
+        b["unit"] = ""
+        tests = gaps_to_results(b, min_n=1)
+        tests["group"] = "units: " + tests["group"].str.split(": ", n=1).str[-1]
+        rest = gaps_to_results(self.vs_rest, min_n=self.min_n)
+        rest["group"] = "unit vs rest"
+        out = pd.concat([rows, tests, rest], ignore_index=True)
+        return results_frame(out.to_dict("records"))
+
+    def write_results(self, path) -> ReportText:
+        if not path:
+            return ReportText("")
+        from .io import write_csv
+
+        res = self.results()
+        write_csv(res, path)
+        return ReportText(f"results: {len(res)} rows")
