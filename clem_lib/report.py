@@ -223,6 +223,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "m_pct_problem_resolved": {"id": "Masalah terselesaikan (%)", "en": "Problem resolved (%)"},
     "m_pct_paid_extra": {"id": "Membayar di atas tarif resmi (%)", "en": "Paid above the official fee (%)"},
     "m_pct_knows_complaint": {"id": "Tahu cara mengadu (%)", "en": "Knows how to complain (%)"},
+    "m_median_extra_amount": {"id": "Median pungutan tambahan (Rp)", "en": "Median extra payment (Rp)"},
+    "m_pct_dissatisfied": {"id": "Tidak puas (%)", "en": "Dissatisfied (%)"},
     "m_mean_extra_amount": {"id": "Rata-rata pungutan tambahan (Rp)", "en": "Mean extra payment (Rp)"},
     "m_cost_paid": {"id": "Biaya yang dibayar (Rp)", "en": "Cost paid (Rp)"},
     "m_mean_cost_paid": {"id": "Rata-rata biaya yang dibayar (Rp)", "en": "Mean cost paid (Rp)"},
@@ -1471,6 +1473,17 @@ def _suppress_results(res: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return res
 
 
+def _method_text(method, lang: str) -> str:
+    """The IKM interval method in the reader's language."""
+    m = "" if _missing(method) else str(method)
+    if "delta" in m:
+        return "metode delta (linearisasi), interval t" if lang == "id" else "delta method (linearisation), t interval"
+    if "bootstrap" in m:
+        kind = "BCa" if "BCa" in m else ("persentil" if lang == "id" else "percentile")
+        return f"bootstrap {kind} atas responden" if lang == "id" else f"{kind} bootstrap over respondents"
+    return m
+
+
 class UnitReport:
     """Everything one unit's report shows, computed once through scoring and stats.
 
@@ -1732,7 +1745,7 @@ class UnitReport:
         rows.append({"what": label("grp_total", self.lang), "value": "", "n": len(d)})
         t = pd.DataFrame(rows)
         t["shown"] = t["n"]
-        return report_table(t, {"what": "col_group", "value": "col_detail", "shown": "col_n"},
+        return report_table(t, {"what": "col_category", "value": "col_detail", "shown": "col_n"},
                             lang=self.lang, formats={"shown": "int", "what": "text", "value": "text"},
                             suppress=("shown",), min_n=self.min_n, caption=table_caption("sample", self.lang))
 
@@ -1966,7 +1979,8 @@ class UnitReport:
     def methods(self) -> ReportText:
         r = self._ikm_row()
         weighted = False
-        return _markdown(methods_text(scheme_reference=self.scheme.reference, ikm_method=str(r.get("method", "")),
+        return _markdown(methods_text(scheme_reference=self.scheme.reference,
+                                      ikm_method=_method_text(r.get("method", ""), self.lang),
                                       alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=weighted,
                                       lang=self.lang))
 
@@ -2229,7 +2243,7 @@ class CityReport:
         vr = significant_gaps(self.vs_rest, alpha=self.alpha, min_n=self.min_n)
         lines = []
         if len(sig):
-            names = ", ".join(unsur_label(str(m).partition(":")[2] or m, self.lang, self.scheme) for m in sig["metric"])
+            names = "; ".join(unsur_label(str(m).partition(":")[2] or m, self.lang, self.scheme) for m in sig["metric"])
             lines.append(("Unsur yang berbeda nyata antar-unit (Kruskal–Wallis, p Holm < {a}): {x}."
                           if self.lang == "id" else
                           "Elements that differ between units (Kruskal–Wallis, Holm p < {a}): {x}.")
@@ -2309,7 +2323,8 @@ class CityReport:
 
     def methods(self) -> ReportText:
         r = self.ikm_city.iloc[0].to_dict() if len(self.ikm_city) else {}
-        return _markdown(methods_text(scheme_reference=self.scheme.reference, ikm_method=str(r.get("method", "")),
+        return _markdown(methods_text(scheme_reference=self.scheme.reference,
+                                      ikm_method=_method_text(r.get("method", ""), self.lang),
                                       alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=False,
                                       lang=self.lang))
 
