@@ -1,0 +1,121 @@
+"""Charts: deterministic bytes, labelled axes in both languages, n shown, small cells suppressed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import clem_lib as clem
+
+UNSUR = clem.get_scheme("permenpan14_2017").unsur
+
+
+def _table(n=60, seed=7):
+    rng = np.random.default_rng(seed)
+    d = {"unit": pd.array(["Kec. Serengan"] * n, dtype="string"),
+         "sector": pd.array(rng.choice(["adminduk", "kesehatan"], n), dtype="string"),
+         "service": pd.array(rng.choice(["KTP-el", "Rawat jalan"], n), dtype="string"),
+         "channel": pd.array(np.where(np.arange(n) < 12, "broker", "in_person"), dtype="string"),
+         "cost_paid": pd.array(rng.normal(50000, 10000, n), dtype="Float64"),
+         "days_to_complete": pd.array(rng.gamma(3, 2, n), dtype="Float64"),
+         "overall_satisfaction": pd.array(rng.integers(1, 5, n), dtype="Int64")}
+    for k in UNSUR:
+        d[f"unsur_{k}"] = pd.array(rng.integers(1, 5, n), dtype="Int64")
+        d[f"harapan_{k}"] = pd.array(rng.integers(2, 5, n), dtype="Int64")
+    return pd.DataFrame(d)
+
+
+def _texts(fig):
+    out = []
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts]
+        out += [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        out += [ax.get_xlabel(), ax.get_ylabel(), ax.get_title(loc="left")]
+        if ax.get_legend():
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    for leg in fig.legends:
+        out += [t.get_text() for t in leg.get_texts()]
+    return out
+
+
+def test_likert_shares_counts_and_shares():
+    df = pd.DataFrame({"unsur_waktu": pd.array([1, 2, 2, 4, pd.NA], dtype="Int64")})
+    s = clem.likert_shares(df, columns=["unsur_waktu"])
+    assert s["answer"].tolist() == [1, 2, 3, 4]
+    assert s["count"].tolist() == [1, 2, 0, 1]
+    assert s["n"].tolist() == [4, 4, 4, 4]
+    assert s["share"].tolist() == [0.25, 0.5, 0.0, 0.25]
+
+
+def test_same_chart_same_bytes_and_no_metadata():
+    df = _table()
+    a = clem.figure_png(clem.plot_likert(clem.likert_shares(df), lang="id"))
+    b = clem.figure_png(clem.plot_likert(clem.likert_shares(df), lang="id"))
+    assert a == b
+    assert a[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"tEXt" not in a and b"tIME" not in a  # no software version, no timestamp
+    c = clem.chart(clem.plot_likert(clem.likert_shares(df), lang="id"), alt="likert")
+    assert c.png == a and c._repr_png_() == (a, {"alt": "likert"}) and repr(c) == "[likert]"
+
+
+def test_likert_labels_switch_language_and_show_n():
+    df = _table()
+    fig_id = clem.plot_likert(clem.likert_shares(df), lang="id")
+    fig_en = clem.plot_likert(clem.likert_shares(df), lang="en")
+    t_id, t_en = _texts(fig_id), _texts(fig_en)
+    assert "Persentase jawaban (%)" in t_id and "Share of answers (%)" in t_en
+    assert "Waktu penyelesaian (n = 60)" in t_id and "Time to complete (n = 60)" in t_en
+    assert "Sangat baik (4)" in t_id and "Very good (4)" in t_en
+
+
+def test_ikm_elements_suppresses_small_unsur_and_draws_bands():
+    nrr = clem.nrr(_table())
+    nrr["ikm_unsur"] = nrr["nrr_converted"]
+    nrr.loc[nrr["unsur"] == "sarana", "n"] = 3
+    nrr.loc[nrr["unsur"] == "sarana", "ikm_unsur"] = 33.33  # a value no other unsur has
+    fig = clem.plot_ikm_elements(nrr, overall=70.0, lang="id", min_n=5)
+    texts = _texts(fig)
+    assert "n < 5" in texts
+    assert {"A", "B", "C", "D"} <= set(texts)
+    assert "IKM (skala 25–100)" in texts
+    shown = {t for t in texts if "," in t and t.replace(",", "").isdigit()}
+    assert "33,3" not in shown and len(shown) == len(UNSUR) - 1  # the suppressed value is not written
+    assert len(fig.axes[0].patches) == len(UNSUR) - 1  # no bar for the small unsur
+
+
+def test_forest_marks_small_rows_and_uses_decimal_comma():
+    g = pd.DataFrame({"label": ["a", "b"], "gap": [-0.4, 0.1], "ci_low": [-0.6, -0.1], "ci_high": [-0.2, 0.3],
+                      "p_adjusted": [0.01, 0.5], "n1": [30, 2], "n2": [40, 40]})
+    fig = clem.plot_forest(g, lang="id")
+    texts = _texts(fig)
+    assert "n < 5" in texts and "a (n = 30 / 40)" in texts and "b (n = 2 / 40)" in texts
+    assert any("," in t for t in [x.get_text() for x in fig.axes[0].get_xticklabels()])
+
+
+def test_channel_ipa_and_city_charts_render():
+    df = _table()
+    for fig in (clem.plot_channel(df, lang="en"), clem.plot_sample(df, lang="id"),
+                clem.plot_ipa(clem.ipa(df), performance="mean_x", importance="mean_y", lang="en")):
+        assert len(clem.figure_png(fig)) > 5000
+    units = ["Kec. A", "Kec. B", "Kec. C"]
+    ikm = pd.DataFrame({"unit": units, "ikm": [80.0, 70.0, np.nan], "ci_low": [78, 68, np.nan],
+                        "ci_high": [82, 72, np.nan], "n": [50, 40, 3]})
+    texts = _texts(clem.plot_ikm_ranking(ikm, lang="en"))
+    assert "Kec. A (n = 50)" in texts and "n < 5" in texts and "80.00" in texts
+    heat = pd.DataFrame([{"unit": u, "unsur": k, "ikm_unsur": 75.0, "n": 2 if u == "Kec. C" else 30}
+                         for u in units for k in UNSUR])
+    htexts = _texts(clem.plot_heatmap(heat, lang="id"))
+    assert htexts.count("n < 5") == len(UNSUR) and "75,0" in htexts
+    acc = pd.DataFrame({"unit": units, "pct_not_friendly": [0.5, 0.25, 0.9], "n": [50, 40, 3]})
+    atexts = _texts(clem.plot_access_units(acc, lang="en"))
+    assert "50% (n = 50)" in atexts and "n < 5" in atexts
+    rounds = pd.DataFrame({"round": [1, 2], "ikm": [70.0, 75.0], "ci_low": [68, 73], "ci_high": [72, 77],
+                           "n": [50, 60]})
+    rtexts = _texts(clem.plot_rounds(rounds, lang="id"))
+    assert "Putaran 1" in rtexts and any("75,00 (n = 60)" in t for t in rtexts)
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(ValueError, match="no column 'ikm'"):
+        clem.plot_ikm_ranking(pd.DataFrame({"unit": ["a"], "n": [5]}))
