@@ -200,9 +200,15 @@ def _poll_tree(root: int, peaks: dict, stop: threading.Event, interval: float, s
             total += rss
             info = peaks.get(pid)
             if info is None:
-                cmdline = _cmdline(pid)
-                info = peaks[pid] = {"role": default_role(cmdline, depth), "hwm": 0,
-                                     "cmd": " ".join(cmdline)[:200], "depth": depth}
+                info = peaks[pid] = {"role": "", "hwm": 0, "cmd": "", "depth": depth}
+            # read the command line every time: a forked child shows its parent's until it execs
+            cmdline = _cmdline(pid)
+            if cmdline:
+                cmd = " ".join(cmdline)[:200]
+                if cmd != info["cmd"]:  # exec'd into another program: a new address space
+                    info["hwm"] = 0
+                    info["role"] = default_role(cmdline, depth)
+                    info["cmd"] = cmd
             info["hwm"] = max(info["hwm"], hwm)
             stack.extend((c, depth + 1) for c in _children_of(pid))
         state["tree_peak"] = max(state.get("tree_peak", 0), total)

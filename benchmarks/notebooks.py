@@ -110,7 +110,7 @@ def cell_breakdown(executed: Path, import_statements: list[str] | None = None) -
 
     Kinds: ``imports`` (cells made only of import statements), ``plotting``
     (cells whose output holds an image), ``parameters`` and ``other``
-    (computation, tables, text). Also the five slowest cells.
+    (computation, tables, text). Also every cell's time and the five slowest.
     """
     nb = _load(executed)
     totals = {"parameters": 0.0, "imports": 0.0, "plotting": 0.0, "other": 0.0}
@@ -136,4 +136,5 @@ def cell_breakdown(executed: Path, import_statements: list[str] | None = None) -
         first = code_lines[0][:80] if code_lines else ""
         cells.append({"index": i, "kind": kind, "duration_s": float(duration), "first_line": first})
     slowest = sorted(cells, key=lambda c: -c["duration_s"])[:5]
-    return {"totals": totals, "cells_s": sum(totals.values()), "slowest": slowest, "n_cells": len(cells)}
+    return {"totals": totals, "cells_s": sum(totals.values()), "slowest": slowest, "n_cells": len(cells),
+            "cells": cells}
