@@ -640,7 +640,8 @@ def plot_heatmap(nrr_units: pd.DataFrame, *, unit: str = "unit", unsur: str = "u
     for i in range(mat.shape[0]):
         for j in range(mat.shape[1]):
             val = mat.iat[i, j]
-            annot[i, j] = small_cell_text(min_n, lang) if bool(smalls.iat[i, j] is True) else (
+            sm = smalls.iat[i, j]
+            annot[i, j] = small_cell_text(min_n, lang) if (not pd.isna(sm) and bool(sm)) else (
                 "–" if pd.isna(val) else fmt_number(val, 1, lang))
     fig = _new(8.6, 0.55 * len(units) + 2.6)
     ax = _axes(fig)
