@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, ColumnSpec, Scale, load_codebook, load_units, normalize_label
+from .codebook import ROLES, Codebook, Scale, load_codebook, load_units, normalize_label
 from .errors import ClemInputError
 from .io import atomic_path, read_survey, write_csv
 from .paths import UNITS_FILE
@@ -71,6 +71,15 @@ _STRING_COLS = ("respondent_id", "unit", "unit_slug", "sector", "service", "enum
                 "education", "income_group", "channel", "suggestion")
 _BOOL_COLS = ("disability", "elderly", "pregnant", "with_child", "special_group")
 _FLAGS = ("disability", "elderly", "pregnant", "with_child")
+_CONTRACT_DTYPES = {
+    "round": "Int64", "interview_date": "datetime64[ns]", "age": "Float64",
+    "overall_satisfaction": "Int64", "extra_amount": "Float64", "cost_paid": "Float64",
+    "official_fee": "Float64", "days_to_complete": "Float64", "standard_days": "Float64",
+    "wait_minutes": "Float64",
+    **{c: "boolean" for c in ("disability", "elderly", "pregnant", "with_child", "special_group",
+                              "facility_friendly", "had_problem", "problem_resolved", "paid_extra",
+                              "knows_complaint", "speeder", "straightliner")},
+}
 
 
 @dataclass(frozen=True)
@@ -164,8 +173,18 @@ class _Log:
         return df.drop(columns="_o").reset_index(drop=True)
 
 
-def _as_str(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), None)
+class _Old:
+    """Raw values of a column, fetched only for the rows that are logged."""
+
+    def __init__(self, s: pd.Series):
+        self.s = s
+
+    def __getitem__(self, rows):
+        if np.isscalar(rows):
+            v = self.s.iloc[int(rows)]
+            return None if pd.isna(v) else str(v)
+        vals = self.s.iloc[np.asarray(rows)].astype(object).to_numpy()
+        return np.where(pd.isna(vals), None, vals)
 
 
 def _resolve_columns(raw: pd.DataFrame, codebook: Codebook, file, problems) -> dict:
@@ -256,7 +275,7 @@ def _suggestion_text(scale: Scale, values) -> str:
 def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file):
     vals, stat, uniques, codes, ustat = _map_scale(s, scale)
     shown = lambda code: "" if code is None else (str(code).lower() if isinstance(code, bool) else str(code))
-    old = _as_str(s).to_numpy()
+    old = _Old(s)
     for st, rule in ((1, "alias"), (2, "missing_code"), (3, "unmatched_label"), (4, "out_of_range")):
         rows = np.flatnonzero(stat == st)
         if rows.size:
@@ -292,6 +311,16 @@ def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
 
 
 def _to_number(s: pd.Series) -> pd.Series:
+    """Parse numbers as typed (``Rp 50.000``, ``2,5``); each distinct value once."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    parsed = _parse_numbers(pd.Series(uniques, dtype="string")).to_numpy(dtype="float64", na_value=np.nan)
+    out = np.full(len(s), np.nan)
+    ok = codes >= 0
+    out[ok] = parsed[codes[ok]]
+    return pd.Series(out, index=s.index)
+
+
+def _parse_numbers(s: pd.Series) -> pd.Series:
     t = s.astype("string").str.strip()
     t = t.str.replace(r"(?i)^rp\.?\s*", "", regex=True)
     # Indonesian thousands separators: 50.000 / 1.250.000
@@ -306,7 +335,7 @@ def _clean_number(s, spec, raw_col, log, problems):
     present = s.notna().to_numpy()
     nan_num = num.isna().to_numpy()
     bad = present & nan_num
-    old = _as_str(s).to_numpy()
+    old = _Old(s)
     if bad.any():
         rows = np.flatnonzero(bad)
         log.add(rows, raw_col, old[rows], "", "not_a_number")
@@ -350,7 +379,7 @@ def _clean_date(s, spec, raw_col, log, problems, today):
     # interview_date is a date: local calendar day as typed
     present = s.notna().to_numpy()
     bad = present & dt.isna().to_numpy()
-    old = _as_str(s).to_numpy()
+    old = _Old(s)
     if bad.any():
         rows = np.flatnonzero(bad)
         log.add(rows, raw_col, old[rows], "", "bad_date")
@@ -379,12 +408,15 @@ def _clean_date(s, spec, raw_col, log, problems, today):
 
 def _clean_integer(s, spec, scale, raw_col, log, problems, max_share, file):
     if scale is not None:
+        if scale.kind != "ordinal":
+            raise ClemInputError(f"column {spec.name} needs an ordinal scale (integer codes), "
+                                 f"'{scale.name}' is {scale.kind}", file=file, column=raw_col,
+                                 fix="give the scale integer codes and kind: ordinal")
         vals = _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
-        return pd.array([v if v is not None else pd.NA for v in vals], dtype="Int64") \
-            if len(vals) < 1000 else pd.Series(vals, dtype=object).astype("Float64").astype("Int64").array
+        return pd.array(vals, dtype="Float64").astype("Int64")
     num = _to_number(s)
     bad = (s.notna() & (num.isna() | (num != np.round(num)))).to_numpy()
-    old = _as_str(s).to_numpy()
+    old = _Old(s)
     if bad.any():
         rows = np.flatnonzero(bad)
         raise ClemInputError(f"'{old[rows[0]]}' is not a whole number", file=file, row=int(rows[0]) + 1,
@@ -420,8 +452,8 @@ def _clean_units(s, units, raw_col, log, file, problems):
         u0 = unknown[0]
         i0 = list(uniques).index(u0)
         row = int(np.flatnonzero(codes == i0)[0]) + 1
-        close = process.extract(normalize_label(u0), names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
-        close_names = list(dict.fromkeys(lookup[c[0]] for c in close))
+        close = process.extract(normalize_label(u0), names, scorer=fuzz.ratio, limit=8, score_cutoff=60)
+        close_names = list(dict.fromkeys(lookup[c[0]] for c in close))[:3]
         hint = f"; close: {', '.join(close_names)}" if close_names else ""
         more = f" ({len(unknown)} unknown unit values in all)" if len(unknown) > 1 else ""
         raise ClemInputError(
@@ -436,7 +468,7 @@ def _clean_units(s, units, raw_col, log, file, problems):
     canon = np.array([str(u) == m for u, m in zip(uniques, mapped)], dtype=bool)
     vals = mapped_arr[codes]
     rows = np.flatnonzero(~canon[codes])
-    log.add(rows, raw_col, _as_str(s).to_numpy()[rows], vals[rows], "unit_alias")
+    log.add(rows, raw_col, _Old(s)[rows], vals[rows], "unit_alias")
     return vals
 
 
@@ -500,7 +532,7 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
         close = (dt <= window.to_timedelta64()) if sub_times is not None else np.ones(len(dt), bool)
         dup = np.concatenate([[False], same & close])
         remove_ans[df["i"].to_numpy()[dup]] = True
-    old = _as_str(ids).to_numpy()
+    old = _Old(ids)
     rows = np.flatnonzero(remove_uuid)
     log.add(rows, id_col, old[rows], ROW_REMOVED, "duplicate_uuid")
     rows = np.flatnonzero(remove_ans)
@@ -562,9 +594,8 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         vals, stat, *_ = _map_scale(raw[col], codebook.scales[c.scale])
         yes = np.array([v is True for v in vals], dtype=bool)
         rows = np.flatnonzero(~yes)
-        log.add(rows, col, _as_str(raw[col]).fillna("").to_numpy()[rows] if False else
-                np.array([("" if v is None else str(v)) for v in _as_str(raw[col]).to_numpy()[rows]], dtype=object),
-                ROW_REMOVED, "consent_refused")
+        old = _Old(raw[col])[rows]
+        log.add(rows, col, np.where(pd.isna(old), "", old), ROW_REMOVED, "consent_refused")
         keep &= yes
 
     # times used for quality checks
@@ -581,7 +612,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     # value columns
     for spec in codebook.columns:
         col = found.get(spec.name)
-        kind = {"unit": "unit"}.get(spec.role) or __import__("clem_lib.codebook", fromlist=["ROLES"]).ROLES[spec.role]
+        kind = ROLES[spec.role]
         if spec.role in ("unit", "consent", "start_time", "end_time", "submission_time"):
             continue
         if spec.role == "special_groups":
@@ -611,14 +642,11 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         if kind in ("ordinal", "boolean", "nominal") or (kind == "text" and scale is not None):
             vals = _clean_scale_column(s, spec, scale, col, log, problems, max_share, file)
             if scale.kind == "ordinal":
-                arr = pd.array(pd.Series(vals, dtype=object).to_numpy(), dtype="Float64")
-                if spec.range is not None:
-                    pass
-                out[spec.name] = arr.astype("Int64")
+                out[spec.name] = pd.array(vals, dtype="Float64").astype("Int64")
             elif scale.kind == "boolean":
-                out[spec.name] = pd.array(pd.Series(vals, dtype=object).to_numpy(), dtype="boolean")
+                out[spec.name] = pd.array(vals, dtype="boolean")
             else:
-                out[spec.name] = pd.array(pd.Series(vals, dtype=object).to_numpy(), dtype="string")
+                out[spec.name] = pd.array(vals, dtype="string")
         elif kind == "integer":
             out[spec.name] = _clean_integer(s, spec, scale, col, log, problems, max_share, file)
         elif kind == "number":
@@ -626,28 +654,42 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         elif kind == "date":
             out[spec.name] = _clean_date(s, spec, col, log, problems, today).array
         elif kind == "free_text":
-            text = s.astype("string")
-            scrubbed = scrub_text(text)
-            changed = (text.notna() & (scrubbed != text)).fillna(False).to_numpy(dtype=bool)
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            u = pd.Series(uniques, dtype="string")
+            su = scrub_text(u)
+            changed_u = (su != u).fillna(False).to_numpy(dtype=bool)
+            clean_u = su.str.strip().replace("", pd.NA).to_numpy(dtype=object, na_value=None)
+            ok = codes >= 0
+            vals = np.full(n, None, dtype=object)
+            vals[ok] = clean_u[codes[ok]]
+            changed = np.zeros(n, dtype=bool)
+            changed[ok] = changed_u[codes[ok]]
             rows = np.flatnonzero(changed)
-            log.add(rows, col, REMOVED, scrubbed.to_numpy(dtype=object)[rows], "pii_free_text")
-            out[spec.name] = scrubbed.str.strip().replace("", pd.NA).array
+            log.add(rows, col, REMOVED, vals[rows], "pii_free_text")
+            out[spec.name] = pd.array(vals, dtype="string")
         else:  # text
             out[spec.name] = s.astype("string").str.strip().array
 
     table = pd.DataFrame(out, index=raw.index)
     table["unit"] = pd.array(unit_vals, dtype="string")
 
-    # sector must be one the unit serves
+    # sector must be one the unit serves; a unit with one sector gives it when none is typed
+    single = {str(nm): sec[0] for nm, sec in zip(units["name"], units["sectors"]) if len(sec) == 1}
+    implied = table["unit"].map(single).astype("string")
     if "sector" in table.columns:
-        served = {str(nm): set(sec) for nm, sec in zip(units["name"], units["sectors"])}
-        pairs = pd.Series(list(zip(table["unit"].fillna(""), table["sector"].fillna(""))), index=table.index)
-        ok_pair = pairs.map(lambda p: p[1] == "" or p[1] in served.get(p[0], set())).to_numpy(dtype=bool)
-        if (~ok_pair).any():
-            rows = np.flatnonzero(~ok_pair)
+        valid = {f"{nm}\x1f{sec}" for nm, secs in zip(units["name"], units["sectors"]) for sec in secs}
+        pair = table["unit"].fillna("") + "\x1f" + table["sector"].fillna("")
+        bad = (table["sector"].notna() & ~pair.isin(valid)).to_numpy(dtype=bool)
+        if bad.any():
+            rows = np.flatnonzero(bad)
             scol = found[codebook.column("sector").name]
-            log.add(rows, scol, _as_str(raw[scol]).to_numpy()[rows], "", "sector_not_at_unit")
-            table.loc[~ok_pair, "sector"] = pd.NA
+            log.add(rows, scol, _Old(raw[scol])[rows], "", "sector_not_at_unit")
+            table.loc[bad, "sector"] = pd.NA
+            problems.append(Problem(int(rows[0]) + 1, scol, f"{rows.size} sector(s) not served by the "
+                                    "interview's unit (see units.yml) became missing", None, "warning"))
+        table["sector"] = table["sector"].fillna(implied)
+    else:
+        table["sector"] = implied
 
     # skip logic
     for parent, child in (("had_problem", "problem_resolved"), ("paid_extra", "extra_amount")):
@@ -656,7 +698,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
             if bad.any():
                 rows = np.flatnonzero(bad)
                 ccol = found[child]
-                log.add(rows, ccol, _as_str(raw[ccol]).to_numpy()[rows], "", "skip_logic")
+                log.add(rows, ccol, _Old(raw[ccol])[rows], "", "skip_logic")
                 table.loc[bad, child] = pd.NA
 
     # derived columns
@@ -701,6 +743,11 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
                               na_position="last").drop(columns="_row").reset_index(drop=True)
 
     log_df = log.frame()
+    # value corrections in rows that were removed are noise: keep only the removal
+    removed_rows = np.flatnonzero(~keep) + 1
+    drop = log_df["row"].isin(removed_rows).to_numpy(dtype=bool) & \
+        ~log_df["rule"].isin(["consent_refused", "duplicate_uuid", "duplicate_answers"]).to_numpy(dtype=bool)
+    log_df = log_df[~drop].reset_index(drop=True)
     unit_by_row = pd.Series(unit_vals, index=np.arange(1, n + 1), dtype="string")
     summary = summarize_log(log_df, unit_by_row)
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
@@ -717,6 +764,9 @@ def _order_columns(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "paid_extra", "extra_amount", "cost_paid", "official_fee", "days_to_complete",
             "standard_days", "wait_minutes", "knows_complaint", "suggestion", "weight",
             "speeder", "straightliner"]
+    for c in head + tail:
+        if c not in table.columns and c not in ("weight",):
+            table[c] = pd.Series(pd.NA, index=table.index, dtype=_CONTRACT_DTYPES.get(c, "string"))
     known = [c for c in head + body + tail if c in table.columns]
     extra = sorted(c for c in table.columns if c not in known and c != "_row")
     table = table[known + extra + ["_row"]].copy()
@@ -825,7 +875,7 @@ def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=No
         units = load_units(units_path)
         raw = read_survey(data_path, codebook, sheet=sheet)
     except ClemInputError as exc:
-        return [Problem(exc.row, exc.column, str(exc), None, "error")]
+        return [_problem_from(exc, data_path)]
     problems: list[Problem] = []
     found = _resolve_columns(raw, codebook, data_path, problems)
     errors = [p for p in problems if p.level == "error"]
@@ -834,8 +884,31 @@ def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=No
     try:
         res = clean_frame(raw, codebook, units, file=Path(data_path), today=today)
     except ClemInputError as exc:
-        return [Problem(exc.row, exc.column, str(exc), None, "error")]
+        return [_problem_from(exc, data_path)]
     return list(res.problems)
+
+
+def _problem_from(exc: ClemInputError, data_path) -> Problem:
+    """A ClemInputError as a Problem, without repeating the data file's name."""
+    text = str(exc)
+    if exc.fix and text.endswith(")"):
+        tail = f" (fix: {' '.join(str(exc.fix).rstrip('.').split())})"
+        if text.endswith(tail):
+            text = text[: -len(tail)]
+    where = []
+    same_file = exc.file is not None and Path(str(exc.file)) == Path(str(data_path))
+    if exc.file is not None:
+        where.append(str(exc.file))
+    if exc.row is not None:
+        where.append(f"row {exc.row}")
+    if exc.column is not None:
+        where.append(f"column '{exc.column}'")
+    prefix = ", ".join(where) + ": "
+    if where and text.startswith(prefix):
+        text = text[len(prefix):]
+        if not same_file and exc.file is not None:
+            text = f"{exc.file}: {text}"
+    return Problem(exc.row, exc.column, text, exc.fix, "error")
 
 
 def write_cleaned(result: CleanResult, out_path) -> Path:

@@ -46,35 +46,31 @@ def _line_of(data: bytes, pos: int) -> int:
     return data.count(b"\n", 0, pos) + 1
 
 
-def _decode_check(path: Path, encoding: str) -> str:
-    """Return the encoding that decodes the whole file, or raise ClemInputError."""
+def _decode_error(path: Path, codec: str, shown: str) -> ClemInputError:
+    """A one-line error naming the line of the first byte ``codec`` cannot decode."""
     data = path.read_bytes()
-    if encoding != "auto":
-        try:
-            data.decode(encoding)
-        except LookupError:
-            raise ClemInputError(f"unknown encoding '{encoding}'", file=path,
-                                 fix="set source.encoding to utf-8, cp1252 or auto") from None
-        except UnicodeDecodeError as exc:
-            raise ClemInputError(
-                f"bytes at line {_line_of(data, exc.start)} (byte {exc.start}) are not {encoding}",
-                file=path, fix="set source.encoding: auto in the codebook, or save the file as UTF-8",
-            ) from None
-        return "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
     try:
-        data.decode("utf-8-sig")
-        return "utf-8-sig"
+        data.decode(codec)
+        where = ""
     except UnicodeDecodeError as exc:
-        first_bad = exc.start
+        where = f" at line {_line_of(data, exc.start)} (byte {exc.start}: 0x{data[exc.start]:02x})"
+    return ClemInputError(
+        f"undecodable bytes{where}: the file is not {shown}",
+        file=path, fix="re-export the file as CSV UTF-8, or set source.encoding in the codebook",
+    )
+
+
+def _encodings(path: Path, encoding: str) -> list[str]:
+    if encoding == "auto":
+        return ["utf-8-sig", "cp1252"]
     try:
-        data.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError as exc:
-        raise ClemInputError(
-            f"undecodable bytes at line {_line_of(data, first_bad)} (neither UTF-8 nor Windows-1252,"
-            f" e.g. byte {exc.start})",
-            file=path, fix="re-export the file as CSV UTF-8 from Excel or KoboToolbox",
-        ) from None
+        import codecs
+
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ClemInputError(f"unknown encoding '{encoding}'", file=path,
+                             fix="set source.encoding to utf-8, cp1252 or auto") from None
+    return ["utf-8-sig" if name == "utf-8" else encoding]
 
 
 def _sniff_delimiter(path: Path, encoding: str, wanted: str) -> str:
@@ -106,24 +102,32 @@ def _sniff_delimiter(path: Path, encoding: str, wanted: str) -> str:
 
 
 def _read_csv(path: Path, source: dict) -> pd.DataFrame:
-    encoding = _decode_check(path, source.get("encoding", "auto") or "auto")
-    sep = _sniff_delimiter(path, encoding, source.get("delimiter", "auto") or "auto")
-    try:
-        df = pd.read_csv(
-            path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-            na_values=[""], skip_blank_lines=True, engine="c",
-        )
-    except pd.errors.EmptyDataError:
-        raise ClemInputError("the file is empty", file=path,
-                             fix="export the survey again with its header and data rows") from None
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        row = int(m.group(1)) - 1 if m else None
-        raise ClemInputError(
-            f"cannot split into columns ({str(exc).splitlines()[-1].strip()})", file=path, row=row,
-            fix="check that text with the delimiter is quoted, or set source.delimiter in the codebook",
-        ) from None
-    return df
+    wanted = source.get("encoding", "auto") or "auto"
+    tries = _encodings(path, wanted)
+    for i, encoding in enumerate(tries):
+        sep = _sniff_delimiter(path, encoding, source.get("delimiter", "auto") or "auto")
+        try:
+            return pd.read_csv(
+                path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                na_values=[""], skip_blank_lines=True, engine="c",
+            )
+        except UnicodeDecodeError:
+            if i < len(tries) - 1:
+                continue
+            if wanted == "auto":
+                raise _decode_error(path, "utf-8", "UTF-8 nor Windows-1252") from None
+            raise _decode_error(path, encoding, encoding) from None
+        except pd.errors.EmptyDataError:
+            raise ClemInputError("the file is empty", file=path,
+                                 fix="export the survey again with its header and data rows") from None
+        except pd.errors.ParserError as exc:
+            m = re.search(r"line (\d+)", str(exc))
+            row = int(m.group(1)) - 1 if m else None
+            raise ClemInputError(
+                f"cannot split into columns ({str(exc).splitlines()[-1].strip()})", file=path, row=row,
+                fix="check that text with the delimiter is quoted, or set source.delimiter in the codebook",
+            ) from None
+    return pd.DataFrame()  # not reached: the last try returns or raises
 
 
 def _read_excel(path: Path, source: dict, sheet) -> pd.DataFrame:
@@ -144,7 +148,7 @@ def _read_excel(path: Path, source: dict, sheet) -> pd.DataFrame:
     elif sheet not in names:
         raise ClemInputError(f"there is no sheet '{sheet}'", file=path,
                              fix=f"choose one of {', '.join(names)}")
-    df = book.parse(sheet, dtype=object, keep_default_na=False, na_values=[""])
+    df = pd.read_excel(book, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[""])
     return _to_strings(df)
 
 
@@ -378,7 +382,8 @@ def load_checklist(path=CHECKLIST_FILE, units_path=UNITS_FILE) -> pd.DataFrame:
         ``unit`` (canonical name, string), ``round`` (Int64), ``component``
         (string), ``category`` (string: ``penyampaian`` = service delivery,
         ``pengelolaan`` = management, ``aksesibilitas`` = accessibility),
-        ``present`` (boolean), sorted by unit, round, category, component.
+        ``present`` (boolean; missing when the cell is empty: not observed),
+        sorted by unit, round, category, component.
 
     References
     ----------
@@ -399,8 +404,9 @@ def load_checklist(path=CHECKLIST_FILE, units_path=UNITS_FILE) -> pd.DataFrame:
     for name, aliases in zip(units["name"], units["aliases"]):
         for s in [name, *aliases]:
             lookup[normalize_label(s)] = name
-    key = df["unit"].map(lambda v: normalize_label(v) if isinstance(v, str) else "")
-    unit = key.map(lookup)
+    ucodes, uuniq = pd.factorize(df["unit"], use_na_sentinel=True)
+    umapped = np.array([lookup.get(normalize_label(u)) for u in uuniq] + [None], dtype=object)
+    unit = pd.Series(umapped[ucodes], index=df.index)
     bad = unit.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -411,9 +417,12 @@ def load_checklist(path=CHECKLIST_FILE, units_path=UNITS_FILE) -> pd.DataFrame:
         i = int(np.flatnonzero((rnd.isna() | (rnd != np.round(rnd))).to_numpy())[0])
         raise ClemInputError(f"round '{df['round'].iloc[i]}' is not a whole number", file=path,
                              row=i + 1, column="round", fix="write the round as 1, 2, ...")
-    present = df["present"].map(lambda v: _PRESENT.get(normalize_label(v)) if isinstance(v, str) else None)
-    if present.isna().any():
-        i = int(np.flatnonzero(present.isna().to_numpy())[0])
+    codes, uniques = pd.factorize(df["present"], use_na_sentinel=True)
+    mapped = np.array([_PRESENT.get(normalize_label(u)) for u in uniques] + [None], dtype=object)
+    present = pd.Series(mapped[codes], index=df.index)  # code -1 (empty) -> None: not observed
+    unknown = present.isna() & df["present"].notna()
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
         raise ClemInputError(f"present '{df['present'].iloc[i]}' is not ya/tidak", file=path, row=i + 1,
                              column="present", fix="write ya or tidak")
     out = pd.DataFrame({

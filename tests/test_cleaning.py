@@ -1,0 +1,230 @@
+"""Cleaning rules on a small hand-made Kobo export, each change checked in the audit log."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clem_lib import (
+    LOG_COLUMNS,
+    ClemInputError,
+    Problem,
+    clean_frame,
+    clean_survey,
+    load_codebook,
+    load_units,
+    read_survey,
+    validate_survey,
+    write_cleaned,
+)
+
+FIX = Path(__file__).parent / "fixtures" / "data"
+MINI, MINI_CB = FIX / "mini.csv", FIX / "mini.codebook.yml"
+TODAY = "2026-01-01"
+
+
+@pytest.fixture(scope="module")
+def res():
+    return clean_survey(MINI, MINI_CB, today=TODAY)
+
+
+def _log(res, row):
+    sub = res.log[res.log["row"] == row]
+    return sorted(map(tuple, sub[["column", "old", "new", "rule"]].astype(object).fillna("").values.tolist()))
+
+
+def test_rows_kept_and_sorted(res):
+    # rows 4 (consent no), 5 (same uuid as row 1) and 6 (double tap of row 2) are removed
+    assert res.n_raw == 9
+    assert res.table["respondent_id"].tolist() == ["a3", "a1", "a2", "a7", "a9", "a8"]
+    assert res.survey_name == "mini"
+
+
+def test_values_and_dtypes(res):
+    t = res.table.set_index("respondent_id")
+    assert t.loc["a1", ["unsur_persyaratan", "unsur_waktu", "unsur_sarana"]].tolist() == [4, 3, 2]
+    assert t.loc["a2", ["unsur_persyaratan", "unsur_waktu", "unsur_sarana"]].tolist() == [4, 4, 4]
+    assert t.loc["a3", ["unsur_persyaratan", "unsur_waktu", "unsur_sarana"]].isna().all()
+    assert t.loc["a9", ["unsur_persyaratan", "unsur_waktu"]].tolist() == [2, 1]
+    assert t.loc["a2", "gender"] == "female" and t.loc["a9", "gender"] == "male"
+    assert t.loc["a2", "cost_paid"] == 50000.0 and t.loc["a9", "cost_paid"] == 25000.0
+    assert pd.isna(t.loc["a3", "age"]) and pd.isna(t.loc["a9", "age"]) and t.loc["a8", "age"] == 61
+    assert t.loc["a9", "interview_date"] == pd.Timestamp("2024-09-15")  # dd/mm/yyyy read day first
+    assert pd.isna(t.loc["a8", "interview_date"])
+    assert t.loc["a9", "unit"] == "Kec. Pasar Kliwon" and t.loc["a9", "unit_slug"] == "kec-pasar-kliwon"
+    assert t.loc["a3", "sector"] == "adminduk"  # Dispendukcapil serves one sector only
+    assert pd.isna(t.loc["a1", "sector"])
+    assert t.loc["a8", ["elderly", "pregnant", "disability", "with_child"]].tolist() == [True, True, False, False]
+    assert t.loc["a2", "special_group"] == False and t.loc["a3", "special_group"] == True  # noqa: E712
+    assert pd.isna(t.loc["a9", "facility_friendly"]) and t.loc["a1", "facility_friendly"] == False  # noqa: E712
+    dt = res.table.dtypes.astype(str)
+    assert dt["respondent_id"] == "string" and dt["round"] == "Int64" and dt["age"] == "Float64"
+    assert dt["unsur_waktu"] == "Int64" and dt["special_group"] == "boolean"
+    assert dt["interview_date"] == "datetime64[ns]" and dt["facility_friendly"] == "boolean"
+    assert "nama" not in res.table.columns and "nik" not in res.table.columns
+    assert "weight" not in res.table.columns  # absent: equal weights
+
+
+def test_quality_flags(res):
+    t = res.table.set_index("respondent_id")
+    assert t["speeder"].tolist() == [False, False, False, False, False, True]  # a8: 3 minutes
+    assert t.loc["a8", "straightliner"] and t.loc["a2", "straightliner"]
+    assert not t.loc["a1", "straightliner"]
+    assert not t.loc["a3", "straightliner"]  # nothing answered is not straight-lining
+
+
+def test_audit_log_exact(res):
+    assert list(res.log.columns) == LOG_COLUMNS
+    assert _log(res, 2) == sorted([
+        ("grp/kecamatan", "SERENGAN", "Kec. Serengan", "unit_alias"),
+        ("resp/jk", "P", "female", "alias"),
+        ("saran", "<removed>", "hubungi [telepon] ya", "pii_free_text"),
+        ("skm/u1_persyaratan", "SANGAT PUAS ", "4", "alias"),
+        ("skm/u3_waktu", "sgt puas", "4", "alias"),
+    ])
+    assert _log(res, 3) == sorted([
+        ("crc/biaya", "-100", "", "out_of_range"),
+        ("crc/ramah", "TT", "", "unmatched_label"),
+        ("resp/umur", "250", "", "out_of_range"),
+        ("saran", "<removed>", "email [email]", "pii_free_text"),
+        ("skm/u1_persyaratan", "Tidak tahu", "", "missing_code"),
+        ("skm/u3_waktu", "Puass", "", "unmatched_label"),
+        ("skm/u9_sarana", "5", "", "out_of_range"),
+    ])
+    # removed rows: only the removal, no value corrections
+    assert _log(res, 4) == [("grp/setuju", "Tidak", "<row removed>", "consent_refused")]
+    assert _log(res, 5) == [("_uuid", "a1", "<row removed>", "duplicate_uuid")]
+    assert _log(res, 6) == [("_uuid", "a6", "<row removed>", "duplicate_answers")]
+    assert ("grp/tanggal", "2099-01-01", "", "future_date") in _log(res, 8)
+    assert ("resp/umur", "abc", "", "not_a_number") in _log(res, 9)
+    assert _log(res, 1) == []
+    assert res.log["row"].isna().sum() == 3  # one entry per dropped personal column
+    assert set(res.log.loc[res.log["row"].isna(), "rule"]) == {"pii_dropped"}
+
+
+def test_summary_by_rule_and_unit(res):
+    s = res.summary.set_index(["rule", "unit"])["n"]
+    assert s[("consent_refused", "Kec. Jebres")] == 1
+    assert s[("duplicate_uuid", "Kec. Serengan")] == 1
+    assert s[("out_of_range", "Dispendukcapil")] == 3
+    assert s[("pii_dropped", "")] == 3
+    assert s.sum() == len(res.log)
+    assert list(res.summary.columns) == ["rule", "unit", "n"]
+
+
+def test_duplicate_window(tmp_path):
+    cb = MINI_CB.read_text(encoding="utf-8").replace("duplicate_window_minutes: 10",
+                                                     "duplicate_window_minutes: 1")
+    (tmp_path / "cb.yml").write_text(cb, encoding="utf-8")
+    r = clean_survey(MINI, tmp_path / "cb.yml", today=TODAY)
+    assert "a6" in set(r.table["respondent_id"])  # 2 minutes apart > 1 minute window
+    cb = cb.replace("duplicate_window_minutes: 1", "duplicate_window_minutes: 200")
+    (tmp_path / "cb.yml").write_text(cb, encoding="utf-8")
+    r = clean_survey(MINI, tmp_path / "cb.yml", today=TODAY)
+    assert "a7" not in set(r.table["respondent_id"])  # 3 hours apart < 200 minutes
+
+
+def test_group_prefix_resolution_and_split_select_multiple(tmp_path):
+    raw = read_survey(MINI)
+    for choice in ("disabilitas", "lansia", "ibu_hamil", "anak"):
+        raw[f"resp/kelompok/{choice}"] = raw["resp/kelompok"].str.contains(choice).map({True: "1", False: "0"})
+    raw = raw.drop(columns="resp/kelompok")
+    cb = load_codebook(MINI_CB)
+    # codebook names without the Kobo group prefix still find their columns
+    text = MINI_CB.read_text(encoding="utf-8").replace("source: skm/u1_persyaratan", "source: u1_persyaratan")
+    (tmp_path / "cb.yml").write_text(text, encoding="utf-8")
+    r = clean_frame(raw, load_codebook(tmp_path / "cb.yml"), load_units(), today=TODAY)
+    ref = clean_frame(read_survey(MINI), cb, load_units(), today=TODAY)
+    pd.testing.assert_frame_equal(r.table, ref.table)
+
+
+def test_future_date_uses_today():
+    r = clean_survey(MINI, MINI_CB, today="2100-01-01")
+    assert r.table.set_index("respondent_id").loc["a8", "interview_date"] == pd.Timestamp("2099-01-01")
+
+
+def test_missing_required_column_names_codebook_entry():
+    with pytest.raises(ClemInputError) as e:
+        clean_survey(FIX / "missing_column.csv", MINI_CB, today=TODAY)
+    msg = str(e.value)
+    assert "missing_column.csv, column 'skm/u3_waktu'" in msg
+    assert "codebook entry 'unsur_waktu', role unsur" in msg and "\n" not in msg
+
+
+def test_unknown_unit_lists_close_ones():
+    with pytest.raises(ClemInputError) as e:
+        clean_survey(FIX / "unknown_unit.csv", MINI_CB, today=TODAY)
+    msg = str(e.value)
+    assert "row 2, column 'grp/kecamatan': unit 'Kec. Serangan Baru' is not in units.yml" in msg
+    assert "close: Kec. Serengan" in msg and "fix: add it as an alias" in msg
+
+
+def test_too_many_unmatched_labels():
+    with pytest.raises(ClemInputError) as e:
+        clean_survey(FIX / "unmatched_labels.csv", MINI_CB, today=TODAY)
+    msg = str(e.value)
+    assert "column 'skm/u9_sarana'" in msg and "3 of 3 answers (100%) match no level" in msg
+    assert "'Puass' (did you mean 'Puas'?)" in msg and "'Sangat puass' (did you mean 'Sangat puas'?)" in msg
+
+
+@pytest.mark.parametrize("data, codebook, expected", [
+    ("does_not_exist.csv", "mini.codebook.yml", "file not found"),
+    ("empty.csv", "mini.codebook.yml", "the file is empty"),
+    ("header_only.csv", "mini.codebook.yml", "header but no data rows"),
+    ("tab_delimited.csv", "mini.codebook.yml", "wrong delimiter"),
+    ("undecodable.csv", "mini.codebook.yml", "undecodable bytes at line 3"),
+    ("missing_column.csv", "mini.codebook.yml", "required column 'skm/u3_waktu'"),
+    ("unknown_unit.csv", "mini.codebook.yml", "not in units.yml"),
+    ("unmatched_labels.csv", "mini.codebook.yml", "match no level"),
+    ("mini.csv", "bad_yaml.codebook.yml", "not valid YAML"),
+    ("mini.csv", "unknown_scale.codebook.yml", "unknown scale 'puas5'"),
+])
+def test_every_bad_input_is_one_error_line_and_writes_nothing(tmp_path, data, codebook, expected):
+    before = sorted(p.name for p in FIX.iterdir())
+    with pytest.raises(ClemInputError) as e:
+        clean_survey(FIX / data, FIX / codebook, today=TODAY)
+    assert expected in str(e.value) and "\n" not in str(e.value) and "(fix: " in str(e.value)
+    problems = validate_survey(FIX / data, FIX / codebook, today=TODAY)
+    assert [p.level for p in problems] == ["error"]
+    assert expected in problems[0].message
+    assert sorted(p.name for p in FIX.iterdir()) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_warnings_and_clean_export():
+    problems = validate_survey(MINI, MINI_CB, today=TODAY)
+    assert all(isinstance(p, Problem) and p.level == "warning" for p in problems)
+    waktu = [p for p in problems if p.column == "skm/u3_waktu"][0]
+    assert waktu.row == 3 and "'Puass' (did you mean 'Puas'?)" in waktu.message
+    assert str(waktu).startswith("warning: row 3, column 'skm/u3_waktu': 1 answer(s) match no level")
+    err = validate_survey(FIX / "unknown_unit.csv", MINI_CB)[0]
+    assert err.row == 2 and err.column == "grp/kecamatan" and err.message.startswith("unit 'Kec. Serangan Baru'")
+    assert "unknown_unit.csv" not in err.message  # the CLI prefixes the file itself
+
+
+def test_write_cleaned_roundtrip(res, tmp_path):
+    out = write_cleaned(res, tmp_path / "cleaned.parquet")
+    back = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(back, res.table)
+    log = pd.read_csv(tmp_path / "cleaned.log.csv", dtype=str, keep_default_na=False)
+    assert list(log.columns) == LOG_COLUMNS and len(log) == len(res.log)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cleaned.log.csv", "cleaned.parquet"]
+    with pytest.raises(ClemInputError, match="parquet"):
+        write_cleaned(res, tmp_path / "cleaned.csv")
+
+
+def test_no_row_loops_scale_with_many_rows():
+    """Vectorised: 20,000 rows clean in well under the time a per-row loop would need."""
+    import time
+
+    raw = read_survey(MINI)
+    big = pd.concat([raw.iloc[[0, 1, 2, 6, 7, 8]]] * 3400, ignore_index=True)
+    big["_uuid"] = [f"id{i}" for i in range(len(big))]
+    big["_submission_time"] = (pd.Timestamp("2024-03-04") + pd.to_timedelta(np.arange(len(big)) * 20, unit="min")
+                               ).astype(str)
+    t0 = time.perf_counter()
+    r = clean_frame(big, load_codebook(MINI_CB), load_units(), today=TODAY)
+    assert time.perf_counter() - t0 < 10
+    assert len(r.table) == len(big)
+    assert (r.log["rule"] == "out_of_range").sum() == 3 * 3400

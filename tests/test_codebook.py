@@ -1,0 +1,131 @@
+"""Codebook and units: validated on load, one-line errors for bad files."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clem_lib import (
+    SAMPLE_CODEBOOK,
+    UNITS_FILE,
+    ClemInputError,
+    UNSUR_14_2017,
+    load_codebook,
+    load_units,
+    normalize_label,
+    slugify,
+)
+
+FIX = Path(__file__).parent / "fixtures" / "data"
+
+
+def test_sample_codebook_loads_with_all_nine_unsur():
+    cb = load_codebook(SAMPLE_CODEBOOK)
+    assert cb.survey_name == "clem_surakarta_sample"
+    assert cb.scheme == "permenpan14_2017"
+    assert cb.path == Path(SAMPLE_CODEBOOK)
+    assert cb.unsur_keys == UNSUR_14_2017
+    assert [c.unsur for c in cb.by_role("unsur")] == list(UNSUR_14_2017)
+    assert [c.name for c in cb.by_role("harapan")] == [f"harapan_{k}" for k in UNSUR_14_2017]
+    assert {c.name for c in cb.by_role("personal")} == {"nama", "nik", "no_hp", "alamat"}
+    assert cb.column("facility_friendly").source == "crc/fasilitas_ramah"
+
+
+def test_scale_lookup_codes_labels_aliases_and_missing():
+    sc = load_codebook(SAMPLE_CODEBOOK).scales["kepuasan4"]
+    assert sc.kind == "ordinal" and sc.codes == (1, 2, 3, 4)
+    for typed, code in [("Sangat puas", 4), ("SANGAT PUAS ", 4), ("sgt puas", 4), ("Sgt. puas", 4),
+                        ("4", 4), ("Kurang  puas", 2), ("tdk puas", 1)]:
+        assert sc.lookup[normalize_label(typed)] == code, typed
+    assert normalize_label("Tidak tahu") in sc.missing
+    assert "99" in sc.missing
+    assert "Sangat puas" in sc.canonical and "4" in sc.canonical
+    assert "SANGAT PUAS " not in sc.canonical  # a variant: logged as an alias correction
+    assert sc.labels_en[4] == "Very satisfied"
+    assert sc.suggest("Sangat puass") == ["Sangat puas"]
+    assert sc.suggest("xyz") == []
+
+
+def test_normalize_label_and_slugify():
+    assert normalize_label("  SANGAT  puas. ") == "sangat puas"
+    assert normalize_label("Kec.Serengan") == normalize_label("kec serengan")
+    assert slugify("Kec. Pasar Kliwon") == "kec-pasar-kliwon"
+    assert slugify("Dispendukcapil") == "dispendukcapil"
+
+
+def test_load_units_table():
+    u = load_units(UNITS_FILE)
+    assert list(u.columns) == ["name", "slug", "sectors", "aliases", "users_per_month"]
+    assert list(u["name"]) == ["Dispendukcapil", "Kec. Laweyan", "Kec. Serengan", "Kec. Pasar Kliwon",
+                               "Kec. Jebres", "Kec. Banjarsari"]
+    assert u.set_index("name").loc["Dispendukcapil", "sectors"] == ["adminduk"]
+    assert all(s == ["adminduk", "kesehatan", "pendidikan"] for s in u["sectors"].iloc[1:])
+    assert "Kecamatan Serengan" in u.set_index("name").loc["Kec. Serengan", "aliases"]
+    assert u["slug"].tolist()[3] == "kec-pasar-kliwon"
+    assert str(u["users_per_month"].dtype) == "Int64"
+
+
+def test_bad_yaml_is_one_line_with_position():
+    with pytest.raises(ClemInputError) as e:
+        load_codebook(FIX / "bad_yaml.codebook.yml")
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert "bad_yaml.codebook.yml" in msg and "not valid YAML" in msg and "line" in msg
+
+
+def test_unknown_scale_names_entry_and_known_scales():
+    with pytest.raises(ClemInputError) as e:
+        load_codebook(FIX / "unknown_scale.codebook.yml")
+    msg = str(e.value)
+    assert "unknown scale 'puas5'" in msg and "unsur_persyaratan" in msg
+    assert "jk, puas4, yn" in msg and "\n" not in msg
+
+
+def test_missing_codebook_file():
+    with pytest.raises(ClemInputError, match="file not found"):
+        load_codebook(FIX / "nope.codebook.yml")
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda d: d["columns"].append({"source": "x", "role": "unsur", "unsur": "kebersihan",
+                                    "scale": "puas4"}), "unsur 'kebersihan' is not in the scheme"),
+    (lambda d: d["columns"].append({"source": "x", "role": "mood"}), "unknown role 'mood'"),
+    (lambda d: d["columns"].append({"source": "x2", "role": "unsur", "unsur": "waktu", "scale": "puas4"}),
+     "two entries produce column 'unsur_waktu'"),
+    (lambda d: d["columns"].append({"source": "x", "role": "indicator", "name": "ok", "scale": "puas4"}),
+     "needs a boolean scale"),
+    (lambda d: d["scales"]["puas4"]["levels"].append({"code": 2, "id": "Dua"}), "code 2 appears twice"),
+    (lambda d: d["scales"]["yn"].update(missing=["Ya"]), "both a level and a missing code"),
+    (lambda d: d.update(survey_name="my survey/1"), "not file-safe"),
+    (lambda d: d["columns"].pop(0), "exactly one column with role respondent_id"),
+])
+def test_invalid_codebooks(tmp_path, edit, expected):
+    import yaml
+
+    doc = yaml.safe_load((FIX / "mini.codebook.yml").read_text(encoding="utf-8"))
+    edit(doc)
+    p = tmp_path / "cb.yml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ClemInputError) as e:
+        load_codebook(p)
+    assert expected in str(e.value)
+    assert "(fix: " in str(e.value)
+
+
+def test_units_alias_claimed_twice(tmp_path):
+    p = tmp_path / "units.yml"
+    p.write_text("units:\n  - {name: A, sectors: [adminduk], aliases: [X]}\n"
+                 "  - {name: B, sectors: [adminduk], aliases: [x]}\n", encoding="utf-8")
+    with pytest.raises(ClemInputError, match="alias 'x' belongs to both 'A' and 'B'"):
+        load_units(p)
+
+
+def test_custom_scheme_keys(tmp_path):
+    import yaml
+
+    doc = yaml.safe_load((FIX / "mini.codebook.yml").read_text(encoding="utf-8"))
+    doc["scheme"] = {"name": "mini3", "unsur": ["persyaratan", "waktu", "sarana"]}
+    p = tmp_path / "cb.yml"
+    p.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert load_codebook(p).unsur_keys == ("persyaratan", "waktu", "sarana")
+    assert isinstance(load_units(UNITS_FILE), pd.DataFrame)
