@@ -237,7 +237,12 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class Codebook:
-    """A validated codebook (see :func:`load_codebook`)."""
+    """A validated codebook (see :func:`load_codebook`).
+
+    ``survey_name`` names the output folder ``outputs/<survey_name>/``;
+    ``title`` holds ``{"id": ..., "en": ...}`` display titles (default: the
+    survey name); ``unsur_keys`` the IKM element keys in scheme order.
+    """
 
     survey_name: str
     scheme: Any
@@ -248,6 +253,7 @@ class Codebook:
     quality: dict = field(default_factory=dict)
     privacy: dict = field(default_factory=dict)
     unsur_keys: tuple = ()
+    title: dict = field(default_factory=dict)
 
     def by_role(self, role: str) -> list[ColumnSpec]:
         """Entries with a given role, in codebook order."""
@@ -381,10 +387,28 @@ def _scheme_keys(scheme, path) -> tuple:
           "write scheme: permenpan14_2017")
 
 
+_COLUMN_KEYS = {"name", "source", "role", "scale", "range", "required", "unsur", "choices", "pii",
+                "label_id", "label_en"}
+_TOP_KEYS = {"survey_name", "title_id", "title_en", "description", "scheme", "source", "quality",
+             "privacy", "scales", "columns"}
+
+
+def _unknown_keys(path, where, found, allowed, column=None):
+    extra = sorted(set(found) - allowed)
+    if extra:
+        from rapidfuzz import process
+
+        hit = process.extractOne(str(extra[0]), sorted(allowed), score_cutoff=60)
+        hint = f" (did you mean '{hit[0]}'?)" if hit else ""
+        _fail(path, f"{where}: unknown key '{extra[0]}'{hint}",
+              f"use only {', '.join(sorted(allowed))}", column=column)
+
+
 def _parse_column(i, entry, scales, path, keys) -> ColumnSpec:
     where = f"columns[{i}]"
     if not isinstance(entry, dict):
         _fail(path, f"{where} must be a mapping", "write - {name: ..., source: ..., role: ...}")
+    _unknown_keys(path, where, entry, _COLUMN_KEYS, column=entry.get("source"))
     role = entry.get("role")
     if role not in ROLES:
         _fail(path, f"{where} has unknown role {role!r}",
@@ -489,6 +513,7 @@ def load_codebook(path) -> Codebook:
     if not isinstance(doc, dict):
         _fail(path, "the codebook must be a YAML mapping with survey_name, scales and columns",
               "see docs/codebook.md")
+    _unknown_keys(path, "top level", doc, _TOP_KEYS)
     survey_name = doc.get("survey_name")
     if not isinstance(survey_name, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", survey_name):
         _fail(path, f"survey_name {survey_name!r} is missing or not file-safe",
@@ -519,18 +544,28 @@ def load_codebook(path) -> Codebook:
     if not any(c.role == "unsur" for c in columns):
         _fail(path, "no column has role unsur", "map the IKM answers with role: unsur, unsur: <key>")
     source = dict(_DEFAULT_SOURCE)
+    _unknown_keys(path, "source", doc.get("source") or {}, set(_DEFAULT_SOURCE))
     source.update(doc.get("source") or {})
     quality = dict(_DEFAULT_QUALITY)
+    _unknown_keys(path, "quality", doc.get("quality") or {}, set(_DEFAULT_QUALITY))
     quality.update(doc.get("quality") or {})
+    for key in ("duplicate_window_minutes", "speeder_minutes", "speeder_fraction_of_median",
+                "straightliner_min_items"):
+        v = quality[key]
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
+            _fail(path, f"quality.{key} {v!r} must be a non-negative number",
+                  f"write {key}: <number> (or leave it out for the default)")
     share = quality["max_unmatched_share"]
     if not isinstance(share, (int, float)) or not 0 <= share <= 1:
         _fail(path, f"quality.max_unmatched_share {share!r} must be between 0 and 1",
               "write max_unmatched_share: 0.2")
     privacy = dict(_DEFAULT_PRIVACY)
+    _unknown_keys(path, "privacy", doc.get("privacy") or {}, set(_DEFAULT_PRIVACY))
     privacy.update(doc.get("privacy") or {})
+    title = {"id": str(doc.get("title_id") or survey_name), "en": str(doc.get("title_en") or survey_name)}
     return Codebook(
         survey_name=survey_name, scheme=scheme, path=path, columns=columns, scales=scales,
-        source=source, quality=quality, privacy=privacy, unsur_keys=tuple(keys),
+        source=source, quality=quality, privacy=privacy, unsur_keys=tuple(keys), title=title,
     )
 
 

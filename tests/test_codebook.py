@@ -129,3 +129,22 @@ def test_custom_scheme_keys(tmp_path):
     p.write_text(yaml.safe_dump(doc), encoding="utf-8")
     assert load_codebook(p).unsur_keys == ("persyaratan", "waktu", "sarana")
     assert isinstance(load_units(UNITS_FILE), pd.DataFrame)
+
+
+def test_typo_in_a_key_is_caught(tmp_path):
+    text = (FIX / "mini.codebook.yml").read_text(encoding="utf-8").replace(
+        "{source: resp/umur, role: age, range: [15, 100]}", "{source: resp/umur, role: age, rang: [15, 100]}")
+    (tmp_path / "cb.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ClemInputError, match=r"column 'resp/umur': columns\[13\]: unknown key 'rang' "
+                                             r"\(did you mean 'range'\?\)"):
+        load_codebook(tmp_path / "cb.yml")
+    text = (FIX / "mini.codebook.yml").read_text(encoding="utf-8").replace("quality:", "qualty:")
+    (tmp_path / "cb.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ClemInputError, match="top level: unknown key 'qualty' \\(did you mean 'quality'\\?\\)"):
+        load_codebook(tmp_path / "cb.yml")
+
+
+def test_titles():
+    cb = load_codebook(SAMPLE_CODEBOOK)
+    assert cb.title["en"] == "CLeM survey of public services, Surakarta (synthetic data)"
+    assert load_codebook(FIX / "mini.codebook.yml").title == {"id": "mini", "en": "mini"}
