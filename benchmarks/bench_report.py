@@ -113,10 +113,12 @@ def render_task(notebook: str, title: str, lang: str) -> dict:
     return {"render_only_s": time.perf_counter() - t0, "render_import_s": import_s, "html_bytes": len(html)}
 
 
-def run(*, quick: bool, work_dir: Path, seed: int, repeats: int | None = None) -> Report:
+def run(*, quick: bool, work_dir: Path, seed: int, repeats: int | None = None,
+        notebooks_dir: Path | None = None) -> Report:
     from clem_lib.paths import UNITS_FILE, CHECKLIST_FILE
 
     repeats = repeats or (1 if quick else 3)
+    notebook = Path(notebooks_dir) / "location_report.ipynb" if notebooks_dir else NOTEBOOK
     work = Path(work_dir) / "report"
     work.mkdir(parents=True, exist_ok=True)
     data = prepare_sample(work_dir)
@@ -124,22 +126,23 @@ def run(*, quick: bool, work_dir: Path, seed: int, repeats: int | None = None) -
     params = {"unit": unit, "data_path": str(data), "checklist_path": str(CHECKLIST_FILE),
               "units_path": str(UNITS_FILE), "lang": "id", "seed": 20130924,
               "results_path": str(work / "results_part.csv")}
-    report = Report("report", quick=quick, parameters={"unit": unit, "repeats": repeats, "data": "bundled sample"})
+    report = Report("report", quick=quick, parameters={"unit": unit, "repeats": repeats, "data": "bundled sample",
+                                                        "notebook": str(notebook)})
 
     # probe runs (not timed): which modules a report and an empty kernel hold
-    empty_nb = empty_notebook(NOTEBOOK, work / "empty.ipynb")
+    empty_nb = empty_notebook(notebook, work / "empty.ipynb")
     mods_report, mods_empty = work / "modules_report.json", work / "modules_empty.json"
-    run_command(papermill_cmd(_probe_notebook(NOTEBOOK, work / "probe_report.ipynb", mods_report),
+    run_command(papermill_cmd(_probe_notebook(notebook, work / "probe_report.ipynb", mods_report),
                               work / "probe_report.out.ipynb", params)).check()
     run_command(papermill_cmd(_probe_notebook(empty_nb, work / "probe_empty.ipynb", mods_empty),
                               work / "probe_empty.out.ipynb", params)).check()
-    floor_nb, n_modules = floor_from_modules(NOTEBOOK, work / "floor.ipynb",
+    floor_nb, n_modules = floor_from_modules(notebook, work / "floor.ipynb",
                                              json.loads(mods_report.read_text()), json.loads(mods_empty.read_text()))
     report.details["floor_modules"] = n_modules
-    split_nb = _imports_first(floor_nb, NOTEBOOK, work / "imports_first.ipynb")
+    split_nb = _imports_first(floor_nb, notebook, work / "imports_first.ipynb")
 
     # timed runs, interleaved so that a busy moment hits all of them alike
-    sources = {"empty": empty_nb, "floor": floor_nb, "report": NOTEBOOK, "split": split_nb}
+    sources = {"empty": empty_nb, "floor": floor_nb, "report": notebook, "split": split_nb}
     times = {k: [] for k in sources}
     peaks = {k: [] for k in sources}
     breakdowns = []

@@ -171,11 +171,19 @@ def default_role(cmdline: list[str], depth: int) -> str:
 
 
 def _children_of(pid: int) -> list[int]:
+    """Children of every thread of ``pid`` (a child started from a worker thread is listed under it)."""
+    out: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(x) for x in fh.read().split()]
+        tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                out.extend(int(x) for x in fh.read().split())
+        except OSError:
+            continue
+    return out
 
 
 def _cmdline(pid: int) -> list[str]:

@@ -60,7 +60,10 @@ def _write(nb: dict, cells: list[dict], dst: Path) -> Path:
 
 
 def _code(src: str, tags=()) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(tags)},
+    import hashlib
+
+    cell_id = hashlib.sha1(f"{tags}{src}".encode()).hexdigest()[:12]
+    return {"cell_type": "code", "execution_count": None, "id": cell_id, "metadata": {"tags": list(tags)},
             "outputs": [], "source": src}
 
 

@@ -1,0 +1,80 @@
+"""Benchmark ``scale``: 6, 24 and 96 units with ``clem run --jobs 2``.
+
+Each size is a generated survey with 250 responses per unit (so the file and
+the cleaned table grow with the number of units, as a province's would).
+
+Figures per size: wall time, wall time per unit, the median seconds of one
+unit's notebook (from the manifest), and the peak resident memory of the
+largest process of each role: ``runner`` (the ``clem`` process: it cleans the
+whole survey, so it is expected to grow with the data), ``worker`` (the pool
+processes running papermill) and ``kernel`` (the notebook kernels, one per
+unit: each should read only its unit's slice).
+
+Targets: time per unit flat within 20% (largest / smallest size, for the
+wall time per unit and for one notebook's median time) and each worker's and
+kernel's peak memory not growing with the number of units (largest size /
+smallest size <= 1.2).
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from pathlib import Path
+
+from .harness import PROJECT_ROOT, Report
+from .runs import PER_UNIT, clem_run, read_manifest, unit_survey
+
+__all__ = ["run"]
+
+FULL_SIZES = (6, 24, 96)
+QUICK_SIZES = (2, 4)
+
+
+def run(*, quick: bool, work_dir: Path, seed: int, notebooks_dir: Path | None = None,
+        sizes=None, per_unit: int | None = None, jobs: int = 2) -> Report:
+    sizes = tuple(sizes or (QUICK_SIZES if quick else FULL_SIZES))
+    per_unit = per_unit or (60 if quick else PER_UNIT)
+    notebooks_dir = Path(notebooks_dir or PROJECT_ROOT / "notebooks")
+    report = Report("scale", quick=quick, parameters={"sizes": list(sizes), "per_unit": per_unit, "jobs": jobs,
+                                                      "notebooks": str(notebooks_dir)})
+    rows = {}
+    for n in sizes:
+        files = unit_survey(work_dir, n, per_unit=per_unit, seed=seed)
+        out = Path(work_dir) / "scale" / f"run-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        res = clem_run(files, out, jobs=jobs, notebooks_dir=notebooks_dir)
+        manifest = read_manifest(out)
+        timings = manifest.get("timings", {})
+        unit_secs = [u["seconds"] for u in manifest.get("units", []) if u.get("seconds")]
+        roles = res.peak_by_role()
+        rows[n] = {
+            "wall_s": res.wall_s,
+            "wall_per_unit_s": res.wall_s / n,
+            "notebook_median_s": statistics.median(unit_secs) if unit_secs else float("nan"),
+            "clean_s": timings.get("clean_seconds") or float("nan"),
+            "runner_peak_bytes": roles.get("runner", 0),
+            "worker_peak_bytes": roles.get("worker", 0),
+            "kernel_peak_bytes": roles.get("kernel", 0),
+            "failed_units": sum(1 for u in manifest.get("units", []) if u.get("status") != "ok"),
+        }
+        for key, value in rows[n].items():
+            if key != "failed_units":
+                report.figure(f"n{n}_{key}", value)
+        if rows[n]["failed_units"]:
+            report.note(f"{rows[n]['failed_units']} unit(s) failed at n={n}")
+    report.details["sizes"] = rows
+    small, large = rows[sizes[0]], rows[sizes[-1]]
+    report.check(f"time per unit (wall / units): n={sizes[-1]} / n={sizes[0]}", large["wall_per_unit_s"],
+                 small["wall_per_unit_s"], 1.2, what="clem run wall time divided by the number of units")
+    report.check(f"one notebook (median): n={sizes[-1]} / n={sizes[0]}", large["notebook_median_s"],
+                 small["notebook_median_s"], 1.2, what="median seconds of one unit's notebook (manifest)")
+    report.check(f"worker peak RSS: n={sizes[-1]} / n={sizes[0]}", large["worker_peak_bytes"],
+                 small["worker_peak_bytes"], 1.2, unit="bytes", what="largest pool-process peak RSS")
+    report.check(f"kernel peak RSS: n={sizes[-1]} / n={sizes[0]}", large["kernel_peak_bytes"],
+                 small["kernel_peak_bytes"], 1.2, unit="bytes", what="largest notebook-kernel peak RSS")
+    spread = max(r["wall_per_unit_s"] for r in rows.values()) / min(r["wall_per_unit_s"] for r in rows.values())
+    report.figure("wall_per_unit_spread", spread)
+    report.note("the runner cleans the whole survey, so its peak grows with the data by design; "
+                "the targets are on the workers and kernels")
+    return report
