@@ -16,6 +16,7 @@ from .privacy import *  # noqa: F401,F403
 from .cleaning import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
 from .stats import *  # noqa: F401,F403
+from .weights import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .report import *  # noqa: F401,F403
 
