@@ -70,8 +70,13 @@ def profile_task(path: str, codebook: str, units: str, out: str) -> dict:
 
 
 # ---- the benchmark --------------------------------------------------------
-def run(*, quick: bool, work_dir: Path, seed: int, profile: bool = False) -> Report:
-    size = QUICK if quick else FULL
+def run(*, quick: bool, work_dir: Path, seed: int, profile: bool | None = None,
+        n_responses: int | None = None, n_units: int | None = None) -> Report:
+    size = dict(QUICK if quick else FULL)
+    if n_responses:
+        size["n_responses"] = n_responses
+    if n_units:
+        size["n_units"] = n_units
     report = Report("clean", quick=quick, parameters={**size, "seed": seed, "sectors": 3})
     files = generate_survey(Path(work_dir) / f"national-{size['n_units']}", seed=seed, **size)
     report.details["files"] = {"data": str(files.data), "data_bytes": files.data.stat().st_size}
@@ -100,7 +105,7 @@ def run(*, quick: bool, work_dir: Path, seed: int, profile: bool = False) -> Rep
     report.check("memory: peak increase / loaded frame", clem["peak_increase_bytes"], read["frame_bytes"],
                  3.0, unit="bytes",
                  what="peak RSS above the post-import RSS over memory_usage(deep=True) of the read frame")
-    if profile or not report.checks[0]["met"]:
+    if profile or (profile is None and not report.checks[0]["met"]):
         out = Path(work_dir) / "clean_profile.pstats"
         run_task("benchmarks.bench_clean:profile_task", path=str(files.data), codebook=str(files.codebook),
                  units=str(files.units), out=str(out))

@@ -122,6 +122,15 @@ def run_task(target: str, *, timeout: float | None = None, env: dict | None = No
     return result
 
 
+def allocate_task(mib: int, seconds: float = 0.0) -> dict:
+    """A task for checking the harness: hold ``mib`` MiB of touched memory."""
+    block = bytearray(mib * 2**20)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    time.sleep(seconds)
+    return {"allocated_bytes": len(block)}
+
+
 def _env(extra: dict | None) -> dict:
     env = dict(os.environ)
     # the benchmarks package must be importable from the child
