@@ -1240,6 +1240,19 @@ def dunn_test(df: pd.DataFrame, column: str, *, by: str = "unit", groups: Sequen
     return _finish(rows, adjust=True, method=method)
 
 
+def _kruskal_from_counts(counts: np.ndarray) -> np.ndarray:
+    """Tie-corrected Kruskal-Wallis H from count tables (..., k groups, L ordered values)."""
+    n_g = counts.sum(axis=-1)
+    tot = counts.sum(axis=-2)
+    n = tot.sum(axis=-1)
+    midrank = np.cumsum(tot, axis=-1) - tot + (tot + 1) / 2
+    r_g = np.sum(counts * midrank[..., None, :], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = 12 / (n * (n + 1)) * np.sum(r_g ** 2 / n_g, axis=-1) - 3 * (n + 1)
+        c = 1 - np.sum(tot ** 3 - tot, axis=-1) / (n ** 3 - n)
+        return np.where(c > 0, h / c, 0.0)
+
+
 def compare_units(df: pd.DataFrame, column: str, *, unit: str = "unit", sector: str | None = None,
                   sector_column: str = "sector", units: Sequence | None = None,
                   metric: str | None = None, method: str = "holm", min_n: int = 5,
@@ -1322,11 +1335,14 @@ def compare_units(df: pd.DataFrame, column: str, *, unit: str = "unit", sector: 
             res = sps.kruskal(*samples)
             eps = _epsilon_sq(float(res.statistic), n)
             rng = np.random.default_rng(seed)
-            boots = np.empty(n_boot)
-            for b in range(n_boot):
-                rs = [s[rng.integers(0, len(s), len(s))] for s in samples]
-                cat = np.concatenate(rs)
-                boots[b] = _epsilon_sq(float(sps.kruskal(*rs).statistic), n) if np.ptp(cat) > 0 else 0.0
+            # resampling within a unit only changes how many answers fall on each value, so the
+            # bootstrap draws multinomial counts per unit and computes H from the count table
+            levels = np.unique(allv)
+            props = [np.searchsorted(levels, s_) for s_ in samples]
+            props = [np.bincount(ix, minlength=len(levels)) / len(ix) for ix in props]
+            counts = np.stack([rng.multinomial(len(s_), pr, size=n_boot) for s_, pr in zip(samples, props)],
+                              axis=1).astype(float)
+            boots = _epsilon_sq(_kruskal_from_counts(counts), n)
             alpha = 1 - conf_level
             lo, hi = np.quantile(boots, [alpha / 2, 1 - alpha / 2])
             row.update(statistic=float(res.statistic), p_value=float(res.pvalue), effect_size=eps,

@@ -259,6 +259,18 @@ def test_kruskal_and_dunn_match_r():
     assert "berbeda antar unit" in omni.reading_id
 
 
+def test_kruskal_from_count_tables_equals_scipy():
+    from scipy.stats import kruskal
+
+    rng = np.random.default_rng(4)
+    for samples in ([rng.integers(1, 5, 30), rng.integers(1, 5, 41), rng.integers(2, 5, 25)],
+                    [rng.normal(size=12), rng.normal(size=9) + 1]):
+        levels = np.unique(np.concatenate(samples))
+        counts = np.stack([np.bincount(np.searchsorted(levels, s), minlength=len(levels)) for s in samples])
+        assert cs._kruskal_from_counts(counts.astype(float)) == pytest.approx(kruskal(*samples).statistic,
+                                                                              rel=1e-12)
+
+
 def test_dunn_small_unit_is_not_enough_data():
     df = pd.concat([k_units(), pd.DataFrame({"unit": ["d"] * 3, "sector": "adminduk",
                                              "unsur_waktu": pd.array([1, 2, 3], dtype="Int64")})])
