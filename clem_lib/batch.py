@@ -75,6 +75,7 @@ _NUMERIC_RESULTS = ("estimate", "ci_low", "ci_high", "n", "statistic", "p_value"
 _TEXT_RESULTS = ("unit", "sector", "group", "metric", "method")
 _CITY_KEY = "city_overview"
 _PARTS = ".parts"  # per-notebook results rows, kept for --retry-failed
+_DASK_CONNECT_TIMEOUT = "20s"  # how long to wait for a Dask scheduler to answer
 _RESERVED_SLUGS = {"index", "results", "manifest", "cleaning_log", "cleaned", _CITY_KEY}
 _PACKAGES = (
     "clem", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "pyarrow",
@@ -476,6 +477,7 @@ class Progress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.done = 0
         self.failed = 0
+        self.busy = 0.0
         self.t0 = time.perf_counter()
 
     def _status(self) -> str:
@@ -484,7 +486,8 @@ class Progress:
         running = min(self.workers, left)
         elapsed = time.perf_counter() - self.t0
         if finished and left:
-            eta = f"about {_duration(elapsed / finished * left)} left"
+            # mean execution time of the finished notebooks, spread over the workers
+            eta = f"about {_duration(self.busy / finished * left / self.workers)} left"
         elif left:
             eta = "time left unknown"
         else:
@@ -497,6 +500,7 @@ class Progress:
             self._emit(f"clem: running {self.total} notebook(s) on {self.workers} worker(s)", final=True)
 
     def update(self, outcome: NotebookOutcome) -> None:
+        self.busy += outcome.seconds
         if outcome.status == "ok":
             self.done += 1
         else:
@@ -544,7 +548,7 @@ def _dask_executor(address: str):
             fix="pip install 'clem[dask]'",
         ) from None
     try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        client = Client(address, timeout=_DASK_CONNECT_TIMEOUT, set_as_default=False)
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for bad addresses
         raise ClemInputError(
             f"cannot connect to the Dask scheduler at {address!r}: {_one_line(exc, 200)}",
@@ -703,7 +707,7 @@ _OVERALL_GROUPS = ("", "all", "overall", "total", "semua")
 
 
 def headline_figures(results, unit: str, *, alpha: float = 0.05, scheme="permenpan14_2017",
-                     lang: str = "id") -> dict:
+                     lang: str = "id", round: int = 0) -> dict:
     """The figures ``index.html`` shows for one unit, read from its results rows.
 
     Parameters
@@ -717,6 +721,9 @@ def headline_figures(results, unit: str, *, alpha: float = 0.05, scheme="permenp
     scheme : str or mapping
         IKM scheme for the grade (:func:`clem_lib.ikm_grade`).
     lang : {"id", "en"}
+    round : int
+        Round reported (0 = latest); used for figures the notebook gives per
+        round only (``group == "round=2"``) instead of for the whole unit.
 
     Returns
     -------
@@ -737,6 +744,17 @@ def headline_figures(results, unit: str, *, alpha: float = 0.05, scheme="permenp
 
     def pick(metrics):
         hit = overall[overall["metric"].astype(str).isin(metrics)]
+        if not hit.empty:
+            return hit.iloc[0]
+        # figures given per round only (e.g. the checklist: group "round=2"): the round
+        # reported, or the latest one
+        by_round = rows[rows["metric"].astype(str).isin(metrics)
+                        & rows["group"].fillna("").astype(str).str.fullmatch(r"round=\d+")]
+        if by_round.empty:
+            return None
+        numbers = by_round["group"].astype(str).str.slice(6).astype(int)
+        want = int(round) if round else int(numbers.max())
+        hit = by_round[numbers.to_numpy() == want]
         return None if hit.empty else hit.iloc[0]
 
     def val(row, col):
@@ -1136,7 +1154,7 @@ def run_reports(
     index_rows = []
     for e in unit_entries:
         figures = headline_figures(results, e["unit"], alpha=float(params["alpha"]), scheme=scheme,
-                                   lang=params["lang"]) if e["status"] == "ok" else {}
+                                   lang=params["lang"], round=int(params["round"])) if e["status"] == "ok" else {}
         index_rows.append({**{k: None for k in ("n", "ikm", "ikm_low", "ikm_high", "grade", "access",
                                                  "gaps", "compliance")}, **figures, **e})
     page = render_index_html(index_rows, survey_name=survey_name, lang=params["lang"],

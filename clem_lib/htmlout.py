@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -29,7 +30,18 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _TOC_TITLE = {"id": "Daftar isi", "en": "Contents"}
 
 
+_LOCAL = threading.local()
+
+
 def _exporter():
+    """One configured exporter per thread (templates are compiled once, not per page)."""
+    exporter = getattr(_LOCAL, "exporter", None)
+    if exporter is None:
+        exporter = _LOCAL.exporter = _make_exporter()
+    return exporter
+
+
+def _make_exporter():
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
