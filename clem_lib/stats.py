@@ -59,9 +59,9 @@ __all__ = [
     "GROUP_COMPARISONS",
 ]
 
-GAP_COLUMNS: tuple[str, ...] = (
+GAP_COLUMNS: tuple[str, ...] = (  # ci1_*/ci2_*: 95% interval of estimate1 / estimate2
     "family", "unit", "design", "comparison", "metric", "group1", "group2", "n1", "n2",
-    "estimate1", "estimate2", "gap", "gap_unit", "ci_low", "ci_high", "statistic",
+    "estimate1", "estimate2", "ci1_low", "ci1_high", "ci2_low", "ci2_high", "gap", "gap_unit", "ci_low", "ci_high", "statistic",
     "p_value", "p_adjusted", "effect_size", "effect_name", "effect_ci_low", "effect_ci_high",
     "method", "status", "reading_id", "reading_en",
 )
@@ -150,7 +150,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in GAP_COLUMNS})
     for c in ("n1", "n2"):
         out[c] = pd.array(out[c], dtype="Int64")
-    for c in ("estimate1", "estimate2", "gap", "ci_low", "ci_high", "statistic", "p_value",
+    for c in ("estimate1", "estimate2", "ci1_low", "ci1_high", "ci2_low", "ci2_high", "gap", "ci_low", "ci_high", "statistic", "p_value",
               "p_adjusted", "effect_size", "effect_ci_low", "effect_ci_high"):
         out[c] = out[c].astype(float)
     for c in ("family", "unit", "design", "comparison", "metric", "group1", "group2", "gap_unit",
@@ -167,6 +167,16 @@ def _label_value(v) -> str:
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
     return str(v)
+
+
+def _mean_ci(x: np.ndarray, conf_level: float) -> tuple[float, float]:
+    """t interval of a mean (NaN with fewer than two values)."""
+    n = len(x)
+    if n < 2:
+        return np.nan, np.nan
+    m = float(np.mean(x))
+    h = sps.t.ppf(0.5 + conf_level / 2, n - 1) * float(np.std(x, ddof=1)) / math.sqrt(n)
+    return m - h, m + h
 
 
 def _welch_ci(x: np.ndarray, y: np.ndarray, conf_level: float) -> tuple[float, float]:
@@ -727,9 +737,11 @@ def _score_row(x: np.ndarray, y: np.ndarray, *, min_n: int, conf_level: float, *
     x = x[~np.isnan(x)]
     y = y[~np.isnan(y)]
     n1, n2 = len(x), len(y)
+    (c1l, c1h), (c2l, c2h) = _mean_ci(x, conf_level), _mean_ci(y, conf_level)
     row = _row(design="two-group", n1=n1, n2=n2,
                estimate1=float(np.mean(x)) if n1 else np.nan,
                estimate2=float(np.mean(y)) if n2 else np.nan,
+               ci1_low=c1l, ci1_high=c1h, ci2_low=c2l, ci2_high=c2h,
                effect_name="Cliff's delta",
                method="Mann-Whitney U (normal approximation, tie and continuity corrected); "
                       "gap = difference in means, Welch interval; Cliff's delta, Cliff interval",
@@ -787,7 +799,8 @@ def compare_scores(df: pd.DataFrame, column: str, *, by: str, group1, group2=Non
     Returns
     -------
     DataFrame
-        One row with ``GAP_COLUMNS``: ``estimate1/2`` are the mean scores,
+        One row with ``GAP_COLUMNS``: ``estimate1/2`` are the mean scores
+        (``ci1_*``/``ci2_*`` their t intervals),
         ``gap = estimate1 - estimate2``, ``ci_low/ci_high`` its Welch interval,
         ``statistic`` the Mann-Whitney U of group 1 (R's ``W``), ``p_value``
         two-sided, ``effect_size`` Cliff's delta with Cliff's interval.
@@ -838,7 +851,10 @@ def _prop_row(a: np.ndarray, b: np.ndarray, *, min_n: int, conf_level: float, **
     b = b[~np.isnan(b)]
     n1, n2 = len(a), len(b)
     x1, x2 = int(a.sum()), int(b.sum())
+    (c1l, c1h) = wilson_ci(x1, n1, conf_level=conf_level)
+    (c2l, c2h) = wilson_ci(x2, n2, conf_level=conf_level)
     row = _row(design="two-group", n1=n1, n2=n2, gap_unit="percentage points",
+               ci1_low=100 * c1l, ci1_high=100 * c1h, ci2_low=100 * c2l, ci2_high=100 * c2h,
                estimate1=100 * x1 / n1 if n1 else np.nan, estimate2=100 * x2 / n2 if n2 else np.nan,
                effect_name="Cohen's h", **meta)
     if n1 < max(min_n, 1) or n2 < max(min_n, 1):
@@ -890,7 +906,8 @@ def compare_proportions(df: pd.DataFrame, column: str, *, by: str, group1, group
     Returns
     -------
     DataFrame
-        One row (``GAP_COLUMNS``): ``estimate1/2`` in percent, ``gap`` in
+        One row (``GAP_COLUMNS``): ``estimate1/2`` in percent (``ci1_*``/``ci2_*``
+        their Wilson intervals), ``gap`` in
         percentage points with Newcombe's interval, ``statistic`` the chi-square
         (or, under Fisher, the sample odds ratio), ``effect_size`` Cohen's h with
         the interval ``h +/- z sqrt(1/n1 + 1/n2)``.
@@ -993,7 +1010,8 @@ def compare_ikm(df: pd.DataFrame, *, by: str, group1, group2=None,
     Returns
     -------
     DataFrame
-        One row (``GAP_COLUMNS``): ``estimate1/2`` the IKM of each group (25..100),
+        One row (``GAP_COLUMNS``): ``estimate1/2`` the IKM of each group (25..100)
+        with percentile bootstrap intervals ``ci1_*``/``ci2_*``,
         ``gap`` their difference in IKM points with the percentile bootstrap
         interval, ``statistic`` the gap, ``p_value`` the two-sided permutation
         p ``(1 + #{|gap*| >= |gap|}) / (n_perm + 1)``, ``effect_size`` the
@@ -1059,6 +1077,8 @@ def _ikm_core(x1, a1, x2, a2, w, *, min_n, n_boot, n_perm, seed, conf_level, **m
     bd = b1 - b2
     alpha = 1 - conf_level
     lo, hi = np.nanquantile(bd, [alpha / 2, 1 - alpha / 2])
+    row["ci1_low"], row["ci1_high"] = np.nanquantile(b1, [alpha / 2, 1 - alpha / 2])
+    row["ci2_low"], row["ci2_high"] = np.nanquantile(b2, [alpha / 2, 1 - alpha / 2])
     # permutation of the group labels among the pooled respondents
     pool_x = np.vstack([x1, x2])
     pool_a = np.vstack([a1, a2])
@@ -1431,9 +1451,11 @@ def _paired_row(x: np.ndarray, y: np.ndarray, *, rng, n_boot: int, min_n: int, c
     d = x - y
     n = len(d)
     nz = int(np.sum(d != 0))
+    (c1l, c1h), (c2l, c2h) = _mean_ci(x, conf_level), _mean_ci(y, conf_level)
     row = _row(design="paired", comparison="expectation", group1="experience", group2="expectation",
                n1=n, n2=n, estimate1=float(x.mean()) if n else np.nan,
                estimate2=float(y.mean()) if n else np.nan, gap_unit="points",
+               ci1_low=c1l, ci1_high=c1h, ci2_low=c2l, ci2_high=c2h,
                effect_name="matched-pairs rank-biserial",
                method="Wilcoxon signed-rank (zeros dropped, tie-corrected normal approximation with "
                       "continuity correction); gap = mean of X - Y, paired t interval; "
@@ -1660,6 +1682,7 @@ def ikm_vs_target(df: pd.DataFrame, *, target: float = GRADE_B_2017, scheme="per
     boot = _ikm_from_counts(_resample_counts(rng, n, n_boot), xv[rows], a[rows], w)
     boot = boot[np.isfinite(boot)]
     lo = float(np.quantile(boot, 1 - conf_level))
+    row["ci1_low"], row["ci1_high"] = np.quantile(boot, [(1 - conf_level) / 2, (1 + conf_level) / 2])
     se = float(np.std(boot, ddof=1))
     p = (1 + np.sum(boot <= target)) / (1 + len(boot))
     row.update(gap=est - target, ci_low=lo - target, ci_high=np.inf,
@@ -1718,6 +1741,8 @@ def proportion_vs_target(df: pd.DataFrame, column: str, *, target: float, event=
         row["status"] = NOT_ENOUGH
         return _finish([row], adjust=False, method="holm")
     lo, _ = wilson_ci(x, n, conf_level=1 - 2 * (1 - conf_level))
+    c1l, c1h = wilson_ci(x, n, conf_level=conf_level)
+    row.update(ci1_low=100 * c1l, ci1_high=100 * c1h)
     res = sps.binomtest(x, n, target, alternative="greater")
     h = 2 * math.asin(math.sqrt(x / n)) - 2 * math.asin(math.sqrt(target))
     z = _z(conf_level)

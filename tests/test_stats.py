@@ -94,6 +94,9 @@ def test_compare_scores_matches_r():
     assert r.effect_ci_low == pytest.approx(-0.67262111644662, rel=1e-10)
     assert r.effect_ci_high == pytest.approx(0.0166456387648796, rel=1e-8)
     assert (r.n1, r.n2, r.status, r.metric) == (14, 16, "ok", "nrr:sarana")
+    # each side's mean with its t interval (t.test(x)$conf.int)
+    h = 2.16036865646279 * np.std(X, ddof=1) / np.sqrt(14)  # R: qt(0.975, 13) = 2.16036865646279
+    assert (r.ci1_low, r.ci1_high) == pytest.approx((np.mean(X) - h, np.mean(X) + h), rel=1e-12)
 
 
 def test_cliffs_delta_symmetry_and_extremes():
@@ -157,6 +160,10 @@ def test_compare_proportions_chisq_matches_r():
     assert r.effect_size == pytest.approx(0.543333687631725, rel=1e-12)
     assert r.effect_ci_low == pytest.approx(0.543333687631725 - 1.959963984540054 * math.sqrt(1 / 40 + 1 / 45))
     assert r.gap_unit == "percentage points"
+    # each side's Wilson interval, in percent: prop.test(9, 45, correct = FALSE)$conf.int
+    # = 0.108961268078313 0.33822969116142
+    assert (r.ci1_low, r.ci1_high) == pytest.approx((30.7053078109049, 60.170908201068), rel=1e-12)
+    assert (r.ci2_low, r.ci2_high) == pytest.approx((10.8961268078313, 33.822969116142), rel=1e-12)
 
 
 def test_compare_proportions_switches_to_fisher_for_small_expected_counts():
@@ -341,6 +348,7 @@ def test_compare_ikm_gap_equals_the_regulation_formula_and_is_seeded():
     assert r.estimate2 == pytest.approx(ikm_point(df[~sg]), rel=1e-12)
     assert r.gap == pytest.approx(r.estimate1 - r.estimate2)
     assert r.ci_low < r.gap < r.ci_high and 1 / 501 <= r.p_value <= 1
+    assert r.ci1_low < r.estimate1 < r.ci1_high and r.ci2_low < r.estimate2 < r.ci2_high
     again = compare_ikm(df, by="special_group", group1=True, group2=False, n_boot=500, n_perm=500, seed=3)
     pd.testing.assert_frame_equal(again, compare_ikm(df, by="special_group", group1=True, group2=False,
                                                      n_boot=500, n_perm=500, seed=3))
