@@ -1032,7 +1032,6 @@ def run_reports(
         "data_path": str(data_for_notebooks),
         "checklist_path": str(checklist_path) if checklist_path and checklist_path.is_file() else "",
         "units_path": str(units_path),
-        "round": int(params["round"]),
         "lang": params["lang"],
         "alpha": float(params["alpha"]),
         "min_n": int(params["min_n"]),
@@ -1051,7 +1050,7 @@ def run_reports(
         rp = str(parts / f"{slug}.results.csv")
         tasks.append(NotebookTask(
             key=slug, label=name, kind="unit", notebook=str(location_nb),
-            parameters={"unit": name, **base_params, "results_path": rp},
+            parameters={"unit": name, **base_params, "round": int(params["round"]), "results_path": rp},
             cwd=str(out_dir), lang=params["lang"], results_path=rp, timeout=timeout))
 
     scheduler_name = scheduler if isinstance(scheduler, str) or scheduler is None else repr(scheduler)

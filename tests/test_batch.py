@@ -504,3 +504,41 @@ def test_progress_plain_lines_when_not_a_terminal():
     assert lines[1].startswith("clem: Kec. A: done in 1.0 s; [1/3] 1 done, 0 failed, 2 running, about ")
     assert lines[2].startswith("clem: Kec. B: FAILED (boom) in 2.0 s; [2/3] 1 done, 1 failed, 1 running")
     assert "\r" not in stream.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# The real report notebook, through the runner
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_real_location_report_page_shows_its_numbers(tmp_path):
+    """notebooks/location_report.ipynb on the cleaned sample: runs fully, the page is
+    self-contained and shows the IKM the notebook wrote to its results rows."""
+    from clem_lib.cleaning import clean_survey, write_cleaned
+    from clem_lib.paths import NOTEBOOKS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+    from clem_lib.scoring import round_half_up
+
+    cleaned = write_cleaned(clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK), tmp_path / "cleaned.parquet")
+    rp = tmp_path / "serengan.csv"
+    o = execute_notebook_task(NotebookTask(
+        key="kec-serengan", label="Kec. Serengan", kind="unit",
+        notebook=str(NOTEBOOKS_DIR / "location_report.ipynb"),
+        parameters={"unit": "Kec. Serengan", "data_path": str(cleaned), "checklist_path": "",
+                    "units_path": str(UNITS_FILE), "round": 0, "lang": "id", "alpha": 0.05,
+                    "min_n": 5, "seed": 20130924, "results_path": str(rp)},
+        cwd=str(tmp_path), lang="id", results_path=str(rp)))
+    assert o.status == "ok", o.error
+    assert o.cells_run == o.cells_total > 5
+    rows = pd.read_csv(io.StringIO(o.results), keep_default_na=False)
+    ikm = rows[(rows["unit"] == "Kec. Serengan") & (rows["metric"] == "ikm")].iloc[0]
+    table = pd.read_parquet(cleaned)
+    latest = table.loc[table["unit"] == "Kec. Serengan", "round"].max()
+    assert ikm["n"] == int(((table["unit"] == "Kec. Serengan") & (table["round"] == latest)).sum())
+    shown = f"{round_half_up(float(ikm['estimate']), 2):.2f}".replace(".", ",")
+    assert shown in o.html  # the page shows the number results.csv carries
+    assert external_references(o.html) == []
+    assert "<script src=" not in o.html.lower()
+    assert o.html.count("data:image/png;base64,") >= 1
+    assert "import clem_lib" not in o.html  # no code in the page
+    assert 'class="clem-toc"' in o.html
