@@ -138,39 +138,52 @@ class CleanResult:
 
 
 class _Log:
-    """Collects audit-log pieces as arrays (no per-row Python)."""
+    """Collects audit-log pieces as numpy arrays (no per-row Python, no string copies)."""
 
     def __init__(self):
-        self.parts: list[pd.DataFrame] = []
+        self.parts: list[tuple] = []
 
     def add(self, rows, column, old, new, rule):
         rows = np.asarray(rows, dtype="int64")
         if rows.size == 0:
             return
         n = rows.size
-        old = np.asarray(old, dtype=object) if not isinstance(old, str) else np.full(n, old, dtype=object)
-        new = np.asarray(new, dtype=object) if not isinstance(new, str) else np.full(n, new, dtype=object)
-        self.parts.append(pd.DataFrame({
-            "row": rows + 1, "column": column, "old": old, "new": new, "rule": rule,
-        }))
+
+        def arr(v):
+            if isinstance(v, str) or v is None:
+                return np.full(n, v, dtype=object)
+            return np.asarray(v, dtype=object)
+
+        self.parts.append(((rows + 1).astype("float64"), arr(column), arr(old), arr(new), arr(rule)))
 
     def add_column(self, column, old, new, rule):
-        self.parts.append(pd.DataFrame({"row": [pd.NA], "column": [column], "old": [old],
-                                        "new": [new], "rule": [rule]}))
+        self.parts.append((np.array([np.nan]), np.array([column], dtype=object),
+                           np.array([old], dtype=object), np.array([new], dtype=object),
+                           np.array([rule], dtype=object)))
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             df = pd.DataFrame({c: pd.Series(dtype="string") for c in LOG_COLUMNS})
             df["row"] = df["row"].astype("Int64")
             return df
-        df = pd.concat(self.parts, ignore_index=True)
-        df["row"] = df["row"].astype("Int64")
-        for c in ("column", "old", "new", "rule"):
-            df[c] = df[c].astype("string")
-        order = pd.Series(pd.Categorical(df["rule"], categories=RULES, ordered=True).codes)
-        df = df.assign(_o=order.to_numpy())
-        df = df.sort_values(["row", "_o", "column"], kind="stable", na_position="first")
-        return df.drop(columns="_o").reset_index(drop=True)
+        row = np.concatenate([p[0] for p in self.parts])
+        rule = np.concatenate([p[4] for p in self.parts])
+        rank = pd.Categorical(rule, categories=RULES).codes
+        cols = [np.concatenate([p[i] for p in self.parts]) for i in (1, 2, 3)]
+        self.parts = []
+        # sort by row (column-level entries first), rule order, column
+        col_codes, _ = pd.factorize(pd.Series(cols[0]), sort=True)
+        order = np.lexsort((col_codes, rank, np.nan_to_num(row, nan=-1.0)))
+        # python-backed strings reuse the distinct values' objects: no copy per row
+        text = pd.StringDtype("python")
+        out = pd.DataFrame({
+            "row": pd.array(row[order], dtype="Float64").astype("Int64"),
+            "column": pd.array(cols[0][order], dtype=text),
+            "old": pd.array(cols[1][order], dtype=text),
+            "new": pd.array(cols[2][order], dtype=text),
+            "rule": pd.array(rule[order], dtype=text),
+        })
+        return out
 
 
 class _Old:
@@ -264,6 +277,10 @@ def _map_scale(s: pd.Series, scale: Scale, *, numeric_range=None):
     return vals, stat, uniques, codes, ustat
 
 
+def _map_scale_values(uniques, scale: Scale) -> list:
+    return [scale.lookup.get(normalize_label(u)) for u in uniques]
+
+
 def _suggestion_text(scale: Scale, values) -> str:
     parts = []
     for v in values[:3]:
@@ -274,13 +291,15 @@ def _suggestion_text(scale: Scale, values) -> str:
 
 def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file):
     vals, stat, uniques, codes, ustat = _map_scale(s, scale)
-    shown = lambda code: "" if code is None else (str(code).lower() if isinstance(code, bool) else str(code))
-    old = _Old(s)
+    # old and new values are taken from the distinct values: no per-row string objects
+    u_old = np.asarray(uniques, dtype=object)
+    u_new = np.array(["" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+                      for v in _map_scale_values(uniques, scale)], dtype=object)
     for st, rule in ((1, "alias"), (2, "missing_code"), (3, "unmatched_label"), (4, "out_of_range")):
         rows = np.flatnonzero(stat == st)
         if rows.size:
-            new = np.array([shown(v) for v in vals[rows]], dtype=object) if st == 1 else ""
-            log.add(rows, raw_col, old[rows], new, rule)
+            new = u_new[codes[rows]] if st == 1 else ""
+            log.add(rows, raw_col, u_old[codes[rows]], new, rule)
     answered = int((stat >= 0).sum())
     bad_u = [uniques[i] for i in np.flatnonzero(ustat == 3)]
     n_bad = int((stat == 3).sum())
@@ -517,7 +536,11 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     enum_col = found.get("enumerator")
     remove_ans = np.zeros(n, dtype=bool)
     if enum_col is not None and ans_cols:
-        h = pd.util.hash_pandas_object(raw[ans_cols].astype("string"), index=False).to_numpy()
+        # one column at a time: no copy of the whole frame
+        h = np.zeros(n, dtype="uint64")
+        for c in ans_cols:
+            hc = pd.util.hash_pandas_object(raw[c], index=False, categorize=True).to_numpy()
+            h = h * np.uint64(1000003) ^ hc
         live = keep_mask & ~remove_uuid
         df = pd.DataFrame({"h": h, "enum": raw[enum_col].astype("string").to_numpy(), "i": np.arange(n)})
         if sub_times is not None:
@@ -610,9 +633,16 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     keep &= ~removed
 
     # value columns
+    prev_col = None
+    needed_later = {found.get(k) for k in ("sector", "problem_resolved", "extra_amount")}
+    raw = raw.copy(deep=False)
     for spec in codebook.columns:
         col = found.get(spec.name)
         kind = ROLES[spec.role]
+        if prev_col is not None and prev_col not in needed_later and prev_col in raw.columns \
+                and list(found.values()).count(prev_col) == 1:
+            del raw[prev_col]  # free memory column by column
+        prev_col = col
         if spec.role in ("unit", "consent", "start_time", "end_time", "submission_time"):
             continue
         if spec.role == "special_groups":
@@ -736,11 +766,20 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     else:
         table["straightliner"] = pd.array([pd.NA] * n, dtype="boolean")
 
-    table["_row"] = np.arange(1, n + 1)
-    table = table[keep]
+    del raw  # every raw value needed is in the table or the log now
+    # one take: kept rows, sorted by round, unit, respondent id, raw row
+    kept = np.flatnonzero(keep)
+    keys = pd.DataFrame({
+        "round": table["round"].to_numpy(dtype="float64", na_value=np.inf)[kept]
+        if "round" in table.columns else np.zeros(kept.size),
+        "unit": table["unit"].to_numpy(dtype=object)[kept],
+        "rid": table["respondent_id"].fillna("").to_numpy(dtype=object)[kept]
+        if "respondent_id" in table.columns else np.full(kept.size, ""),
+        "row": kept,
+    })
+    order = keys.sort_values(["round", "unit", "rid", "row"], kind="stable")["row"].to_numpy()
+    table = table.take(order).reset_index(drop=True)
     table = _order_columns(table, codebook)
-    table = table.sort_values(["round", "unit", "respondent_id", "_row"], kind="stable",
-                              na_position="last").drop(columns="_row").reset_index(drop=True)
 
     log_df = log.frame()
     # value corrections in rows that were removed are noise: keep only the removal
@@ -768,8 +807,8 @@ def _order_columns(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         if c not in table.columns and c not in ("weight",):
             table[c] = pd.Series(pd.NA, index=table.index, dtype=_CONTRACT_DTYPES.get(c, "string"))
     known = [c for c in head + body + tail if c in table.columns]
-    extra = sorted(c for c in table.columns if c not in known and c != "_row")
-    table = table[known + extra + ["_row"]].copy()
+    extra = sorted(c for c in table.columns if c not in known)
+    table = table[known + extra]
     for c in table.columns:
         if c in _STRING_COLS:
             table[c] = table[c].astype("string")
@@ -794,12 +833,23 @@ def summarize_log(log: pd.DataFrame, unit_by_row: pd.Series | None = None) -> pd
         ``rule, unit, n``, sorted by rule (in :data:`RULES` order) then unit;
         ``unit`` is empty for column-level entries (personal-data columns).
     """
+    rule_codes, rule_names = pd.factorize(log["rule"].astype(object), use_na_sentinel=True)
     if unit_by_row is not None and len(log):
-        unit = log["row"].map(unit_by_row).astype("string").fillna("")
+        u_codes, u_names = pd.factorize(unit_by_row.astype(object))
+        lookup = pd.Series(u_codes, index=unit_by_row.index)
+        rows = log["row"].to_numpy(dtype="float64", na_value=np.nan)
+        pos = lookup.index.get_indexer(np.nan_to_num(rows, nan=-1).astype("int64"))
+        unit_codes = np.where(pos >= 0, lookup.to_numpy()[np.maximum(pos, 0)], -1)
+        unit_names = np.append(np.asarray(u_names, dtype=object), "")
     else:
-        unit = pd.Series([""] * len(log), dtype="string")
-    df = pd.DataFrame({"rule": log["rule"].astype("string").to_numpy(), "unit": unit.to_numpy()})
-    out = df.groupby(["rule", "unit"], sort=False).size().rename("n").reset_index()
+        unit_codes = np.full(len(log), -1)
+        unit_names = np.array([""], dtype=object)
+    counts = pd.DataFrame({"r": rule_codes, "u": unit_codes}).value_counts().reset_index(name="n")
+    out = pd.DataFrame({
+        "rule": np.asarray(rule_names, dtype=object)[counts["r"].to_numpy()] if len(counts) else [],
+        "unit": unit_names[counts["u"].to_numpy()] if len(counts) else [],
+        "n": counts["n"].to_numpy() if len(counts) else [],
+    })
     out["_o"] = pd.Categorical(out["rule"], categories=RULES, ordered=True).codes
     out = out.sort_values(["_o", "rule", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
     out["rule"] = out["rule"].astype("string")
@@ -850,8 +900,9 @@ def clean_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None,
     """
     codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
     units = load_units(units_path)
-    raw = read_survey(data_path, codebook, sheet=sheet)
-    return clean_frame(raw, codebook, units, file=Path(data_path), today=today)
+    # no local reference to the raw frame: clean_frame frees its columns as it goes
+    return clean_frame(read_survey(data_path, codebook, sheet=sheet), codebook, units,
+                       file=Path(data_path), today=today)
 
 
 def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None, today=None) -> list:
@@ -931,11 +982,14 @@ def write_cleaned(result: CleanResult, out_path) -> Path:
                              fix="give an output name ending in .parquet")
     log_path = out_path.with_name(out_path.stem + ".log.csv")
     tmp, final = atomic_path(out_path)
+    tmp_log = tmp.with_name(tmp.name + ".log.csv")
     try:
         result.table.to_parquet(tmp, index=False)
-        write_csv(result.log, log_path)
+        write_csv(result.log, tmp_log)
+        os.replace(tmp_log, log_path)
         os.replace(tmp, final)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for t in (tmp, tmp_log):
+            if t.exists():
+                t.unlink()
     return final
