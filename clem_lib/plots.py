@@ -410,7 +410,7 @@ def plot_forest(gaps: pd.DataFrame, *, row_label: str = "label", value: str = "g
     handles = [Line2D([], [], marker="o", ls="", color=PALETTE[0], label=f"p Holm < {fmt_number(alpha, 2, lang)}"),
                Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor=PALETTE[0],
                       label=f"p Holm ≥ {fmt_number(alpha, 2, lang)}")]
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
     if title:
         ax.set_title(title, loc="left")
     return fig
@@ -443,13 +443,12 @@ def plot_channel(df: pd.DataFrame, *, channel: str = "channel",
             mean = float(x.mean())
             half = float(st.t.ppf(0.975, nx - 1) * x.std(ddof=1) / np.sqrt(nx)) if nx > 1 else 0.0
             ax.errorbar(mean, i, xerr=half, fmt="o", color=PALETTE[i], capsize=3, ms=6)
-            ax.annotate(f"{fmt_number(mean, 0 if 'cost' in m else 1, lang)} (n = {fmt_number(nx, 0, lang)})",
-                        (mean, i), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom",
-                        fontsize=8)
+            ax.text(0.98, i - 0.3, f"{fmt_number(mean, 0 if 'cost' in m else 1, lang)} (n = {fmt_number(nx, 0, lang)})",
+                    transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8)
         ax.set_yticks(range(len(levels)), [group_label(lv, lang) for lv in levels] if ax is axes[0] else
                       [""] * len(levels))
         ax.set_ylim(len(levels) - 0.5, -0.7)
-        ax.margins(x=0.35)
+        ax.margins(x=0.3)
         ax.set_xlabel(metric_label(m, lang))
         ax.xaxis.set_major_formatter(_num_formatter(0 if "cost" in m else 1, lang))
         ax.xaxis.set_major_locator(MaxNLocator(4))

@@ -660,11 +660,12 @@ class ReportTable:
     caption: str = ""
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{escape_text(c)}</th>" for c in self.frame.columns)
+        head = "".join(f'<th style="text-align:left">{escape_text(c)}</th>' for c in self.frame.columns)
         rows = []
         for rec in self.frame.itertuples(index=False, name=None):
             cells = "".join(
-                f'<td class="num">{escape_text(v)}</td>' if _numeric_text(v) else f"<td>{escape_text(v)}</td>"
+                f'<td class="num" style="text-align:right">{escape_text(v)}</td>' if _numeric_text(v) else
+                f'<td style="text-align:left">{escape_text(v)}</td>'
                 for v in rec
             )
             rows.append(f"<tr>{cells}</tr>")

@@ -79,7 +79,7 @@ def test_report_table_formats_translates_and_suppresses():
     assert t.frame.iloc[0].tolist() == ["Waktu penyelesaian", "120", "3,05", "< 0,001"]
     assert t.frame.iloc[1].tolist() == ["Sarana dan prasarana", "3", "n < 5", "n < 5"]
     html = t._repr_html_()
-    assert "<th>Unsur</th>" in html and "n &lt; 5" in html
+    assert ">Unsur</th>" in html and "n &lt; 5" in html
     en = clem.report_table(df, {"unsur": "col_unsur"}, lang="en", formats={"unsur": "unsur"})
     assert en.frame.iloc[1, 0] == "Facilities and infrastructure"
 
