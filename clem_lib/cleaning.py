@@ -555,11 +555,13 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
         close = (dt <= window.to_timedelta64()) if sub_times is not None else np.ones(len(dt), bool)
         dup = np.concatenate([[False], same & close])
         remove_ans[df["i"].to_numpy()[dup]] = True
-    old = _Old(ids)
+    id_spec = codebook.by_role("respondent_id")[0]
+    old = _Old(ids) if id_spec.pii != "hash" else (lambda rows: REMOVED)
     rows = np.flatnonzero(remove_uuid)
-    log.add(rows, id_col, old[rows], ROW_REMOVED, "duplicate_uuid")
+    fetch = old.__getitem__ if isinstance(old, _Old) else old
+    log.add(rows, id_col, fetch(rows), ROW_REMOVED, "duplicate_uuid")
     rows = np.flatnonzero(remove_ans)
-    log.add(rows, id_col, old[rows], ROW_REMOVED, "duplicate_answers")
+    log.add(rows, id_col, fetch(rows), ROW_REMOVED, "duplicate_answers")
     return remove_uuid | remove_ans
 
 
@@ -615,7 +617,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         c = consent_spec[0]
         col = found[c.name]
         vals, stat, *_ = _map_scale(raw[col], codebook.scales[c.scale])
-        yes = np.array([v is True for v in vals], dtype=bool)
+        yes = pd.array(vals, dtype="boolean").fillna(False).to_numpy(dtype=bool)
         rows = np.flatnonzero(~yes)
         old = _Old(raw[col])[rows]
         log.add(rows, col, np.where(pd.isna(old), "", old), ROW_REMOVED, "consent_refused")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,8 @@ __all__ = [
     "scrub_text",
     "get_salt",
     "hash_values",
+    "personal_values",
+    "scan_for_personal_values",
 ]
 
 #: What the audit log shows instead of a personal value.
@@ -140,3 +143,76 @@ def hash_values(values: pd.Series, salt: bytes, *, length: int = 20) -> pd.Serie
     ok = codes >= 0
     out[ok] = hashed[codes[ok]]
     return pd.Series(out, index=values.index, dtype="string")
+
+
+def personal_values(raw: pd.DataFrame, codebook, *, min_length: int = 6) -> set:
+    """Every personal value of a raw export, for leak checks.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The raw export (:func:`clem_lib.read_survey`).
+    codebook : Codebook
+        Columns of role ``personal`` (and ``respondent_id`` with ``pii: hash``)
+        are collected whole; free-text columns contribute what
+        :data:`PII_PATTERNS` finds in them.
+    min_length : int, default 6
+        Shorter values are skipped (a two-letter name would match anywhere).
+
+    Returns
+    -------
+    set of str
+    """
+    from .cleaning import _resolve_columns  # the same column resolution as cleaning
+
+    found = _resolve_columns(raw, codebook, None, [])
+    values: set = set()
+    for spec in codebook.columns:
+        col = found.get(spec.name)
+        if col is None:
+            continue
+        if spec.role == "personal" or (spec.role == "respondent_id" and spec.pii == "hash"):
+            values |= {str(v).strip() for v in pd.unique(raw[col].dropna())}
+        elif spec.role == "free_text":
+            text = pd.Series(pd.unique(raw[col].dropna()), dtype="string")
+            for _name, pattern, _repl in PII_PATTERNS:
+                hits = text.str.findall(pattern).explode().dropna()
+                values |= set(hits.astype(str))
+    return {v for v in values if len(v) >= min_length}
+
+
+def scan_for_personal_values(folder, values, *, suffixes=(".csv", ".html", ".ipynb", ".json", ".md",
+                                                          ".txt", ".parquet", ".svg")) -> list:
+    """Files under ``folder`` that contain any of ``values``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        E.g. ``outputs/<survey>/``.
+    values : iterable of str
+        From :func:`personal_values`.
+    suffixes : tuple of str
+        File types read (text files as UTF-8, parquet through pandas).
+
+    Returns
+    -------
+    list of (path, value)
+        Sorted; empty when no personal value leaked.
+    """
+    from pathlib import Path
+
+    values = sorted(set(values))
+    if not values:
+        return []
+    pattern = re.compile("|".join(re.escape(v) for v in values))
+    hits = []
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in suffixes:
+            continue
+        if path.suffix.lower() == ".parquet":
+            text = pd.read_parquet(path).astype(str).to_csv(index=False)
+        else:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        for m in sorted(set(pattern.findall(text))):
+            hits.append((path, m))
+    return hits

@@ -116,3 +116,35 @@ def test_no_personal_value_in_cleaned_table_or_log(tmp_path):
     # digits-only numbers: no NIK-like 16-digit run and no phone number survives anywhere
     assert not re.search(r"(?<!\d)\d{16}(?!\d)", table_text + log_text)
     assert not re.search(r"(?<![\d-])08\d{8,11}(?!\d)", table_text + log_text)
+
+
+def test_personal_respondent_id_is_hashed_even_in_the_duplicate_log(tmp_path, monkeypatch):
+    """An export whose id is the NIK: the table and the log hold only salted hashes."""
+    cb = (FIX / "mini.codebook.yml").read_text(encoding="utf-8")
+    cb = cb.replace("{source: _uuid, role: respondent_id}", "{source: resp/nik, role: respondent_id, pii: hash}")
+    cb = cb.replace("  - {source: resp/nik, role: personal, name: nik}\n", "")
+    (tmp_path / "cb.yml").write_text(cb, encoding="utf-8")
+    monkeypatch.setenv("CLEM_PII_SALT", "k" * 32)
+    res = clean_survey(FIX / "mini.csv", tmp_path / "cb.yml", today="2026-01-01")
+    raw = read_survey(FIX / "mini.csv")
+    text = res.table.astype(str).to_csv() + res.log.astype(str).to_csv()
+    for nik in raw["resp/nik"].dropna():
+        assert nik not in text
+    dup = res.log[res.log["rule"].isin(["duplicate_uuid", "duplicate_answers"])]
+    assert len(dup) >= 1 and set(dup["old"]) == {"<removed>"}
+    assert res.table["respondent_id"].str.fullmatch(r"[0-9a-f]{20}").all()
+
+
+def test_personal_values_and_scan(tmp_path):
+    from clem_lib import load_codebook, personal_values, scan_for_personal_values
+
+    raw = read_survey(SAMPLE_DATA)
+    values = personal_values(raw, load_codebook(SAMPLE_CODEBOOK))
+    _, reference = _personal_values()
+    assert {v for v in reference if len(v) >= 6} <= values
+    res = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today="2026-01-01")
+    write_cleaned(res, tmp_path / "out" / "cleaned.parquet")
+    assert scan_for_personal_values(tmp_path / "out", values) == []
+    leak = sorted(values)[0]
+    (tmp_path / "out" / "leak.html").write_text(f"<p>{leak}</p>", encoding="utf-8")
+    assert scan_for_personal_values(tmp_path / "out", values) == [(tmp_path / "out" / "leak.html", leak)]
