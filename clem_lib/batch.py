@@ -565,6 +565,7 @@ def run_notebooks(
     progress: bool = True,
     stream=None,
     on_done: Callable[[NotebookOutcome], None] | None = None,
+    keep_pages: bool = True,
 ) -> list[NotebookOutcome]:
     """Execute notebooks in parallel; one outcome per task, in task order.
 
@@ -581,7 +582,11 @@ def run_notebooks(
         Show done / failed / running / time left on ``stream`` (stderr).
     on_done : callable, optional
         Called in this process with each outcome as soon as it arrives (used
-        to write files without keeping every page in memory).
+        to write files as they come).
+    keep_pages : bool
+        ``False`` empties ``ipynb``, ``html`` and ``results`` of the returned
+        outcomes once ``on_done`` has seen them, so memory does not grow with
+        the number of units.
 
     Returns
     -------
@@ -627,6 +632,8 @@ def run_notebooks(
             bar.update(outcome)
             if on_done is not None:
                 on_done(outcome)
+            if not keep_pages:
+                outcome = dataclasses.replace(outcome, ipynb="", html="", results=None)
             outcomes[task.key] = outcome
         bar.close()
     finally:
@@ -1096,7 +1103,7 @@ def run_reports(
             part.unlink()  # a failed notebook contributes no figures
 
     outcomes = run_notebooks(tasks, jobs=jobs, scheduler=scheduler, progress=progress, stream=stream,
-                             on_done=write_outputs)
+                             on_done=write_outputs, keep_pages=False)
     by_key = {o.key: o for o in outcomes}
 
     # results.csv: every unit of this run (fresh or kept from the previous run) and the city

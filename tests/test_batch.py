@@ -278,13 +278,14 @@ def test_two_runs_give_identical_bytes(good_run, survey, tmp_path):
 def test_failure_is_isolated_and_retry_reruns_only_it(survey, tmp_path, monkeypatch):
     out = tmp_path / "fixture"
     monkeypatch.setenv("CLEM_TEST_FAIL_UNITS", "Kec. Jebres")
-    result = _run(survey, out)
+    three = "Kec. Serengan,Kec. Jebres,Dispendukcapil"
+    result = _run(survey, out, units=three)
     assert result.exit_code == 1
     assert [f["slug"] for f in result.failures] == ["kec-jebres"]
     assert "deliberate failure" in result.failures[0]["error"]
     # the failed unit keeps its partial notebook and page; the others finished
     assert "An Exception was encountered" in (out / "kec-jebres.html").read_text(encoding="utf-8")
-    for slug in ("kec-serengan", "dispendukcapil", "evil", "city_overview"):
+    for slug in ("kec-serengan", "dispendukcapil", "city_overview"):
         assert (out / f"{slug}.html").is_file()
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<tr class="failed">\n<td data-sort="Kec. Jebres">' in page
@@ -304,7 +305,7 @@ def test_failure_is_isolated_and_retry_reruns_only_it(survey, tmp_path, monkeypa
     assert m["parameters"]["retry_failed"] is True
     assert {s: (out / f"{s}.ipynb").stat().st_mtime_ns for s in kept} == kept
     rows = pd.read_csv(out / "results.csv", keep_default_na=False)
-    assert set(rows["unit"]) == {"", *survey["units"]}
+    assert set(rows["unit"]) == {"", "Kec. Serengan", "Kec. Jebres", "Dispendukcapil"}
     assert "An Exception" not in (out / "kec-jebres.html").read_text(encoding="utf-8")
     assert '<tr class="failed">' not in (out / "index.html").read_text(encoding="utf-8")
 
@@ -542,3 +543,19 @@ def test_real_location_report_page_shows_its_numbers(tmp_path):
     assert o.html.count("data:image/png;base64,") >= 1
     assert "import clem_lib" not in o.html  # no code in the page
     assert 'class="clem-toc"' in o.html
+
+
+def test_progress_rewrites_one_line_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    bar = Progress(2, 2, stream=stream)
+    bar.update(NotebookOutcome(key="a", label="Kec. A", kind="unit", status="ok", error=None, seconds=4.0))
+    bar.update(NotebookOutcome(key="b", label="Kec. B", kind="unit", status="failed", error="boom", seconds=2.0))
+    bar.close()
+    text = stream.getvalue()
+    assert text.startswith("\r\x1b[2Kclem: [1/2] 1 done, 0 failed, 1 running, about 2 s left")
+    assert "\r\x1b[2Kclem: Kec. B failed: boom\n" in text
+    assert text.endswith("[2/2] 1 done, 1 failed, 0 running, finished in 0 s\n")
