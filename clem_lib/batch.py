@@ -697,7 +697,7 @@ def resolve_units(requested: str | Sequence[str] | None, available: Sequence[str
         try:
             name = resolve_unit(item, table)
         except ClemInputError as exc:
-            raise ClemInputError(f"--units: {exc}") from None
+            raise ClemInputError(f"--units: unknown unit {item!r}", fix=exc.fix) from None
         if name not in available:
             raise ClemInputError(
                 f"--units: unit {name!r} has no answers in the data",
@@ -1126,7 +1126,7 @@ def run_reports(
         slug = info[name]["slug"]
         o = by_key.get(slug)
         if o is not None:
-            status, error, seconds = o.status, o.error, round_or_none(o.seconds)
+            status, error, seconds = o.status, o.error, _round_seconds(o.seconds)
         else:  # kept from the previous run
             prev = prev_units.get(name, {})
             status, error, seconds = prev.get("status", "ok"), prev.get("error"), prev.get("seconds")
@@ -1145,7 +1145,7 @@ def run_reports(
             failures.append({"unit": name, "slug": slug, "error": error})
     co = by_key.get(_CITY_KEY)
     if co is not None:
-        city = {"status": co.status, "error": co.error, "seconds": round_or_none(co.seconds),
+        city = {"status": co.status, "error": co.error, "seconds": _round_seconds(co.seconds),
                 "report": f"{_CITY_KEY}.html" if (out_dir / f"{_CITY_KEY}.html").is_file() else None,
                 "notebook": f"{_CITY_KEY}.ipynb" if (out_dir / f"{_CITY_KEY}.ipynb").is_file() else None}
     else:
@@ -1174,9 +1174,9 @@ def run_reports(
         "timings": {
             "started": started,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "total_seconds": round_or_none(seconds),
-            "clean_seconds": round_or_none(clean_seconds),
-            "notebooks_seconds": {o.key: round_or_none(o.seconds) for o in outcomes},
+            "total_seconds": _round_seconds(seconds),
+            "clean_seconds": _round_seconds(clean_seconds),
+            "notebooks_seconds": {o.key: _round_seconds(o.seconds) for o in outcomes},
         },
         "units": unit_entries,
         "city_overview": city,
@@ -1196,7 +1196,7 @@ def run_reports(
                      failures=failures, seconds=seconds)
 
 
-def round_or_none(x):
+def _round_seconds(x):
     """Seconds for the manifest (three decimals), or None."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return None
