@@ -1473,8 +1473,12 @@ def _paired_row(x: np.ndarray, y: np.ndarray, *, rng, n_boot: int, min_n: int, c
     if nz == 0:  # every pair equal: no evidence of a gap
         row.update(statistic=0.0, p_value=1.0, effect_size=0.0)
         return row
-    res = sps.wilcoxon(x, y, zero_method="wilcox", correction=True, alternative="two-sided",
-                       method="asymptotic")
+    try:
+        res = sps.wilcoxon(x, y, zero_method="wilcox", correction=True, alternative="two-sided",
+                           method="asymptotic")
+    except ValueError:  # scipy < 1.13 calls the normal approximation "approx"
+        res = sps.wilcoxon(x, y, zero_method="wilcox", correction=True, alternative="two-sided",
+                           method="approx")
     dn = d[d != 0]
     ranks = sps.rankdata(np.abs(dn))
     v = float(ranks[dn > 0].sum())

@@ -11,7 +11,7 @@ For each two-sample test of ``clem_lib.stats`` the script reports
 
 Usage::
 
-    python scripts/simulate_gap_tests.py               # 5,000 / 2,000 replicates, ~10 minutes
+    python scripts/simulate_gap_tests.py               # 5,000 / 2,000 replicates, ~15-20 minutes on 2 cores
     python scripts/simulate_gap_tests.py --reps 200    # quick look
     python scripts/simulate_gap_tests.py --write-docs  # also rewrite the block in docs/statistics.md
 
@@ -213,7 +213,7 @@ def _pct(x: float) -> str:
 def markdown(size: pd.DataFrame, power: pd.DataFrame, reps: int, reps_ikm: int, seed: int) -> str:
     lines = [
         f"Replicates: {reps:,} per cell ({reps_ikm:,} for the IKM test, each with 2,000 bootstrap "
-        f"resamples and 2,000 permutations); seed {seed}. Rejection = p < 0.05 with no gap; "
+        f"resamples and 2,000 permutations; the paired rank-biserial interval with 1,000 resamples); seed {seed}. Rejection = p < 0.05 with no gap; "
         "coverage = the 95 % interval contains the true gap (0) or true effect.",
         "",
         "| test | n per side | replicates | rejection % (target 4-6) | gap CI coverage % | effect CI coverage % |",
