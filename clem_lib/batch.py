@@ -1094,10 +1094,12 @@ def run_reports(
         stale_index.unlink()  # rewritten at the end: its absence marks an unfinished run
 
     def write_outputs(o: NotebookOutcome) -> None:
-        if o.ipynb:
-            _atomic_write_text(out_dir / f"{o.key}.ipynb", o.ipynb)
-        if o.html:
-            _atomic_write_text(out_dir / f"{o.key}.html", o.html)
+        for ext, text in (("ipynb", o.ipynb), ("html", o.html)):
+            target = out_dir / f"{o.key}.{ext}"
+            if text:
+                _atomic_write_text(target, text)
+            elif target.exists():
+                target.unlink()  # never leave an older page standing in for this run's
         part = parts / f"{o.key}.results.csv"
         if o.status != "ok" and part.exists():
             part.unlink()  # a failed notebook contributes no figures
@@ -1119,6 +1121,7 @@ def run_reports(
     from .io import write_csv
 
     write_csv(results, out_dir / "results.csv")
+    os.chmod(out_dir / "results.csv", 0o644)
 
     unit_entries = []
     failures = []
@@ -1329,6 +1332,8 @@ def run_survey(
         staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir))
         try:
             write_cleaned(result, staging / "cleaned.parquet")
+            for name in ("cleaned.log.csv", "cleaned.parquet"):
+                os.chmod(staging / name, 0o644)  # readable by reviewers, like every output
             os.replace(staging / "cleaned.log.csv", out_dir / "cleaning_log.csv")
             os.replace(staging / "cleaned.parquet", cleaned)
         finally:

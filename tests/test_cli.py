@@ -153,6 +153,7 @@ def test_python_m_clem_lib_run_end_to_end(tmp_path):
     for name in ("index.html", "results.csv", "cleaning_log.csv", "cleaned.parquet", "manifest.json",
                  "kec-serengan.html", "kec-serengan.ipynb", "dispendukcapil.html", "city_overview.html"):
         assert (out / name).is_file(), name
+        assert (out / name).stat().st_mode & 0o044 == 0o044, name  # reviewers can read it
     cleaned = pd.read_parquet(out / "cleaned.parquet")
     n_serengan = int((cleaned["unit"] == "Kec. Serengan").sum())
     results = pd.read_csv(out / "results.csv", keep_default_na=False)
