@@ -270,11 +270,24 @@ def _map_scale(s: pd.Series, scale: Scale, *, numeric_range=None):
                 if num is not None and num not in valid:
                     ustat[i] = 4
     ok = codes >= 0
-    vals = np.full(len(s), None, dtype=object)
     stat = np.full(len(s), -1, dtype="int8")
-    vals[ok] = uval[codes[ok]]
     stat[ok] = ustat[codes[ok]]
-    return vals, stat, uniques, codes, ustat
+    return _typed(scale, uval, codes), stat, uniques, codes, ustat
+
+
+def _typed(scale: Scale, uval, codes):
+    """Per-row values as a pandas array of the scale's type, built from the distinct values."""
+    known = np.array([v is not None for v in uval] + [False], dtype=bool)
+    idx = np.where(codes >= 0, codes, len(uval))
+    mask = ~known[idx]
+    if scale.kind == "ordinal":
+        u = np.array([v if v is not None else 0 for v in uval] + [0], dtype="int64")
+        return pd.arrays.IntegerArray(u[idx], mask).astype("Int64")
+    if scale.kind == "boolean":
+        u = np.array([bool(v) for v in uval] + [False], dtype=bool)
+        return pd.arrays.BooleanArray(u[idx], mask)
+    u = np.array(list(uval) + [None], dtype=object)
+    return pd.array(u[idx], dtype="string")
 
 
 def _map_scale_values(uniques, scale: Scale) -> list:
@@ -431,8 +444,7 @@ def _clean_integer(s, spec, scale, raw_col, log, problems, max_share, file):
             raise ClemInputError(f"column {spec.name} needs an ordinal scale (integer codes), "
                                  f"'{scale.name}' is {scale.kind}", file=file, column=raw_col,
                                  fix="give the scale integer codes and kind: ordinal")
-        vals = _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
-        return pd.array(vals, dtype="Float64").astype("Int64")
+        return _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
     num = _to_number(s)
     bad = (s.notna() & (num.isna() | (num != np.round(num)))).to_numpy()
     old = _Old(s)
@@ -495,15 +507,20 @@ def _select_multiple(raw, spec, raw_col, sep, n):
     """Kobo select_multiple -> {flag: boolean array}."""
     flags = {}
     if raw_col is not None:
-        s = raw[raw_col].astype("string").str.strip().str.casefold()
-        padded = " " + s.str.replace(r"[\s,;]+", " ", regex=True) + " "
+        codes, uniques = pd.factorize(raw[raw_col], use_na_sentinel=True)
+        u = pd.Series(uniques, dtype="string").str.strip().str.casefold()
+        padded = " " + u.str.replace(r"[\s,;]+", " ", regex=True) + " "
+        idx = np.where(codes >= 0, codes, len(uniques))
+        mask = codes < 0
         for choice, flag in spec.choices.items():
             if flag is None:
                 continue
-            hit = padded.str.contains(" " + choice.casefold() + " ", regex=False)
+            hit_u = np.append(padded.str.contains(" " + choice.casefold() + " ", regex=False)
+                              .to_numpy(dtype=bool), False)
+            hit = hit_u[idx]
             prev = flags.get(flag)
             flags[flag] = hit if prev is None else (prev | hit)
-        return {k: v.astype("boolean").array for k, v in flags.items()}
+        return {k: pd.arrays.BooleanArray(v, mask.copy()) for k, v in flags.items()}
     for choice, flag in spec.choices.items():
         col = f"{spec.source}{sep}{choice}"
         if flag is None or col not in raw.columns:
@@ -672,13 +689,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
             out[spec.name] = ids.array
             continue
         if kind in ("ordinal", "boolean", "nominal") or (kind == "text" and scale is not None):
-            vals = _clean_scale_column(s, spec, scale, col, log, problems, max_share, file)
-            if scale.kind == "ordinal":
-                out[spec.name] = pd.array(vals, dtype="Float64").astype("Int64")
-            elif scale.kind == "boolean":
-                out[spec.name] = pd.array(vals, dtype="boolean")
-            else:
-                out[spec.name] = pd.array(vals, dtype="string")
+            out[spec.name] = _clean_scale_column(s, spec, scale, col, log, problems, max_share, file)
         elif kind == "integer":
             out[spec.name] = _clean_integer(s, spec, scale, col, log, problems, max_share, file)
         elif kind == "number":
