@@ -240,12 +240,13 @@ def _resolve_columns(raw: pd.DataFrame, codebook: Codebook, file, problems) -> d
     return found
 
 
-def _map_scale(s: pd.Series, scale: Scale, *, numeric_range=None):
+def _map_scale(s: pd.Series, scale: Scale):
     """Map raw strings through a scale.
 
-    Returns (values array of objects/None, status array per row) with status
-    0 = exact/official, 1 = alias, 2 = missing code, 3 = unmatched,
-    4 = out of range, -1 = empty.
+    Returns (typed pandas array of codes, status per row, distinct values,
+    row -> distinct index, status per distinct value); status 0 =
+    exact/official, 1 = alias, 2 = missing code, 3 = unmatched, 4 = out of
+    range, -1 = empty. Each distinct value is normalised once.
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     uval = np.empty(len(uniques), dtype=object)
@@ -314,12 +315,12 @@ def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
             new = u_new[codes[rows]] if st == 1 else ""
             log.add(rows, raw_col, u_old[codes[rows]], new, rule)
     answered = int((stat >= 0).sum())
-    bad_u = [uniques[i] for i in np.flatnonzero(ustat == 3)]
     n_bad = int((stat == 3).sum())
     if n_bad:
-        counts = pd.Series(stat == 3).groupby(codes).sum()
-        order = sorted(bad_u, key=lambda u: -int(counts.get(list(uniques).index(u), 0)))
-        text = _suggestion_text(scale, order)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        bad_idx = np.flatnonzero(ustat == 3)
+        bad_idx = bad_idx[np.argsort(-counts[bad_idx], kind="stable")]  # most frequent first
+        text = _suggestion_text(scale, [u_old[i] for i in bad_idx])
         share = n_bad / max(answered, 1)
         first_row = int(np.flatnonzero(stat == 3)[0]) + 1
         if share > max_share:

@@ -12,7 +12,6 @@ of these formats (group-prefixed names are resolved by the codebook).
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import tempfile
@@ -104,8 +103,11 @@ def _sniff_delimiter(path: Path, encoding: str, wanted: str) -> str:
 def _read_csv(path: Path, source: dict) -> pd.DataFrame:
     wanted = source.get("encoding", "auto") or "auto"
     tries = _encodings(path, wanted)
+    wanted_sep = source.get("delimiter", "auto") or "auto"
+    if wanted_sep == "auto" and path.suffix.lower() == ".tsv":
+        wanted_sep = "\t"
     for i, encoding in enumerate(tries):
-        sep = _sniff_delimiter(path, encoding, source.get("delimiter", "auto") or "auto")
+        sep = _sniff_delimiter(path, encoding, wanted_sep)
         try:
             return pd.read_csv(
                 path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,

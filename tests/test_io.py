@@ -189,3 +189,10 @@ def test_load_checklist_bad_values(tmp_path):
     ck = load_checklist(p)
     assert ck["unit"].tolist() == ["Kec. Jebres", "Kec. Serengan"]
     assert pd.isna(ck["present"].iloc[0]) and ck["present"].iloc[1]
+
+
+def test_tsv_extension_reads_tabs(tmp_path):
+    p = tmp_path / "export.tsv"
+    p.write_bytes((FIX / "tab_delimited.csv").read_bytes())
+    df = read_survey(p)
+    assert df.shape == (2, 21) and df.loc[1, "grp/kecamatan"] == "SERENGAN"

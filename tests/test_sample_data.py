@@ -8,7 +8,6 @@ import importlib.util
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 
 from clem_lib import (
