@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import functools
 import hashlib
 import io as _io
 import json
@@ -211,6 +212,7 @@ class NotebookOutcome:
     host: str = ""
 
 
+@functools.lru_cache(maxsize=None)
 def _kernel_classes():
     """Kernel manager and spec manager that launch ``sys.executable`` over IPC."""
     from jupyter_client import AsyncKernelManager
