@@ -490,7 +490,7 @@ def _clean_units(s, units, raw_col, log, file, problems):
         more = f" ({len(unknown)} unknown unit values in all)" if len(unknown) > 1 else ""
         raise ClemInputError(
             f"unit '{u0}' is not in units.yml{hint}{more}", file=file, row=row, column=raw_col,
-            fix="add it as an alias of the right unit in data/units.yml (or the units file given)",
+            fix="add it as an alias of the right unit in the units file (data/units.yml by default)",
         )
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0]) + 1

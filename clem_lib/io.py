@@ -94,7 +94,8 @@ def _sniff_delimiter(path: Path, encoding: str, wanted: str) -> str:
             raise ClemInputError(
                 f"columns are separated by '{shown}', not ',' or ';': wrong delimiter",
                 file=path, row=0,
-                fix=f"save as CSV with ',' or ';', or set source.delimiter: '{other}' in the codebook",
+                fix="save as CSV with ',' or ';', or set source.delimiter: "
+                    + ('"\\t"' if other == "\t" else f"'{other}'") + " in the codebook",
             )
         return ","
     return best
