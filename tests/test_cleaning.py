@@ -228,3 +228,10 @@ def test_no_row_loops_scale_with_many_rows():
     assert time.perf_counter() - t0 < 10
     assert len(r.table) == len(big)
     assert (r.log["rule"] == "out_of_range").sum() == 3 * 3400
+
+
+def test_same_input_same_bytes(tmp_path):
+    for name in ("a", "b"):
+        write_cleaned(clean_survey(MINI, MINI_CB, today=TODAY), tmp_path / name / "cleaned.parquet")
+    for f in ("cleaned.parquet", "cleaned.log.csv"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
