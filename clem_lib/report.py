@@ -2343,8 +2343,10 @@ class CityReport:
         b["unit"] = ""
         tests = gaps_to_results(b, min_n=1)
         tests["group"] = "units: " + tests["group"].str.split(": ", n=1).str[-1]
-        rest = gaps_to_results(self.vs_rest, min_n=self.min_n)
-        rest["group"] = "unit vs rest"
+        vs_rest = self.vs_rest.copy()
+        vs_rest["unit"] = vs_rest["group1"]  # the unit compared with the rest of the city
+        rest = gaps_to_results(vs_rest, min_n=self.min_n)
+        rest["group"] = "unit vs rest of city"
         out = pd.concat([rows, tests, rest], ignore_index=True)
         return results_frame(out.to_dict("records"))
 

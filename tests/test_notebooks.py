@@ -122,7 +122,8 @@ def test_city_overview(lang, cleaned, tmp_path):
     res = pd.read_csv(results, keep_default_na=False, na_values=[""])
     assert tuple(res.columns) == tuple(clem.RESULTS_COLUMNS)
     assert (res["metric"] == "ikm").sum() == 1 and res.loc[res["metric"] == "ikm", "unit"].isna().all()
-    assert (res["group"] == "unit vs rest").sum() == len(UNITS)
+    rest = res[res["group"] == "unit vs rest of city"]
+    assert sorted(rest["unit"]) == sorted(UNITS["name"])  # each row names the unit it compares
     _check_html(nb, clem.label("title_city", lang), lang)
 
 
