@@ -559,3 +559,35 @@ def test_progress_rewrites_one_line_on_a_terminal():
     assert text.startswith("\r\x1b[2Kclem: [1/2] 1 done, 0 failed, 1 running, about 2 s left")
     assert "\r\x1b[2Kclem: Kec. B failed: boom\n" in text
     assert text.endswith("[2/2] 1 done, 1 failed, 0 running, finished in 0 s\n")
+
+
+@pytest.mark.slow
+def test_interrupted_run_is_recognisable_and_retry_completes_it(survey, tmp_path, monkeypatch):
+    out = tmp_path / "fixture"
+    one = "Kec. Serengan"
+    _run(survey, out, units=one)
+    assert (out / "index.html").is_file()
+
+    def interrupted(tasks, **kw):
+        kw["on_done"](NotebookOutcome(key="city_overview", label="city", kind="city", status="ok",
+                                      error=None, ipynb="{}", html="<html></html>"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("clem_lib.batch.run_notebooks", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _run(survey, out, units=one)
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "running" and [u["status"] for u in m["units"]] == ["pending"]
+    assert not (out / "index.html").exists()  # no index: the run does not look complete
+    assert not list(out.glob(".*.tmp"))
+    monkeypatch.undo()
+
+    result = _run(survey, out, units=one, retry_failed=True)
+    assert result.exit_code == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # everything the interrupted run had not recorded as finished runs again
+    assert m["status"] == "complete"
+    assert set(m["timings"]["notebooks_seconds"]) == {"kec-serengan", "city_overview"}
+    assert (out / "index.html").is_file()
+    assert "Ringkasan kota" in (out / "city_overview.html").read_text(encoding="utf-8")
+    assert "Kec. Serengan" in (out / "kec-serengan.html").read_text(encoding="utf-8")
