@@ -104,6 +104,7 @@ def good_run(survey, tmp_path_factory):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_execute_task_runs_every_cell_in_the_given_folder(survey, tmp_path):
     results = tmp_path / "r.csv"
     cwd = tmp_path / "work-folder"
@@ -136,6 +137,7 @@ def test_execute_task_runs_every_cell_in_the_given_folder(survey, tmp_path):
     assert [c["id"] for c in nb["cells"]] == ["cell-0", "cell-1", "injected-parameters-2", "cell-2", "cell-3"]
 
 
+@pytest.mark.slow
 def test_failing_notebook_keeps_partial_notebook_and_page(survey, tmp_path, monkeypatch):
     monkeypatch.setenv("CLEM_TEST_FAIL_UNITS", "Kec. Jebres")
     results = tmp_path / "r.csv"
@@ -153,6 +155,7 @@ def test_failing_notebook_keeps_partial_notebook_and_page(survey, tmp_path, monk
     assert "An Exception was encountered" in o.html
 
 
+@pytest.mark.slow
 def test_results_file_that_breaks_the_contract_fails_the_unit(survey, tmp_path):
     import nbformat
 
@@ -169,6 +172,7 @@ def test_results_file_that_breaks_the_contract_fails_the_unit(survey, tmp_path):
     assert "does not have the results.csv columns; missing sector, group" in o.error
 
 
+@pytest.mark.slow
 def test_hostile_unit_name_is_data_not_code(survey):
     """Papermill writes string parameters as escaped literals: nothing in the name runs."""
     evil = survey["evil"]
@@ -195,6 +199,7 @@ def test_hostile_unit_name_is_data_not_code(survey):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_writes_every_output(good_run, survey):
     result, out = good_run
     assert result.exit_code == 0 and result.failures == []
@@ -206,6 +211,7 @@ def test_run_writes_every_output(good_run, survey):
     assert not (survey["root"] / "pwned").exists() and not (survey["root"] / "pwned2").exists()
 
 
+@pytest.mark.slow
 def test_results_csv_is_the_notebooks_rows_sorted(good_run, survey):
     _, out = good_run
     df = pd.read_csv(out / "results.csv", keep_default_na=False, dtype=str)
@@ -222,6 +228,7 @@ def test_results_csv_is_the_notebooks_rows_sorted(good_run, survey):
     assert gap["estimate"] == "-0.4" and gap["p_adjusted"] == "0.02"  # negatives stay numbers
 
 
+@pytest.mark.slow
 def test_index_lists_units_with_headline_figures(good_run, survey):
     _, out = good_run
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -239,6 +246,7 @@ def test_index_lists_units_with_headline_figures(good_run, survey):
     assert "addEventListener(\"click\"" in page  # sortable by inline script
 
 
+@pytest.mark.slow
 def test_manifest_records_parameters_inputs_versions_timings(good_run, survey):
     _, out = good_run
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
