@@ -599,3 +599,19 @@ def test_interrupted_run_is_recognisable_and_retry_completes_it(survey, tmp_path
     assert (out / "index.html").is_file()
     assert "Ringkasan kota" in (out / "city_overview.html").read_text(encoding="utf-8")
     assert "Kec. Serengan" in (out / "kec-serengan.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_kernel_comes_from_this_interpreter_not_a_registered_kernelspec(survey, tmp_path):
+    import nbformat
+
+    nb = nbformat.read(LOCATION_NB, as_version=4)
+    nb.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "nothing", "language": "python"}
+    nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
+    path = tmp_path / "unregistered.ipynb"
+    nbformat.write(nb, path)
+    o = execute_notebook_task(NotebookTask(
+        key="kec-jebres", label="Kec. Jebres", kind="unit", notebook=str(path),
+        parameters={"unit": "Kec. Jebres", "data_path": str(survey["cleaned"])}, cwd=str(tmp_path)))
+    assert o.status == "ok", o.error
+    assert sys.executable in o.html
