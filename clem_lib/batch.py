@@ -1164,8 +1164,14 @@ def run_reports(
 
     index_rows = []
     for e in unit_entries:
-        figures = headline_figures(results, e["unit"], alpha=float(params["alpha"]), scheme=scheme,
-                                   lang=params["lang"], round=int(params["round"])) if e["status"] == "ok" else {}
+        figures = {}
+        part = parts / f"{e['slug']}.results.csv"
+        if e["status"] == "ok" and part.is_file():
+            # the figures of the unit's own report (the city overview also writes rows that
+            # name a unit, e.g. "unit vs rest of city"; they are in results.csv, not here)
+            own = _read_results([part.read_text(encoding="utf-8")])
+            figures = headline_figures(own, e["unit"], alpha=float(params["alpha"]), scheme=scheme,
+                                       lang=params["lang"], round=int(params["round"]))
         index_rows.append({**{k: None for k in ("n", "ikm", "ikm_low", "ikm_high", "grade", "access",
                                                  "gaps", "compliance")}, **figures, **e})
     page = render_index_html(index_rows, survey_name=survey_name, lang=params["lang"],

@@ -216,7 +216,7 @@ def test_results_csv_is_the_notebooks_rows_sorted(good_run, survey):
     _, out = good_run
     df = pd.read_csv(out / "results.csv", keep_default_na=False, dtype=str)
     assert list(df.columns) == list(RESULTS_COLUMNS)
-    assert len(df) == 1 + 3 * len(survey["units"])  # city row + 3 rows per unit
+    assert len(df) == 1 + 4 * len(survey["units"])  # city: 1 + 1 per unit; 3 rows per unit report
     key = list(zip(df["unit"], df["sector"], df["group"], df["metric"]))
     assert key == sorted(key)
     assert df.iloc[0]["unit"] == "" and df.iloc[0]["metric"] == "n_units" and df.iloc[0]["estimate"] == "4"
@@ -238,6 +238,8 @@ def test_index_lists_units_with_headline_figures(good_run, survey):
     assert "100,00 (95,00–105,00)" in row  # IKM with interval, Indonesian decimal comma
     assert "A (Sangat Baik)" in row
     assert "53,0 %" in row
+    # one significant gap in the unit's own report; the city's "unit vs rest" row is not counted
+    assert '<td class="num" data-sort="1.0">1</td>' in row
     assert '<a href="kec-serengan.html">' in row
     jebres = re.search(r'<td data-sort="Kec. Jebres">.*?</tr>', page, re.S).group(0)
     assert "75,00" in jebres and "C (Kurang Baik)" in jebres  # 75.00 < 76.61
@@ -302,7 +304,8 @@ def test_failure_is_isolated_and_retry_reruns_only_it(survey, tmp_path, monkeypa
     assert m["status"] == "complete_with_failures"
     assert [f["slug"] for f in m["failures"]] == ["kec-jebres"]
     rows = pd.read_csv(out / "results.csv", keep_default_na=False)
-    assert "Kec. Jebres" not in set(rows["unit"]) and "Kec. Serengan" in set(rows["unit"])
+    assert "Kec. Jebres" not in set(rows.loc[rows["group"] != "unit vs rest of city", "unit"])
+    assert "Kec. Serengan" in set(rows["unit"])
     kept = {s: (out / f"{s}.ipynb").stat().st_mtime_ns for s in ("kec-serengan", "dispendukcapil")}
 
     monkeypatch.delenv("CLEM_TEST_FAIL_UNITS")
@@ -313,7 +316,8 @@ def test_failure_is_isolated_and_retry_reruns_only_it(survey, tmp_path, monkeypa
     assert m["parameters"]["retry_failed"] is True
     assert {s: (out / f"{s}.ipynb").stat().st_mtime_ns for s in kept} == kept
     rows = pd.read_csv(out / "results.csv", keep_default_na=False)
-    assert set(rows["unit"]) == {"", "Kec. Serengan", "Kec. Jebres", "Dispendukcapil"}
+    own = rows.loc[rows["group"] != "unit vs rest of city", "unit"]
+    assert set(own) == {"", "Kec. Serengan", "Kec. Jebres", "Dispendukcapil"}
     assert "An Exception" not in (out / "kec-jebres.html").read_text(encoding="utf-8")
     assert '<tr class="failed">' not in (out / "index.html").read_text(encoding="utf-8")
 
