@@ -203,6 +203,31 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
+def _label_kernel(info: dict, cmdline: list[str]) -> None:
+    """Tell a unit's kernel from the city overview's, for kernels started by ``clem run``.
+
+    The batch runner keeps each kernel's connection file and the notebook being
+    executed (saved after every cell) in one private folder; the notebook's
+    papermill parameters say whether it is a unit's report (``unit`` given).
+    Kernels of other launchers stay unlabelled.
+    """
+    try:
+        conn = cmdline[cmdline.index("-f") + 1]
+    except (ValueError, IndexError):
+        info["notebook"] = None
+        return
+    executed = Path(conn).parent / "executed.ipynb"
+    if not executed.exists():
+        return  # not saved yet: try again at the next poll
+    try:
+        params = json.loads(executed.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    info["notebook"] = "location_report" if "unit" in params else "city_overview"
+    if info["notebook"] == "city_overview":
+        info["role"] = "city_kernel"
+
+
 def _poll_tree(root: int, peaks: dict, stop: threading.Event, interval: float, state: dict) -> None:
     while not stop.is_set():
         total = 0
@@ -224,9 +249,12 @@ def _poll_tree(root: int, peaks: dict, stop: threading.Event, interval: float, s
                 cmd = " ".join(cmdline)[:200]
                 if cmd != info["cmd"]:  # exec'd into another program: a new address space
                     info["hwm"] = 0
+                    info.pop("notebook", None)
                     info["role"] = default_role(cmdline, depth)
                     info["cmd"] = cmd
             info["hwm"] = max(info["hwm"], hwm)
+            if info["role"] == "kernel" and "notebook" not in info:
+                _label_kernel(info, cmdline)
             stack.extend((c, depth + 1) for c in _children_of(pid))
         state["tree_peak"] = max(state.get("tree_peak", 0), total)
         stop.wait(interval)
