@@ -19,6 +19,8 @@ from .stats import *  # noqa: F401,F403
 from .weights import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .report import *  # noqa: F401,F403
+from .htmlout import *  # noqa: F401,F403
+from .batch import *  # noqa: F401,F403
 
 try:
     __version__ = _version("clem")

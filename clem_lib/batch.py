@@ -53,7 +53,6 @@ from .errors import ClemInputError
 from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
 __all__ = [
-    "RESULTS_COLUMNS",
     "NotebookTask",
     "NotebookOutcome",
     "RunResult",
@@ -66,11 +65,8 @@ __all__ = [
     "run_survey",
 ]
 
-RESULTS_COLUMNS = (
-    "unit", "sector", "group", "metric", "estimate", "ci_low", "ci_high", "n",
-    "statistic", "p_value", "p_adjusted", "method",
-)
-"""Columns of ``results.csv`` (DESIGN.md contract), in order."""
+# Columns of ``results.csv`` (DESIGN.md contract), in order: one definition, in scoring.
+from .scoring import RESULTS_COLUMNS  # noqa: E402
 
 _NUMERIC_RESULTS = ("estimate", "ci_low", "ci_high", "n", "statistic", "p_value", "p_adjusted")
 _TEXT_RESULTS = ("unit", "sector", "group", "metric", "method")

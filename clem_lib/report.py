@@ -91,10 +91,7 @@ __all__ = [
 
 LANGS = ("id", "en")
 
-_RESULTS_COLUMNS = (
-    "unit", "sector", "group", "metric", "estimate", "ci_low", "ci_high", "n",
-    "statistic", "p_value", "p_adjusted", "method",
-)  # results.csv (DESIGN.md contract); the same tuple as clem_lib.scoring.RESULTS_COLUMNS
+from .scoring import RESULTS_COLUMNS as _RESULTS_COLUMNS  # noqa: E402  results.csv (DESIGN.md contract)
 
 # ---------------------------------------------------------------------------
 # Label table
