@@ -281,7 +281,19 @@ def atomic_path(path) -> tuple[Path, Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    # mkstemp makes the file owner-only; published files get the ordinary mode (0666 less umask)
+    # so reviewers sharing the output folder can read them.
+    os.chmod(tmp, 0o666 & ~_UMASK)
     return Path(tmp), path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 
 def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:

@@ -196,3 +196,15 @@ def test_tsv_extension_reads_tabs(tmp_path):
     p.write_bytes((FIX / "tab_delimited.csv").read_bytes())
     df = read_survey(p)
     assert df.shape == (2, 21) and df.loc[1, "grp/kecamatan"] == "SERENGAN"
+
+
+def test_written_files_are_readable_by_others_like_any_ordinary_file(tmp_path):
+    import stat
+
+    import pandas as pd
+
+    from clem_lib.io import write_csv
+
+    out = write_csv(pd.DataFrame({"a": [1]}), tmp_path / "x.csv")
+    mode = stat.S_IMODE(out.stat().st_mode)
+    assert mode & stat.S_IRUSR and mode & stat.S_IRGRP and mode & stat.S_IROTH, oct(mode)
