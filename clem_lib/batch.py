@@ -73,7 +73,7 @@ _TEXT_RESULTS = ("unit", "sector", "group", "metric", "method")
 _CITY_KEY = "city_overview"
 _PARTS = ".parts"  # per-notebook results rows, kept for --retry-failed
 _DASK_CONNECT_TIMEOUT = "20s"  # how long to wait for a Dask scheduler to answer
-_RESERVED_SLUGS = {"index", "results", "manifest", "cleaning_log", "cleaned", _CITY_KEY}
+_RESERVED_SLUGS = {"index", "results", "manifest", "cleaning_log", "cleaning_summary", "cleaned", _CITY_KEY}
 _PACKAGES = (
     "clem", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "pyarrow",
     "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "pyzmq",
@@ -1193,7 +1193,7 @@ def run_reports(
             for name in sorted(["index.html", "results.csv"]
                                + [f"{e['slug']}.{ext}" for e in unit_entries for ext in ("html", "ipynb")]
                                + [f"{_CITY_KEY}.{ext}" for ext in ("html", "ipynb")]
-                               + (["cleaned.parquet", "cleaning_log.csv"]
+                               + (["cleaned.parquet", "cleaning_log.csv", "cleaning_summary.csv"]
                                   if (out_dir / "cleaned.parquet").is_file() else []))
             if (out_dir / name).is_file()
         },
@@ -1336,9 +1336,9 @@ def run_survey(
         staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir))
         try:
             write_cleaned(result, staging / "cleaned.parquet")
-            for name in ("cleaned.log.csv", "cleaned.parquet"):
-                os.chmod(staging / name, 0o644)  # readable by reviewers, like every output
             os.replace(staging / "cleaned.log.csv", out_dir / "cleaning_log.csv")
+            # the reports' data-quality section reads the changes per rule and unit from here
+            os.replace(staging / "cleaned.summary.csv", out_dir / "cleaning_summary.csv")
             os.replace(staging / "cleaned.parquet", cleaned)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

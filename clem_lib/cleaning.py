@@ -983,7 +983,8 @@ def write_cleaned(result: CleanResult, out_path) -> Path:
     ----------
     result : CleanResult
     out_path : str or Path
-        ``.parquet`` file; the log goes next to it as ``<stem>.log.csv``.
+        ``.parquet`` file; the log goes next to it as ``<stem>.log.csv`` and the
+        changes per rule and unit (``rule, unit, n``) as ``<stem>.summary.csv``.
 
     Returns
     -------
@@ -995,15 +996,19 @@ def write_cleaned(result: CleanResult, out_path) -> Path:
         raise ClemInputError("the cleaned table is written as parquet", file=out_path,
                              fix="give an output name ending in .parquet")
     log_path = out_path.with_name(out_path.stem + ".log.csv")
+    summary_path = out_path.with_name(out_path.stem + ".summary.csv")
     tmp, final = atomic_path(out_path)
     tmp_log = tmp.with_name(tmp.name + ".log.csv")
+    tmp_summary = tmp.with_name(tmp.name + ".summary.csv")
     try:
         result.table.to_parquet(tmp, index=False)
         write_csv(result.log, tmp_log)
+        write_csv(result.summary, tmp_summary)
         os.replace(tmp_log, log_path)
+        os.replace(tmp_summary, summary_path)
         os.replace(tmp, final)
     finally:
-        for t in (tmp, tmp_log):
+        for t in (tmp, tmp_log, tmp_summary):
             if t.exists():
                 t.unlink()
     return final

@@ -209,23 +209,25 @@ def test_write_cleaned_roundtrip(res, tmp_path):
     pd.testing.assert_frame_equal(back, res.table)
     log = pd.read_csv(tmp_path / "cleaned.log.csv", dtype=str, keep_default_na=False)
     assert list(log.columns) == LOG_COLUMNS and len(log) == len(res.log)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cleaned.log.csv", "cleaned.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cleaned.log.csv", "cleaned.parquet", "cleaned.summary.csv"]
+    summary = pd.read_csv(tmp_path / "cleaned.summary.csv", keep_default_na=False)
+    assert list(summary.columns) == ["rule", "unit", "n"] and len(summary) == len(res.summary) > 0
+    expected = res.summary.astype({"rule": object, "unit": object}).fillna("").reset_index(drop=True)
+    pd.testing.assert_frame_equal(summary, expected, check_dtype=False)
     with pytest.raises(ClemInputError, match="parquet"):
         write_cleaned(res, tmp_path / "cleaned.csv")
 
 
-def test_no_row_loops_scale_with_many_rows():
-    """Vectorised: 20,000 rows clean in well under the time a per-row loop would need."""
-    import time
+def test_many_rows_clean_the_same_as_few():
+    """20,000 rows (copies of six) give the six rows' changes 3,400 times over.
 
+    Speed is measured by the benchmarks (``make bench``), not here."""
     raw = read_survey(MINI)
     big = pd.concat([raw.iloc[[0, 1, 2, 6, 7, 8]]] * 3400, ignore_index=True)
     big["_uuid"] = [f"id{i}" for i in range(len(big))]
     big["_submission_time"] = (pd.Timestamp("2024-03-04") + pd.to_timedelta(np.arange(len(big)) * 20, unit="min")
                                ).astype(str)
-    t0 = time.perf_counter()
     r = clean_frame(big, load_codebook(MINI_CB), load_units(), today=TODAY)
-    assert time.perf_counter() - t0 < 10
     assert len(r.table) == len(big)
     assert (r.log["rule"] == "out_of_range").sum() == 3 * 3400
 
@@ -233,5 +235,5 @@ def test_no_row_loops_scale_with_many_rows():
 def test_same_input_same_bytes(tmp_path):
     for name in ("a", "b"):
         write_cleaned(clean_survey(MINI, MINI_CB, today=TODAY), tmp_path / name / "cleaned.parquet")
-    for f in ("cleaned.parquet", "cleaned.log.csv"):
+    for f in ("cleaned.parquet", "cleaned.log.csv", "cleaned.summary.csv"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
