@@ -620,3 +620,60 @@ def test_kernel_comes_from_this_interpreter_not_a_registered_kernelspec(survey, 
         parameters={"unit": "Kec. Jebres", "data_path": str(survey["cleaned"])}, cwd=str(tmp_path)))
     assert o.status == "ok", o.error
     assert sys.executable in o.html
+
+
+def test_report_page_images_carry_the_charts_alt_text():
+    """The chart's alt text (output metadata) reaches the <img> of the page, escaped."""
+    import base64
+
+    import nbformat
+    from IPython.core.formatters import DisplayFormatter
+    from matplotlib.figure import Figure
+
+    from clem_lib.htmlout import render_notebook_html
+    from clem_lib.plots import chart
+
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    shown = chart(fig, alt='IKM per unsur <b>"A–D"</b>')
+    data, metadata = DisplayFormatter().format(shown)  # what IPython puts in the notebook
+    png = data["image/png"]
+    data["image/png"] = png if isinstance(png, str) else base64.b64encode(png).decode()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data=data, metadata=metadata)])]
+    page = render_notebook_html(nb, title="t", lang="id")
+    imgs = re.findall(r"<img\b[^>]*>", page)
+    assert len(imgs) == 1
+    assert "<b>" not in imgs[0]  # escaped: the text is an attribute value, not markup
+    from html.parser import HTMLParser
+
+    found = []
+
+    class _Img(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                found.append(dict(attrs).get("alt"))
+
+    _Img().feed(page)
+    assert found == ['IKM per unsur <b>"A–D"</b>']
+    assert "No description has been provided" not in page
+
+
+def test_index_table_fits_narrow_windows_and_prints():
+    """Long headings wrap and the table scrolls inside its own box, so no column is cut
+    off in a 1280 px window; in print the box does not scroll."""
+    rows = [{"unit": "Kec. Pasar Kliwon", "slug": "kec-pasar-kliwon", "sector": "adminduk", "status": "ok",
+             "error": None, "report": "kec-pasar-kliwon.html", "n": 124, "ikm": 71.8, "ikm_low": 70.14,
+             "ikm_high": 73.45, "grade": "C (Kurang Baik)", "access": 57.4, "gaps": 14, "compliance": 25.0}]
+    page = render_index_html(rows, survey_name="s", lang="id")
+    css = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    th_rule = re.search(r"(?m)^th \{([^}]*)\}", css).group(1)
+    assert "nowrap" not in th_rule  # the long headings wrap
+    assert re.search(r"div\.table-scroll \{[^}]*overflow-x: auto", css)
+    assert re.search(r'<div class="table-scroll">\s*<table id="units">', page)
+    printed = re.search(r"@media print \{(.*?)\n\}", css, re.S).group(1)
+    assert re.search(r"div\.table-scroll \{ overflow: visible; \}", printed)
+    # the units of the columns are in their headings
+    assert "Indeks kepatuhan (0–100)" in page and "Responden (n)" in page
+    assert "57,4 %" in page and ">C (Kurang Baik)<" in page
