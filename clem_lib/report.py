@@ -49,6 +49,10 @@ __all__ = [
     "check_lang",
     "label",
     "group_label",
+    "rule_label",
+    "checklist_category_label",
+    "gap_disadvantages_group1",
+    "CHANNEL_CHART_METRICS",
     "metric_label",
     "unsur_label",
     "fmt_number",
@@ -166,6 +170,37 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "col_detail": {"id": "Rincian", "en": "Detail"},
     "col_rule": {"id": "Aturan pembersihan", "en": "Cleaning rule"},
     "col_count": {"id": "Jumlah", "en": "Count"},
+    "col_rule_code": {"id": "Kode (cleaning_log.csv)", "en": "Code (cleaning_log.csv)"},
+    "col_components": {"id": "Komponen", "en": "Components"},
+    # categories of the service-standard checklist (Permenpan RB 15/2014)
+    "chk_penyampaian": {"id": "Penyampaian pelayanan", "en": "Service delivery"},
+    "chk_pengelolaan": {"id": "Pengelolaan pelayanan", "en": "Service management"},
+    "chk_aksesibilitas": {"id": "Aksesibilitas", "en": "Accessibility"},
+    # cleaning rules (clem_lib.cleaning.RULES) as readers see them
+    "rule_consent_refused": {"id": "Wawancara tanpa persetujuan (dihapus)",
+                             "en": "Interview without consent (removed)"},
+    "rule_duplicate_uuid": {"id": "Wawancara ganda dengan ID sama (dihapus)",
+                            "en": "Duplicate interview, same ID (removed)"},
+    "rule_duplicate_answers": {"id": "Wawancara ganda dengan jawaban sama (dihapus)",
+                               "en": "Duplicate interview, same answers (removed)"},
+    "rule_alias": {"id": "Penulisan jawaban diseragamkan", "en": "Answer spelling standardised"},
+    "rule_missing_code": {"id": "Kode \u201ctidak tahu / tidak menjawab\u201d dijadikan kosong",
+                          "en": "\u201cDon't know / no answer\u201d code set to missing"},
+    "rule_unmatched_label": {"id": "Jawaban tidak dikenali, dikosongkan",
+                             "en": "Unrecognised answer, set to missing"},
+    "rule_out_of_range": {"id": "Nilai di luar rentang, dikosongkan", "en": "Value out of range, set to missing"},
+    "rule_not_a_number": {"id": "Bukan angka, dikosongkan", "en": "Not a number, set to missing"},
+    "rule_bad_date": {"id": "Tanggal tidak terbaca, dikosongkan", "en": "Unreadable date, set to missing"},
+    "rule_future_date": {"id": "Tanggal di masa depan, dikosongkan", "en": "Date in the future, set to missing"},
+    "rule_unit_alias": {"id": "Nama unit diseragamkan", "en": "Unit name standardised"},
+    "rule_sector_not_at_unit": {"id": "Sektor tidak dilayani unit ini, dikosongkan",
+                                "en": "Sector not served by this unit, set to missing"},
+    "rule_skip_logic": {"id": "Jawaban pertanyaan yang seharusnya dilewati, dikosongkan",
+                        "en": "Answer to a question that should have been skipped, set to missing"},
+    "rule_pii_dropped": {"id": "Kolom data pribadi dihapus", "en": "Personal-data column removed"},
+    "rule_pii_hashed": {"id": "Data pribadi disamarkan (hash)", "en": "Personal data pseudonymised (hash)"},
+    "rule_pii_free_text": {"id": "Data pribadi dihapus dari teks saran",
+                           "en": "Personal data removed from free text"},
     "col_conformity": {"id": "Tingkat kesesuaian (%)", "en": "Conformity (%)"},
     "col_quadrant": {"id": "Kuadran", "en": "Quadrant"},
     "col_performance": {"id": "Kinerja (X, 1–4)", "en": "Performance (X, 1–4)"},
@@ -318,14 +353,14 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "id": "Tidak ada saran tertulis dari pengguna unit ini.",
         "en": "Users of this unit left no written suggestions."},
     "s_suggestions_shown": {
-        "id": "{k} saran ditampilkan apa adanya (teks, bukan kode), setelah nomor identitas, telepon dan e-mail dihapus.",
-        "en": "{k} suggestions shown as written (as text, never as code), after ID numbers, phone numbers and e-mail addresses were removed."},
+        "id": "{k} saran berbeda dari {total} jawaban, dengan jumlah penulisnya; ditampilkan apa adanya, setelah nomor identitas, telepon dan e-mail dihapus.",
+        "en": "{k} different suggestions from {total} answers, with how many wrote each; shown as written, after ID numbers, phone numbers and e-mail addresses were removed."},
     "s_quality": {
         "id": "Dari {n} wawancara unit ini, {speeders} ditandai terlalu cepat dan {straight} memberi jawaban seragam; wawancara itu tetap dihitung dan hanya ditandai.",
         "en": "Of this unit's {n} interviews, {speeders} were flagged as too fast and {straight} gave the same answer throughout; they are flagged, not dropped."},
     "s_quality_log": {
-        "id": "Perubahan oleh pembersihan data untuk unit ini, per aturan:",
-        "en": "Changes made by data cleaning for this unit, by rule:"},
+        "id": "Jumlah perubahan per aturan; setiap perubahan tercatat di cleaning_log.csv.",
+        "en": "Number of changes by rule; every change is listed in cleaning_log.csv."},
     "s_quality_log_none": {
         "id": "Pembersihan data tidak mengubah jawaban dari unit ini.",
         "en": "Data cleaning changed no answer from this unit."},
@@ -450,6 +485,20 @@ def metric_label(metric: str, lang: str = "id", scheme=None) -> str:
     if f"m_{m}" in LABELS:
         return label(f"m_{m}", lang)
     return m.replace("_", " ")
+
+
+def rule_label(rule: str, lang: str = "id") -> str:
+    """Readable name of a cleaning rule (``clem_lib.cleaning.RULES``), e.g.
+    ``unit_alias`` -> ``Nama unit diseragamkan``; an unknown code is returned as it is."""
+    key = f"rule_{rule}"
+    return label(key, lang) if key in LABELS else str(rule)
+
+
+def checklist_category_label(category: str, lang: str = "id") -> str:
+    """Readable name of a checklist category (``penyampaian`` -> ``Service delivery``);
+    a category without a label is shown as it is written in the checklist."""
+    key = f"chk_{str(category).strip().lower()}"
+    return label(key, lang) if key in LABELS else str(category)
 
 
 def unsur_label(key: str, lang: str = "id", scheme=None) -> str:
@@ -657,13 +706,19 @@ class ReportTable:
     caption: str = ""
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th style="text-align:left">{escape_text(c)}</th>' for c in self.frame.columns)
+        # a column whose cells are all numbers (with their unit, interval or "n < 5") is
+        # right-aligned as a whole, header included, and its cells do not wrap
+        numeric = [all(_numeric_text(v) for v in self.frame[c].tolist()) and len(self.frame) > 0
+                   for c in self.frame.columns]
+        right = 'class="num" style="text-align:right;white-space:nowrap"'
+        left = 'style="text-align:left"'
+        head = "".join(f"<th {right if num else left}>{escape_text(c)}</th>"
+                       for c, num in zip(self.frame.columns, numeric))
         rows = []
         for rec in self.frame.itertuples(index=False, name=None):
             cells = "".join(
-                f'<td class="num" style="text-align:right">{escape_text(v)}</td>' if _numeric_text(v) else
-                f'<td style="text-align:left">{escape_text(v)}</td>'
-                for v in rec
+                f"<td {right if num else left}>{escape_text(v)}</td>"
+                for v, num in zip(rec, numeric)
             )
             rows.append(f"<tr>{cells}</tr>")
         cap = f"<caption>{escape_text(self.caption)}</caption>" if self.caption else ""
@@ -675,7 +730,8 @@ class ReportTable:
         return (self.caption + "\n" + text) if self.caption else text
 
 
-_NUMERIC_TEXT = re.compile(r"^[−+\-]?(Rp )?[\d.,]+%?$|^< [\d.,]+$|^n < \d+$|^–$")
+_NUM = r"[−+\-]?(?:Rp )?[\d.,]+(?:%| (?:poin persen|percentage points|hari|days|menit|minutes))?"
+_NUMERIC_TEXT = re.compile(rf"^{_NUM}(?: ?[;–/] ?{_NUM})?$|^< [\d.,]+$|^n < \d+$|^–$")
 
 
 def _numeric_text(value) -> bool:
@@ -1001,6 +1057,9 @@ def _value_text(value, gap_unit: str, lang: str) -> str:
         return fmt_percent(value, 0, lang, scale=1.0)
     if u == "rupiah":
         return fmt_rupiah(value, lang)
+    if u in ("days", "minutes") and not _missing(value):
+        word = {"days": ("hari", "days"), "minutes": ("menit", "minutes")}[u][0 if lang == "id" else 1]
+        return f"{fmt_number(value, 1, lang)} {word}"
     return fmt_number(value, 2, lang)
 
 
@@ -1143,15 +1202,20 @@ def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mappin
 
 
 def _gap_figure(row: Mapping, lang: str) -> str:
+    """The figure that shows a gap, or else the table that lists it."""
     comp = str(row.get("comparison", ""))
+    metric = str(row.get("metric", ""))
     if comp == "channel":
-        return figure_ref("broker", lang)
-    if str(row.get("metric", "")).startswith("nrr:") and comp == "special_group":
+        if metric in CHANNEL_CHART_METRICS:
+            return figure_ref("broker", lang)
+        return f"{label('table', lang)} {TABLES['channel']}"
+    if metric.startswith("nrr:") and comp == "special_group":
         return figure_ref("forest", lang)
-    return f"{label('table', lang)} {_GAP_TABLE}"
+    return f"{label('table', lang)} {TABLES['groups']}"
 
 
-_GAP_TABLE = 2  # number of the special-group table in the unit report
+CHANNEL_CHART_METRICS = ("mean:cost_paid", "mean:days_to_complete", "mean:overall_satisfaction")
+"""Gap metrics drawn in the broker vs in-person chart (the others are in its table)."""
 
 
 def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame | None = None,
@@ -1233,6 +1297,26 @@ def _priority_items(ipa: pd.DataFrame | None, paired: pd.DataFrame | None, alpha
     return ", ".join(escape_text(unsur_label(k, lang, scheme)) for k in keys)
 
 
+_LOWER_IS_BETTER = {"pct_not_friendly", "pct_paid_extra", "pct_had_problem", "pct_dissatisfied",
+                    "mean:cost_paid", "mean:days_to_complete", "mean:wait_minutes", "mean:extra_amount"}
+
+
+def gap_disadvantages_group1(row: Mapping) -> bool:
+    """Whether a gap row (``group1`` minus ``group2``) leaves ``group1`` worse off.
+
+    Scores, the IKM and satisfaction are better when higher (a negative gap is
+    a disadvantage); cost, time, extra payments, problems and "not friendly"
+    are better when lower (a positive gap is a disadvantage). A missing gap is
+    not a disadvantage.
+    """
+    g = row.get("gap")
+    if _missing(g):
+        return False
+    metric = str(row.get("metric", ""))
+    lower_better = metric in _LOWER_IS_BETTER or metric.partition(":")[0] in _LOWER_IS_BETTER
+    return float(g) > 0 if lower_better else float(g) < 0
+
+
 def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame | None = None,
                          paired: pd.DataFrame | None = None, access_significant: bool = False,
                          missing_items: str = "", alpha: float = 0.05, min_n: int = 5, lang: str = "id",
@@ -1241,11 +1325,14 @@ def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame 
     recs = []
     sig = significant_gaps(gaps, alpha=alpha, min_n=min_n)
     kinds = set()
-    for comp in (sig["comparison"].astype(str) if len(sig) and "comparison" in sig.columns else []):
+    for r in (sig.to_dict("records") if len(sig) and "comparison" in sig.columns else []):
+        comp = str(r["comparison"])
         if comp == "channel":
             kinds.add("channel")
         elif comp in ("special_group", "disability", "elderly", "pregnant", "with_child"):
-            kinds.add("special_group")
+            # a priority counter is only called for when the special group is worse off
+            if gap_disadvantages_group1(r):
+                kinds.add("special_group")
         else:
             kinds.add("other")
     for kind in ("special_group", "channel", "other"):
@@ -1271,12 +1358,15 @@ def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n:
         lines = [
             f"- **IKM** dihitung menurut {escape_text(scheme_reference)}: NRR per unsur = jumlah nilai / jumlah "
             "jawaban; IKM = 25 × Σ NRR × 1/k. Mutu dibaca dari IKM yang dibulatkan dua desimal.",
-            f"- **Interval** IKM: {escape_text(ikm_method)} (seed {seed}). Persentase: interval Wilson; "
+            f"- **Interval** IKM: {escape_text(ikm_method)}. Persentase: interval Wilson; "
             "selisih persentase: Newcombe; nilai rata-rata per unsur: interval t.",
             "- **Uji kesenjangan**: skor ordinal 1–4 dan biaya dengan Mann–Whitney (ukuran efek Cliff's delta), "
             "IKM dua kelompok dengan bootstrap dan uji permutasi, proporsi dengan chi-square / Fisher; "
             "harapan vs pengalaman dengan Wilcoxon bertanda. "
-            f"Nilai p dikoreksi Holm di dalam setiap keluarga uji; signifikan bila p Holm < {a}.",
+            f"Nilai p dikoreksi Holm di dalam setiap keluarga uji; signifikan bila p Holm < {a}. "
+            "Mann–Whitney membandingkan sebaran nilai (peringkat), bukan rata-rata: p bisa kecil walaupun "
+            "interval selisih rata-rata memuat 0. "
+            f"Bootstrap dan permutasi memakai seed {seed}, sehingga hasilnya dapat diulang.",
             f"- **Sel kecil**: angka dari kurang dari {min_n} jawaban tidak ditampilkan (\u201cn < {min_n}\u201d) "
             "di tabel, grafik maupun kalimat, dan tidak diuji.",
             "- **Bobot**: " + ("hasil diboboti dengan bobot sampling." if weighted else
@@ -1289,12 +1379,15 @@ def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n:
         lines = [
             f"- **IKM** follows {escape_text(scheme_reference)}: NRR per element = sum of scores / number of "
             "answers; IKM = 25 × Σ NRR × 1/k. The grade is read from the IKM rounded to two decimals.",
-            f"- **Interval** of the IKM: {escape_text(ikm_method)} (seed {seed}). Percentages: Wilson interval; "
+            f"- **Interval** of the IKM: {escape_text(ikm_method)}. Percentages: Wilson interval; "
             "differences of percentages: Newcombe; element means: t interval.",
             "- **Gap tests**: ordinal 1–4 scores and costs with Mann–Whitney (effect size Cliff's delta), the IKM "
             "of two groups with a bootstrap and a permutation test, proportions with chi-square / Fisher; "
             "expectation vs experience with the Wilcoxon signed-rank test. "
-            f"p-values are Holm-adjusted within each family of tests; significant when Holm p < {a}.",
+            f"p-values are Holm-adjusted within each family of tests; significant when Holm p < {a}. "
+            "Mann–Whitney compares the distributions (ranks), not the means: p can be small while the "
+            "interval of the difference in means includes 0. "
+            f"Bootstraps and permutations use seed {seed}, so the results can be reproduced.",
             f"- **Small cells**: a figure from fewer than {min_n} answers is not shown (\u201cn < {min_n}\u201d) "
             "in tables, charts and sentences, and is not tested.",
             "- **Weights**: " + ("results use the sampling weights." if weighted else
@@ -1835,7 +1928,7 @@ class UnitReport:
     def channel_chart(self):
         from .plots import plot_channel
 
-        metrics = [m for m in ("cost_paid", "days_to_complete", "overall_satisfaction") if m in self.data.columns]
+        metrics = [m.partition(":")[2] for m in CHANNEL_CHART_METRICS if m.partition(":")[2] in self.data.columns]
         return self._chart(plot_channel(self.data, metrics=metrics, lang=self.lang, min_n=self.min_n), "broker")
 
     def channel_table(self) -> ReportTable:
@@ -1914,7 +2007,8 @@ class UnitReport:
         if not len(c):
             return ReportText("")
         t = c[(c["category"] != "all").to_numpy(dtype=bool)].copy()
-        return report_table(t, {"category": "col_category", "n_items": "col_n", "n_present": "col_present",
+        t["category"] = [checklist_category_label(x, self.lang) for x in t["category"]]
+        return report_table(t, {"category": "col_category", "n_items": "col_components", "n_present": "col_present",
                                 "index": "col_compliance", "missing": "col_missing"},
                             lang=self.lang, formats={"category": "text", "n_items": "int", "n_present": "int",
                                                      "index": "pct", "missing": "text"},
@@ -1937,18 +2031,23 @@ class UnitReport:
                             suppress=("value", "ci"), min_n=self.min_n, caption=table_caption("complaints", self.lang))
 
     def suggestions(self, limit: int = 40):
-        """Respondents' suggestions, escaped, in interview order (at most ``limit``)."""
+        """Respondents' suggestions, escaped: each distinct text once with how many wrote it,
+        most frequent first (ties in interview order), at most ``limit`` rows."""
         if "suggestion" not in self.data.columns:
             return _markdown(label("s_no_suggestions", self.lang))
         s = self.data["suggestion"].astype("string").str.strip()
         s = s[s.fillna("").str.len() > 0]
         if not len(s):
             return _markdown(label("s_no_suggestions", self.lang))
-        t = pd.DataFrame({"suggestion": s.head(limit).tolist()})
-        tab = report_table(t, {"suggestion": "col_suggestion"}, lang=self.lang, formats={"suggestion": "text"},
-                           n_column=None, caption=table_caption("suggestions", self.lang) + " " +
-                           label("s_suggestions_shown", self.lang, k=min(len(s), limit)))
-        return tab
+        t = pd.DataFrame({"suggestion": s.tolist(), "order": np.arange(len(s))})
+        t = (t.groupby("suggestion", sort=False).agg(count=("order", "size"), first=("order", "min"))
+             .reset_index().sort_values(["count", "first"], ascending=[False, True], kind="mergesort"))
+        shown = t.head(limit)
+        return report_table(shown, {"suggestion": "col_suggestion", "count": "col_count"}, lang=self.lang,
+                            formats={"suggestion": "text", "count": "int"}, n_column=None,
+                            caption=table_caption("suggestions", self.lang) + " " +
+                            label("s_suggestions_shown", self.lang, k=fmt_number(len(shown), 0, self.lang),
+                                  total=fmt_number(len(s), 0, self.lang)))
 
     def findings(self) -> ReportText:
         rt = self.round_tests
@@ -2000,8 +2099,9 @@ class UnitReport:
         t = s[(s["unit"].astype("string") == self.unit).fillna(False).to_numpy(dtype=bool)]
         if not len(t):
             return _markdown(label("s_quality_log_none", self.lang))
-        return report_table(t, {"rule": "col_rule", "n": "col_count"}, lang=self.lang,
-                            formats={"rule": "text", "n": "int"}, n_column=None,
+        t = t.assign(rule_text=[rule_label(r, self.lang) for r in t["rule"]])
+        return report_table(t, {"rule_text": "col_rule", "n": "col_count", "rule": "col_rule_code"},
+                            lang=self.lang, formats={"rule_text": "text", "n": "int", "rule": "text"}, n_column=None,
                             caption=table_caption("quality", self.lang) + " " + label("s_quality_log", self.lang))
 
     # -- results --------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -249,3 +251,83 @@ def test_unit_report_on_the_sample(tmp_path):
     assert tuple(back.columns) == _RESULTS_COLUMNS and len(back) == len(res)
     with pytest.raises(ClemInputError, match="has no round 9"):
         clem.UnitReport.build(unit="serengan", data_path=str(path), round=9)
+
+
+def test_every_cleaning_rule_has_a_readable_label_in_both_languages():
+    from clem_lib.cleaning import RULES
+
+    for rule in RULES:
+        for lang in ("id", "en"):
+            text = clem.rule_label(rule, lang)
+            assert text != rule and "_" not in text, (rule, lang)
+        assert clem.rule_label(rule, "id") != clem.rule_label(rule, "en"), rule
+    assert clem.rule_label("unit_alias", "id") == "Nama unit diseragamkan"
+    assert clem.rule_label("unit_alias", "en") == "Unit name standardised"
+    assert clem.rule_label("some_new_rule", "en") == "some_new_rule"
+
+
+def test_direction_of_a_gap_and_recommendations_only_for_a_disadvantage():
+    # group1 minus group2: lower scores, higher cost/time are the group's disadvantage
+    assert clem.gap_disadvantages_group1({"metric": "nrr:waktu", "gap": -0.3})
+    assert not clem.gap_disadvantages_group1({"metric": "nrr:waktu", "gap": 0.3})
+    assert clem.gap_disadvantages_group1({"metric": "mean:cost_paid", "gap": 5000.0})
+    assert not clem.gap_disadvantages_group1({"metric": "mean:days_to_complete", "gap": -8.6})
+    assert clem.gap_disadvantages_group1({"metric": "pct_not_friendly", "gap": 17.0})
+    assert not clem.gap_disadvantages_group1({"metric": "ikm", "gap": np.nan})
+    favourable = pd.DataFrame([
+        _gap(comparison="pregnant", metric="mean:days_to_complete", gap=-8.6, gap_unit="days", p_adjusted=0.004),
+        _gap(metric="mean:cost_paid", gap=-17550.0, gap_unit="rupiah", p_adjusted=0.022)])
+    rec = clem.recommendations_text(gaps=favourable, lang="en")
+    assert "priority counter" not in rec and rec == clem.label("rec_none", "en")
+    worse = pd.concat([favourable, pd.DataFrame([_gap()])], ignore_index=True)  # lower score on sarana
+    assert "priority counter" in clem.recommendations_text(gaps=worse, lang="en")
+
+
+def test_findings_cite_the_figure_that_shows_the_gap_or_else_its_table():
+    rows = [_gap(comparison="channel", group1="broker", group2="in_person", metric=m, gap=g, gap_unit=u,
+                 estimate1=e1, estimate2=e2, p_adjusted=0.001, effect_size=es)
+            for m, g, u, e1, e2, es in [("mean:wait_minutes", -66.3, "minutes", 13.93, 80.28, -0.9),
+                                        ("mean:cost_paid", 219653.0, "rupiah", 224286.0, 4633.0, 0.8),
+                                        ("pct_paid_extra", 88.0, "percentage points", 100.0, 12.0, 0.7)]]
+    text = clem.findings_text("X", ikm_row={"ikm": 71.8, "n": 124}, grade="C", gaps=pd.DataFrame(rows), lang="id")
+    lines = text.splitlines()
+    wait = next(ln for ln in lines if "waktu tunggu" in ln)
+    assert "13,9 menit" in wait and "80,3 menit" in wait  # the groups' values carry their unit
+    assert wait.endswith("(Tabel 3).")  # waiting time is not drawn in Figure 5
+    assert next(ln for ln in lines if "biaya" in ln).endswith("(Gambar 5).")
+    assert next(ln for ln in lines if "tarif resmi" in ln).endswith("(Tabel 3).")
+    assert set(clem.CHANNEL_CHART_METRICS) == {"mean:cost_paid", "mean:days_to_complete",
+                                               "mean:overall_satisfaction"}
+
+
+def test_numeric_table_columns_are_right_aligned_whole_and_do_not_wrap():
+    t = clem.ReportTable(pd.DataFrame({"Ukuran": ["Puas (%)", "Biaya"], "Selisih": ["−9 poin persen", "−0,03"],
+                                       "IK 95%": ["−46.347; +11.247", "−24; +6"], "n": ["14 / 109", "n < 5"],
+                                       "Nilai": ["Rp 224.286", "5,9 hari"]}))
+    page = t._repr_html_()
+    heads = re.findall(r"<th ([^>]*)>([^<]*)</th>", page)
+    assert [h for a, h in heads if "text-align:right" in a] == ["Selisih", "IK 95%", "n", "Nilai"]
+    cells = re.findall(r"<td ([^>]*)>([^<]*)</td>", page)
+    assert all(("nowrap" in a) == (v not in ("Puas (%)", "Biaya")) for a, v in cells)
+
+
+def test_unit_report_tables_speak_the_readers_language(tmp_path):
+    path = clem.cleaned_sample()
+    rep = clem.UnitReport.build(unit="pasar kliwon", data_path=str(path), lang="en", seed=20130924)
+    q = rep.quality_table().frame
+    assert list(q.columns) == ["Cleaning rule", "Count", "Code (cleaning_log.csv)"]
+    assert "Unit name standardised" in q["Cleaning rule"].tolist()
+    assert not any("_" in r for r in q["Cleaning rule"])
+    c = rep.checklist_table().frame
+    assert set(c["Category"]) <= {"Service delivery", "Service management", "Accessibility"}
+    assert list(c.columns)[:2] == ["Category", "Components"]
+    s = rep.suggestions()
+    counts = [int(x) for x in s.frame["Count"]]
+    raw = rep.data["suggestion"].astype("string").str.strip()
+    raw = raw[raw.fillna("").str.len() > 0]
+    assert counts == sorted(counts, reverse=True) and len(set(s.frame["Suggestion"])) == len(s.frame)
+    top = s.frame["Suggestion"].iloc[0]
+    assert counts[0] == int((raw == top).sum())
+    assert f"from {len(raw)} answers" in s.caption
+    methods = repr(rep.methods())
+    assert "t interval (seed" not in methods and "seed 20130924, so the results can be reproduced" in methods
