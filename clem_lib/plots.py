@@ -240,7 +240,8 @@ def plot_sample(df: pd.DataFrame, *, service: str = "service", sector: str = "se
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     handles = [Patch(color=colors[s], label=label(f"sector_{s}", lang) if f"sector_{s}" in LABELS else s)
                for s in sectors]
-    ax.legend(handles=handles, loc="lower right", title=label("col_sector", lang))
+    # below the axes, never over a bar or its count
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), title=label("col_sector", lang))
     ax.set_title(title if title is not None else f"{label('fig_sample', lang)} n = {fmt_number(len(df), 0, lang)}",
                  loc="left")
     return fig
@@ -416,6 +417,19 @@ def plot_forest(gaps: pd.DataFrame, *, row_label: str = "label", value: str = "g
     return fig
 
 
+_TIME_UNITS = {"days": ("hari", "days"), "minutes": ("menit", "minutes")}
+
+
+def _value_with_unit(value: float, metric: str, lang: str) -> str:
+    """A mean as written on a chart: ``Rp 4.633``, ``9,6 hari``, ``2,9``."""
+    if "cost" in metric or "amount" in metric:
+        return "Rp " + fmt_number(value, 0, lang)
+    for key, words in _TIME_UNITS.items():
+        if key in metric:
+            return f"{fmt_number(value, 1, lang)} {words[0 if lang == 'id' else 1]}"
+    return fmt_number(value, 1, lang)
+
+
 def plot_channel(df: pd.DataFrame, *, channel: str = "channel",
                  metrics: Sequence[str] = ("cost_paid", "days_to_complete", "overall_satisfaction"),
                  levels: Sequence[str] = ("in_person", "broker"), lang: str = "id", min_n: int = 5,
@@ -443,7 +457,7 @@ def plot_channel(df: pd.DataFrame, *, channel: str = "channel",
             mean = float(x.mean())
             half = float(st.t.ppf(0.975, nx - 1) * x.std(ddof=1) / np.sqrt(nx)) if nx > 1 else 0.0
             ax.errorbar(mean, i, xerr=half, fmt="o", color=PALETTE[i], capsize=3, ms=6)
-            ax.text(0.98, i - 0.3, f"{fmt_number(mean, 0 if 'cost' in m else 1, lang)} (n = {fmt_number(nx, 0, lang)})",
+            ax.text(0.98, i - 0.3, f"{_value_with_unit(mean, m, lang)} (n = {fmt_number(nx, 0, lang)})",
                     transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8)
         ax.set_yticks(range(len(levels)), [group_label(lv, lang) for lv in levels] if ax is axes[0] else
                       [""] * len(levels))
@@ -563,10 +577,13 @@ def plot_rounds(rounds: pd.DataFrame, *, round_col: str = "round", value: str = 
     lo_ci, hi_ci = _float(d[ci_low]), _float(d[ci_high])
     ax.errorbar(xr[ok], v[ok], yerr=[v[ok] - lo_ci[ok], hi_ci[ok] - v[ok]], fmt="o-", color=PALETTE[0],
                 capsize=3, zorder=3)
-    for xi, vi, m, sm in zip(xr, v, d[n], small):
-        ax.text(xi, (lo + 2) if sm else vi, small_cell_text(min_n, lang) if sm else
-                f"  {fmt_number(vi, 2, lang)} (n = {fmt_number(m, 0, lang)})", fontsize=8, va="center",
-                ha="center" if sm else "left")
+    for xi, vi, hi, m, sm in zip(xr, v, hi_ci, d[n], small):
+        if sm:
+            ax.text(xi, lo + 2, small_cell_text(min_n, lang), fontsize=8, va="center", ha="center")
+        else:  # above the interval's upper end, clear of the line and the caps
+            ax.annotate(f"{fmt_number(vi, 2, lang)} (n = {fmt_number(m, 0, lang)})",
+                        (xi, hi if np.isfinite(hi) else vi), xytext=(0, 5), textcoords="offset points",
+                        fontsize=8, ha="center", va="bottom")
     ax.set_xticks(xr, [f"{label('round', lang)} {r}" for r in xr])
     ax.set_xlim(xr.min() - 0.5, xr.max() + 0.9)
     ax.set_ylim(lo, 100)

@@ -119,3 +119,39 @@ def test_channel_ipa_and_city_charts_render():
 def test_missing_column_is_a_clear_error():
     with pytest.raises(ValueError, match="no column 'ikm'"):
         clem.plot_ikm_ranking(pd.DataFrame({"unit": ["a"], "n": [5]}))
+
+
+def _drawn(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def test_sample_chart_legend_does_not_cover_the_bars():
+    df = _table(n=80)
+    fig = clem.plot_sample(df, lang="id")
+    r = _drawn(fig)
+    assert not fig.axes[0].get_legend() and len(fig.legends) == 1
+    leg = fig.legends[0].get_window_extent(r)
+    assert not leg.overlaps(fig.axes[0].get_window_extent(r))  # outside the plotting area
+    for t in fig.axes[0].texts:  # and no count is hidden
+        assert not leg.overlaps(t.get_window_extent(r))
+
+
+def test_rounds_labels_sit_above_their_interval_and_channel_values_carry_units():
+    rounds = pd.DataFrame({"round": [1, 2], "ikm": [72.89, 71.80], "ci_low": [71.2, 70.1],
+                           "ci_high": [74.5, 73.5], "n": [124, 124]})
+    fig = clem.plot_rounds(rounds, lang="id")
+    r = _drawn(fig)
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if "(n = " in t.get_text()]
+    assert len(labels) == 2
+    for t, hi in zip(labels, rounds["ci_high"]):
+        box = t.get_window_extent(r)
+        cap_y = ax.transData.transform((1.0, hi))[1]
+        assert box.y0 >= cap_y  # the label does not cross the line or the interval
+    df = _table()
+    texts = _texts(clem.plot_channel(df, lang="id"))
+    assert sum(t.startswith("Rp ") and "(n = " in t for t in texts) == 2
+    assert sum(" hari (n = " in t for t in texts) == 2
+    en = _texts(clem.plot_channel(df, lang="en"))
+    assert sum(" days (n = " in t for t in en) == 2
