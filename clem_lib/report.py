@@ -172,6 +172,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "col_count": {"id": "Jumlah", "en": "Count"},
     "col_rule_code": {"id": "Kode (cleaning_log.csv)", "en": "Code (cleaning_log.csv)"},
     "col_components": {"id": "Komponen", "en": "Components"},
+    "col_ikm_previous": {"id": "IKM putaran sebelumnya", "en": "IKM, previous round"},
+    "col_ikm_latest": {"id": "IKM putaran terakhir", "en": "IKM, latest round"},
     # categories of the service-standard checklist (Permenpan RB 15/2014)
     "chk_penyampaian": {"id": "Penyampaian pelayanan", "en": "Service delivery"},
     "chk_pengelolaan": {"id": "Pengelolaan pelayanan", "en": "Service management"},
@@ -2410,9 +2412,12 @@ class CityReport:
         t = rt.copy()
         t["who"] = [f"{u}: {label('round', self.lang)} {a} vs {b}" for u, a, b in zip(t["unit"], t["group1"], t["group2"])]
         t["n_small"] = [min(int(a or 0), int(b or 0)) for a, b in zip(t["n1"].fillna(0), t["n2"].fillna(0))]
-        t["ci_t"] = [fmt_interval(lo, hi, 2, self.lang, prefix=False) for lo, hi in zip(t["ci_low"], t["ci_high"])]
-        return report_table(t, {"who": "col_unit", "estimate2": label("col_ikm", self.lang) + " (1)",
-                                "estimate1": label("col_ikm", self.lang) + " (2)", "gap": "col_change",
+        # the interval of a change, signed like the change itself (as in the unit reports' gap tables)
+        t["ci_t"] = [("–" if _missing(lo) or _missing(hi) else
+                      f"{fmt_number(lo, 2, self.lang, signed=True)}; {fmt_number(hi, 2, self.lang, signed=True)}")
+                     for lo, hi in zip(t["ci_low"], t["ci_high"])]
+        return report_table(t, {"who": "col_unit", "estimate2": "col_ikm_previous",
+                                "estimate1": "col_ikm_latest", "gap": "col_change",
                                 "ci_t": "col_ci", "p_adjusted": "col_p_adj"}, lang=self.lang,
                             formats={"who": "text", "estimate1": "ikm", "estimate2": "ikm", "gap": "signed2",
                                      "ci_t": "text", "p_adjusted": "p"}, n_column="n_small",

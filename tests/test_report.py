@@ -331,3 +331,13 @@ def test_unit_report_tables_speak_the_readers_language(tmp_path):
     assert f"from {len(raw)} answers" in s.caption
     methods = repr(rep.methods())
     assert "t interval (seed" not in methods and "seed 20130924, so the results can be reproduced" in methods
+
+
+def test_city_round_table_names_its_rounds_and_signs_intervals_like_the_change():
+    city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="id")
+    t = city.rounds_table().frame
+    assert list(t.columns)[1:3] == ["IKM putaran sebelumnya", "IKM putaran terakhir"]
+    row = t[t["Unit layanan"].str.startswith("Dispendukcapil")].iloc[0]
+    assert re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", row["IK 95%"])  # one format, whatever the signs
+    assert float(row["IKM putaran terakhir"].replace(",", ".")) > float(row["IKM putaran sebelumnya"].replace(",", "."))
+    assert all(re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", v) for v in t["IK 95%"])
