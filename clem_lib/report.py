@@ -382,8 +382,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "id": "Prioritas utama perbaikan (harapan tinggi, kinerja rendah): {items} ({ref}).",
         "en": "Top priority for improvement (high expectation, low performance): {items} ({ref})."},
     "s_finding_round": {
-        "id": "IKM berubah {change} sejak putaran {prev} ({ci}, p {p}) ({ref}).",
-        "en": "The IKM changed by {change} since round {prev} ({ci}, p {p}) ({ref})."},
+        "id": "IKM berubah {change} sejak putaran {prev} ({ci}, {p}) ({ref}).",
+        "en": "The IKM changed by {change} since round {prev} ({ci}, {p}) ({ref})."},
     "s_finding_missing": {
         "id": "Komponen standar pelayanan yang belum ada: {items} ({ref}).",
         "en": "Service-standard components not in place: {items} ({ref})."},
@@ -1270,10 +1270,17 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
         p = round_change.get("p_adjusted")
         p = round_change.get("p_value") if _missing(p) else p
         if not _missing(p) and float(p) < alpha:
+            # written like the round sentence of its section: signed interval, Holm p when adjusted
+            lo, hi = round_change.get("ci_low"), round_change.get("ci_high")
+            ci = label("ci95", lang) + " " + ("–" if _missing(lo) or _missing(hi) else
+                                              fmt_number(lo, 2, lang, signed=True) +
+                                              (" sampai " if lang == "id" else " to ") +
+                                              fmt_number(hi, 2, lang, signed=True))
+            holm = not _missing(round_change.get("p_adjusted"))
+            pt = (("p Holm " if lang == "id" else "Holm p ") if holm else "p ") + fmt_p(p, lang)
             items.append(label("s_finding_round", lang, change=fmt_number(round_change["gap"], 2, lang, signed=True),
-                               prev=escape_text(round_change.get("group2", "")),
-                               ci=fmt_interval(round_change["ci_low"], round_change["ci_high"], 2, lang),
-                               p=fmt_p(p, lang), ref=figure_ref("rounds", lang)))
+                               prev=escape_text(round_change.get("group2", "")), ci=ci, p=pt,
+                               ref=figure_ref("rounds", lang)))
     if missing_items:
         items.append(label("s_finding_missing", lang, items=escape_text(missing_items),
                            ref=label("sec_checklist", lang)))
@@ -1877,7 +1884,13 @@ class UnitReport:
                                        lang=self.lang, min_n=self.min_n), "likert")
 
     def caption(self, key: str) -> ReportText:
-        """Caption of figure ``key`` (``FIGURES``) with the unit's n."""
+        """Caption of figure ``key`` (``FIGURES``) with the unit's n (for ``rounds``: the
+        respondents of every round drawn; empty when there is no previous round to draw)."""
+        if key == "rounds":
+            if self.previous_round is None:
+                return ReportText("")
+            n = int(pd.to_numeric(self.ikm_rounds["n"], errors="coerce").fillna(0).sum())
+            return _markdown(figure_caption(key, self.lang, n=n))
         return _markdown(figure_caption(key, self.lang, n=len(self.data)))
 
     def _group_rows(self) -> pd.DataFrame:
@@ -2311,6 +2324,12 @@ class CityReport:
         return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
 
     def caption(self, key: str) -> ReportText:
+        """Caption of figure ``key`` with the number of respondents it rests on (every
+        round for ``rounds_city``, which is empty when the data have a single round)."""
+        if key == "rounds_city":
+            if self.data["round"].nunique() < 2:
+                return ReportText("")
+            return _markdown(figure_caption(key, self.lang, n=len(self.data)))
         return _markdown(figure_caption(key, self.lang, n=len(self.latest)))
 
     def ranking_chart(self):

@@ -154,6 +154,24 @@ def test_source_notebooks_follow_the_parameter_contract():
         assert list(papermill.inspect_notebook(str(NOTEBOOKS_DIR / name))) == params
 
 
+def test_every_chart_is_followed_by_its_numbered_caption():
+    """Findings cite figures by number: each chart cell is followed by the caption cell of its figure."""
+    charts = {"location_report.ipynb": ("report", {
+        "sample_chart": "sample", "ikm_elements_chart": "ikm_elements", "likert_chart": "likert",
+        "groups_chart": "forest", "channel_chart": "broker", "ipa_chart": "ipa", "rounds_chart": "rounds"}),
+        "city_overview.ipynb": ("city", {
+            "ranking_chart": "ranking", "heatmap_chart": "heatmap", "access_chart": "access_units",
+            "rounds_chart": "rounds_city"})}
+    for name, (obj, pairs) in charts.items():
+        nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        src = [c.source.strip() for c in nb.cells]
+        for method, key in pairs.items():
+            i = src.index(f"{obj}.{method}()")
+            assert src[i + 1] == f'{obj}.caption("{key}")', (name, method)
+        shown = {m for m in re.findall(rf"{obj}\.(\w+_chart)\(\)", "\n".join(src))}
+        assert shown == set(pairs), name  # no chart without a caption
+
+
 def test_nbval_reference_execution():
     """`pytest --nbval-lax` on the committed reference run of one unit (key figures checked)."""
     ref = sorted(NBVAL_DIR.glob("*.ipynb"))

@@ -341,3 +341,18 @@ def test_city_round_table_names_its_rounds_and_signs_intervals_like_the_change()
     assert re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", row["IK 95%"])  # one format, whatever the signs
     assert float(row["IKM putaran terakhir"].replace(",", ".")) > float(row["IKM putaran sebelumnya"].replace(",", "."))
     assert all(re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", v) for v in t["IK 95%"])
+
+
+def test_round_finding_reads_like_its_section_and_its_figure_has_a_caption():
+    rc = {"metric": "ikm", "group1": "2", "group2": "1", "gap": 8.11, "ci_low": 5.95, "ci_high": 10.24,
+          "p_value": 0.001, "p_adjusted": 0.003, "n1": 130, "n2": 120}
+    text = clem.findings_text("Dispendukcapil", ikm_row={"ikm": 86.82, "n": 130}, grade="B (Baik)",
+                              round_change=rc, lang="id")
+    assert "IKM berubah +8,11 sejak putaran 1 (IK 95% +5,95 sampai +10,24, p Holm 0,003) (Gambar 7)." in text
+    en = clem.findings_text("D", ikm_row={"ikm": 86.82, "n": 130}, grade="B", round_change=rc, lang="en")
+    assert "(95% CI +5.95 to +10.24, Holm p 0.003) (Figure 7)." in en
+    rep = clem.UnitReport.build(unit="dispendukcapil", data_path=str(clem.cleaned_sample()), lang="id")
+    cap = repr(rep.caption("rounds"))
+    n_all = int((rep.history["round"] <= rep.round).sum())
+    assert cap == f"**Gambar 7.** IKM per putaran survei dengan IK 95%. n = {n_all}."
+    assert "(Gambar 7)" in repr(rep.findings())  # the figure the finding cites is numbered in the report
