@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import Bbox
 
 from .report import (
     LABELS,
@@ -535,16 +536,23 @@ def _place_labels(ax, x, y, texts, ok) -> None:
     offsets = [(5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
                (-5, -4, "right", "top"), (5, 14, "left", "bottom"), (5, -14, "left", "top"),
                (-5, 14, "right", "bottom"), (-5, -14, "right", "top"), (0, 24, "center", "bottom"),
-               (0, -24, "center", "top")]
+               (0, -24, "center", "top"), (-8, 24, "right", "bottom"), (-8, -24, "right", "top"),
+               (8, 24, "left", "bottom"), (8, -24, "left", "top"), (-8, 36, "right", "bottom"),
+               (-8, -36, "right", "top")]
     scale = fig.dpi / 72.0
+    r = 4.5 * scale  # a marker's half-width in pixels (s=42 points², plus a margin)
+    marks = [Bbox.from_extents(px - r, py - r, px + r, py + r) for px, py in pts]
     for i in sorted(np.flatnonzero(ok), key=lambda k: (x[k], y[k])):
         best = None
         for dx, dy, ha, va in offsets:
+            # a label set further off than the first ring gets a thin line to its point
+            lead = dict(arrowprops=dict(arrowstyle="-", color="#777777", lw=0.6, shrinkA=0, shrinkB=3)) \
+                if abs(dy) > 4 else {}
             t = ax.annotate(texts[i], (x[i], y[i]), xytext=(dx, dy), textcoords="offset points", fontsize=8,
-                            ha=ha, va=va)
+                            ha=ha, va=va, **lead)
             bb = t.get_window_extent(renderer).expanded(1.02, 1.1)
             clash = any(bb.overlaps(o) for o in placed) or any(
-                bb.contains(px, py) for j, (px, py) in enumerate(pts) if j != i and ok[j])
+                bb.overlaps(m) for j, m in enumerate(marks) if j != i and ok[j])
             inside = ax.bbox.contains(bb.x0, bb.y0) and ax.bbox.contains(bb.x1, bb.y1)
             if not clash and inside:
                 best = bb

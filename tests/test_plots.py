@@ -155,3 +155,29 @@ def test_rounds_labels_sit_above_their_interval_and_channel_values_carry_units()
     assert sum(" hari (n = " in t for t in texts) == 2
     en = _texts(clem.plot_channel(df, lang="en"))
     assert sum(" days (n = " in t for t in en) == 2
+
+
+def test_ipa_labels_cover_no_other_point():
+    """Dispendukcapil's elements cluster in quadrant IV: every label stays clear of the other markers."""
+    from matplotlib.transforms import Bbox
+
+    rep = clem.UnitReport.build(unit="dispendukcapil", data_path=str(clem.cleaned_sample()), lang="id")
+    t = rep.ipa
+    fig = clem.plot_ipa(t, performance="mean_x", importance="mean_y", x_split=float(t["x_cross"].iloc[0]),
+                        y_split=float(t["y_cross"].iloc[0]), lang="id")
+    r = _drawn(fig)
+    ax = fig.axes[0]
+    names = {clem.unsur_label(k, "id") for k in t["unsur"]}
+    labels = [a for a in ax.texts if a.get_text() in names]
+    assert len(labels) == len(t)
+    pts = ax.transData.transform(np.column_stack([t["mean_x"].astype(float), t["mean_y"].astype(float)]))
+    half = 3.0 * fig.dpi / 72.0  # the drawn marker (s=42 points²) is about 6.5 points wide
+    for a in labels:
+        box = a.get_window_extent(r)
+        own = np.asarray(a.xy, dtype=float)
+        for (px, py), (mx, my) in zip(pts, zip(t["mean_x"].astype(float), t["mean_y"].astype(float))):
+            if np.allclose((mx, my), own):
+                continue
+            assert not box.overlaps(Bbox.from_extents(px - half, py - half, px + half, py + half)), a.get_text()
+    others = [b.get_window_extent(r) for b in labels]
+    assert not any(others[i].overlaps(others[j]) for i in range(len(others)) for j in range(i + 1, len(others)))
