@@ -32,6 +32,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
@@ -550,7 +551,8 @@ def _place_labels(ax, x, y, texts, ok) -> None:
                 if abs(dy) > 4 else {}
             t = ax.annotate(texts[i], (x[i], y[i]), xytext=(dx, dy), textcoords="offset points", fontsize=8,
                             ha=ha, va=va, **lead)
-            bb = t.get_window_extent(renderer).expanded(1.02, 1.1)
+            t.update_positions(renderer)
+            bb = Text.get_window_extent(t, renderer).expanded(1.02, 1.1)  # the words, not their leader line
             clash = any(bb.overlaps(o) for o in placed) or any(
                 bb.overlaps(m) for j, m in enumerate(marks) if j != i and ok[j])
             inside = ax.bbox.contains(bb.x0, bb.y0) and ax.bbox.contains(bb.x1, bb.y1)
@@ -561,7 +563,8 @@ def _place_labels(ax, x, y, texts, ok) -> None:
         if best is None:  # nowhere free: first choice, with a leader line
             t = ax.annotate(texts[i], (x[i], y[i]), xytext=(8 * scale, 18), textcoords="offset points",
                             fontsize=8, arrowprops=dict(arrowstyle="-", color="#777777", lw=0.6))
-            best = t.get_window_extent(renderer)
+            t.update_positions(renderer)
+            best = Text.get_window_extent(t, renderer)
         placed.append(best)
 
 
