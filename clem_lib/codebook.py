@@ -284,7 +284,7 @@ def _read_yaml(path) -> Any:
             f"not UTF-8 text (byte {exc.start})", file=path, fix="save the file as UTF-8"
         ) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
