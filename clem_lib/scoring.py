@@ -529,6 +529,30 @@ def _groups(df: pd.DataFrame, by: list[str]):
         yield dict(zip(by, key)), sub
 
 
+def _group_codes(df: pd.DataFrame, by: list[str]) -> tuple[list[dict], np.ndarray]:
+    """Group keys (sorted, as :func:`_groups` yields them) and each row's group number."""
+    if not by:
+        return [{}], np.zeros(len(df), dtype=np.intp)
+    _check_columns(df, by, "grouping")
+    gb = df.groupby(by, sort=True, dropna=False, observed=True)
+    codes = gb.ngroup().to_numpy(dtype=np.intp)
+    keys = [dict(zip(by, k if isinstance(k, tuple) else (k,))) for k in gb.size().index]
+    return keys, codes
+
+
+def _group_matrix_sums(x: np.ndarray, codes: np.ndarray, ngroups: int):
+    """Per-group answer counts and sums (groups x unsur) of a respondents x unsur matrix."""
+    r = ~np.isnan(x)
+    y0 = np.where(r, x, 0.0)
+    k = x.shape[1]
+    counts = np.empty((ngroups, k))
+    totals = np.empty((ngroups, k))
+    for j in range(k):
+        counts[:, j] = np.bincount(codes, weights=r[:, j], minlength=ngroups)
+        totals[:, j] = np.bincount(codes, weights=y0[:, j], minlength=ngroups)
+    return r, y0, counts, totals
+
+
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=columns)
     return out.reset_index(drop=True)
@@ -615,6 +639,11 @@ def nrr(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
     w = s.weight(weights)
     by_cols = _by_list(by)
     _check_columns(df, s.columns, "nrr")
+    cols = by_cols + ["unsur", "label_id", "label_en", "n", "total", "nrr", "ci_low", "ci_high",
+                      "nrr_weighted", "nrr_converted", "weight"]
+    fast = _nrr_fast(df, by_cols, s, w, level)
+    if fast is not None:
+        return _frame(fast, cols)
     rows = []
     for key, sub in _groups(df, by_cols):
         x = _scores(sub, s)
@@ -633,9 +662,49 @@ def nrr(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
             rows.append({**key, "unsur": u, "label_id": s.labels_id[u], "label_en": s.labels_en[u],
                          "n": n, "total": total, "nrr": mean, "ci_low": lo, "ci_high": hi,
                          "nrr_weighted": mean * w, "nrr_converted": mean * 25.0, "weight": w})
-    cols = by_cols + ["unsur", "label_id", "label_en", "n", "total", "nrr", "ci_low", "ci_high",
-                      "nrr_weighted", "nrr_converted", "weight"]
     return _frame(rows, cols)
+
+
+def _nrr_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float,
+              level: float) -> list[dict] | None:
+    """Rows of :func:`nrr` from one answer matrix of the whole table and per-group sums.
+
+    Same formulas as the per-group loop (two-pass standard deviation around
+    each group's mean); returns None when some answer is off the scale, so that
+    the per-group path raises its error.
+    """
+    from scipy import stats as sps
+
+    from .errors import ClemInputError
+
+    try:
+        x = _scores(df, s)
+    except ClemInputError:
+        return None
+    keys, codes = _group_codes(df, by_cols)
+    g = len(keys)
+    if g == 0:
+        return []
+    r, _, counts, totals = _group_matrix_sums(x, codes, g)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(counts > 0, totals / counts, np.nan)
+        dev = np.where(r, x - mean[codes], 0.0)
+        ss = np.column_stack([np.bincount(codes, weights=dev[:, j] ** 2, minlength=g)
+                              for j in range(x.shape[1])])
+        ok = counts >= 2
+        se = np.where(ok, np.sqrt(ss / np.where(ok, counts - 1, 1)) / np.sqrt(counts), np.nan)
+        tq = np.where(ok, sps.t.ppf(0.5 + level / 2, np.where(ok, counts - 1, 1)), np.nan)
+        lo, hi = mean - tq * se, mean + tq * se
+    rows = []
+    for i, key in enumerate(keys):
+        for j, u in enumerate(s.unsur):
+            n = int(counts[i, j])
+            m = float(mean[i, j])
+            rows.append({**key, "unsur": u, "label_id": s.labels_id[u], "label_en": s.labels_en[u],
+                         "n": n, "total": float(totals[i, j]) if n else float("nan"), "nrr": m,
+                         "ci_low": float(lo[i, j]), "ci_high": float(hi[i, j]),
+                         "nrr_weighted": m * w, "nrr_converted": m * 25.0, "weight": w})
+    return rows
 
 
 def _ikm_parts(x: np.ndarray):
@@ -796,6 +865,12 @@ def ikm(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
     else:
         how = "no interval"
     method = f"{s.name} {wname} weights; {how}"
+    cols = by_cols + ["ikm", "ci_low", "ci_high", "n", "grade", "label_id", "label_en", "scheme",
+                      "weight", "method"]
+    if ci != "bootstrap":
+        fast = _ikm_fast(df, by_cols, s, w, ci, level, method)
+        if fast is not None:
+            return _frame(fast, cols)
     rows = []
     for key, sub in _groups(df, by_cols):
         x = _scores(sub, s)
@@ -814,9 +889,61 @@ def ikm(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
                      "label_id": band.label_id if band else None,
                      "label_en": band.label_en if band else None,
                      "scheme": s.name, "weight": w, "method": method})
-    cols = by_cols + ["ikm", "ci_low", "ci_high", "n", "grade", "label_id", "label_en", "scheme",
-                      "weight", "method"]
     return _frame(rows, cols)
+
+
+def _ikm_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float, ci: str | None,
+              level: float, method: str) -> list[dict] | None:
+    """Rows of :func:`ikm` (delta interval or none) from one answer matrix of the whole table.
+
+    The answers are converted once; each group's NRR, IKM and delta-method SE
+    come from per-group sums (``np.bincount`` over the group numbers), with the
+    same formulas as :func:`ikm_point` and :func:`_delta_interval`. Returns
+    None when some answer is off the scale, so that the per-group path raises
+    its error naming the first offending group's respondent.
+    """
+    from scipy import stats as sps
+
+    from .errors import ClemInputError
+
+    try:
+        x = _scores(df, s)
+    except ClemInputError:
+        return None
+    keys, codes = _group_codes(df, by_cols)
+    g = len(keys)
+    if g == 0:
+        return []
+    r, y0, counts, totals = _group_matrix_sums(x, codes, g)
+    rows_in_group = np.bincount(codes, minlength=g)
+    n = np.bincount(codes, weights=r.any(axis=1), minlength=g).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nrr_u = totals / counts
+        complete = np.all(counts > 0, axis=1) & (rows_in_group > 0)
+        est = np.where(complete, 25.0 * np.sum(nrr_u * w, axis=1), np.nan)
+        lo = np.full(g, np.nan)
+        hi = np.full(g, np.nan)
+        if ci == "delta":
+            ok = complete & (n >= 2)
+            z = 25.0 * w * ((y0 - nrr_u[codes] * r) / counts[codes]).sum(axis=1)
+            ssz = np.bincount(codes, weights=np.where(ok[codes], z, 0.0) ** 2, minlength=g)
+            idx = np.flatnonzero(ok)
+            nn = n[idx].astype(float)
+            se = np.sqrt(nn / (nn - 1) * ssz[idx])
+            est_d = 25.0 * w * nrr_u[idx].sum(axis=1)
+            tq = sps.t.ppf(0.5 + level / 2, nn - 1)
+            lo[idx] = np.maximum(est_d - tq * se, 25.0 * s.scale_min * s.k * w)
+            hi[idx] = np.minimum(est_d + tq * se, 25.0 * s.scale_max * s.k * w)
+    rows = []
+    for i, key in enumerate(keys):
+        band = ikm_grade(float(est[i]), s)
+        rows.append({**key, "ikm": float(est[i]), "ci_low": float(lo[i]), "ci_high": float(hi[i]),
+                     "n": int(n[i]),
+                     "grade": band.grade if band else None,
+                     "label_id": band.label_id if band else None,
+                     "label_en": band.label_en if band else None,
+                     "scheme": s.name, "weight": w, "method": method})
+    return rows
 
 
 # ---------------------------------------------------------------------------

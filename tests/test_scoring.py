@@ -242,6 +242,70 @@ def test_ikm_by_group_and_bootstrap_is_seeded_per_group():
     assert "percentile" in scoring.ikm(df, ci="bootstrap", boot_method="percentile")["method"][0]
 
 
+def test_ikm_and_nrr_by_many_small_groups_equal_per_group_results():
+    # ikm/nrr compute every group from one answer matrix of the whole table; each group must
+    # give what ikm_point, the delta interval and the NRR formulas give on that group alone.
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(11)
+    n = 900
+    cols = [f"unsur_{u}" for u in UNSUR9]
+    df = pd.DataFrame({
+        "unit": pd.array(rng.choice(["U1", "U2", "U3", "U4", None], n), dtype="string"),
+        "sector": rng.choice(["adminduk", "kesehatan", "pendidikan"], n),
+        "round": rng.integers(1, 9, n),
+    })
+    for c in cols:
+        v = rng.integers(1, 5, n).astype(float)
+        v[rng.random(n) < 0.25] = np.nan  # missing answers
+        df[c] = pd.array(v, dtype="Int64")
+    df.loc[df.index[:15], cols] = pd.NA  # respondents with nothing answered
+    blank = (df["unit"] == "U1") & (df["sector"] == "adminduk")
+    df.loc[blank, "unsur_biaya"] = pd.NA  # an unsur nobody in these groups answered
+    by = ["unit", "sector", "round"]
+    s = get_scheme("permenpan14_2017")
+    w = s.weight("rounded")
+
+    out = scoring.ikm(df, by=by, weights="rounded")
+    per_unsur = scoring.nrr(df, by=by, weights="rounded")
+    groups = list(df.groupby(by, sort=True, dropna=False, observed=True))
+    assert len(out) == len(groups) > 100
+    assert out["unit"].isna().any()
+    unanswered = df[cols].notna().groupby([df[c] for c in by], dropna=False).sum().eq(0)
+    n_incomplete = unanswered.any(axis=1).sum()
+    assert out["ikm"].isna().sum() == n_incomplete > unanswered["unsur_biaya"].sum() >= 5
+    for i, (key, sub) in enumerate(groups):
+        row = out.iloc[i]
+        assert tuple(row[by].where(row[by].notna(), None)) == tuple(
+            None if pd.isna(k) else k for k in key)
+        x = scoring._scores(sub, s)
+        x = x[~np.all(np.isnan(x), axis=1)]
+        lo, hi, _ = scoring._delta_interval(x, w, 0.95)
+        lo, hi = max(lo, 25.0 * 1 * 9 * w), min(hi, 25.0 * 4 * 9 * w)  # cut to the scale
+        exp = ikm_point(sub, weights="rounded")
+        assert row["n"] == x.shape[0]
+        for got, want in ((row["ikm"], exp), (row["ci_low"], lo), (row["ci_high"], hi)):
+            assert (np.isnan(got) and np.isnan(want)) or abs(got - want) < 1e-9
+        grade = ikm_grade(exp)
+        assert (pd.isna(row["grade"]) and grade is None) or row["grade"] == grade.grade
+        block = per_unsur.iloc[9 * i: 9 * i + 9]
+        assert block["unsur"].tolist() == UNSUR9
+        for j, c in enumerate(cols):
+            a = x[:, j][~np.isnan(x[:, j])]
+            r = block.iloc[j]
+            assert r["n"] == a.size
+            if a.size:
+                assert abs(r["total"] - a.sum()) < 1e-9 and abs(r["nrr"] - a.mean()) < 1e-9
+            else:
+                assert np.isnan(r["total"]) and np.isnan(r["nrr"])
+            if a.size >= 2:
+                half = sps.t.ppf(0.975, a.size - 1) * np.std(a, ddof=1) / np.sqrt(a.size)
+                assert abs(r["ci_high"] - (a.mean() + half)) < 1e-9
+                assert abs(r["ci_low"] - (a.mean() - half)) < 1e-9
+            else:
+                assert np.isnan(r["ci_low"]) and np.isnan(r["ci_high"])
+
+
 def test_ikm_rejects_out_of_scale_answers_and_bad_options():
     from clem_lib.errors import ClemInputError
 
