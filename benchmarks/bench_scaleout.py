@@ -4,7 +4,7 @@ The cluster (two worker processes, one thread each) is started before the
 timed run, as a cluster is when a user passes ``--scheduler ADDRESS``; its
 start-up time is reported apart. Both runs use the same generated survey (24
 units of 250 responses) and the bundled notebooks; the ``--jobs 2`` run is the
-baseline, measured in the same session.
+baseline, measured in the same run.
 
 Target: Dask run <= 1.15 x the ``--jobs 2`` run (overhead <= 15%).
 """
