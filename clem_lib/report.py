@@ -1584,7 +1584,39 @@ def _method_text(method, lang: str) -> str:
     return m
 
 
-class UnitReport:
+class _ReportBase:
+    """What the unit report and the city overview share: a cache of computed tables,
+    numbered section headings, charts with alt text, and writing the rows of ``results()``
+    (which each report defines)."""
+
+    SECTIONS: tuple = ()
+
+    def _get(self, key, fn):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def _chart(self, fig, key):
+        from .plots import chart
+
+        return chart(fig, alt=label(f"fig_{key}", self.lang))
+
+    def section(self, key: str) -> ReportText:
+        """Numbered heading of a section (``## 3. IKM per unsur pelayanan``)."""
+        return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
+
+    def write_results(self, path) -> ReportText:
+        """Write :meth:`results` to ``path`` (safe CSV writer); empty path: do nothing."""
+        if not path:
+            return ReportText("")
+        from .io import write_csv
+
+        res = self.results()
+        write_csv(res, path)
+        return ReportText(f"results: {len(res)} rows")
+
+
+class UnitReport(_ReportBase):
     """Everything one unit's report shows, computed once through scoring and stats.
 
     Build it with :meth:`build` (the notebook's validation cell); every other
@@ -1666,11 +1698,6 @@ class UnitReport:
                    checklist=checklist, units=units, summary=summary, n_boot=n_boot)
 
     # -- computations (cached) ---------------------------------------------
-
-    def _get(self, key, fn):
-        if key not in self._cache:
-            self._cache[key] = fn()
-        return self._cache[key]
 
     @property
     def ikm(self) -> pd.DataFrame:
@@ -1803,21 +1830,12 @@ class UnitReport:
         row = c[(c["category"] == "all").to_numpy(dtype=bool)]
         return str(row["missing"].iloc[0]) if len(row) else ""
 
-    def _chart(self, fig, key):
-        from .plots import chart
-
-        return chart(fig, alt=label(f"fig_{key}", self.lang))
-
     # -- cells ------------------------------------------------------------
 
     def title(self) -> ReportText:
         """Report title with the unit, round and the number of respondents."""
         sub = (f"{label('round', self.lang)} {self.round} · n = {fmt_number(len(self.data), 0, self.lang)}")
         return _markdown(f"# {escape_text(label('title_unit', self.lang, unit=self.unit))}\n\n{sub}")
-
-    def section(self, key: str) -> ReportText:
-        """Numbered heading of a section (``## 3. IKM per unsur pelayanan``)."""
-        return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
 
     def headline(self) -> ReportText:
         between = self.gaps
@@ -2149,15 +2167,6 @@ class UnitReport:
         out["unit"] = out["unit"].fillna("").replace("", self.unit)
         return results_frame(out.to_dict("records"))
 
-    def write_results(self, path) -> ReportText:
-        """Write :meth:`results` to ``path`` (safe CSV writer); empty path: do nothing."""
-        if not path:
-            return ReportText("")
-        from .io import write_csv
-
-        res = self.results()
-        write_csv(res, path)
-        return ReportText(f"results: {len(res)} rows")
 
 
 def _load_units_for(units_path: str) -> pd.DataFrame:
@@ -2167,7 +2176,7 @@ def _load_units_for(units_path: str) -> pd.DataFrame:
     return load_units(Path(units_path) if units_path else UNITS_FILE)
 
 
-class CityReport:
+class CityReport(_ReportBase):
     """Every unit side by side: what ``city_overview.ipynb`` shows.
 
     Built with :meth:`build`; each method returns one display object. Every
@@ -2209,11 +2218,6 @@ class CityReport:
         checklist = load_checklist(checklist_file, units_file) if checklist_file.is_file() else pd.DataFrame()
         return cls(lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"], seed=check["seed"],
                    scheme=s, data=data, checklist=checklist, units=load_units(units_file), n_boot=n_boot)
-
-    def _get(self, key, fn):
-        if key not in self._cache:
-            self._cache[key] = fn()
-        return self._cache[key]
 
     @property
     def ikm_units(self) -> pd.DataFrame:
@@ -2309,19 +2313,11 @@ class CityReport:
             return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         return self._get("round_tests", f)
 
-    def _chart(self, fig, key):
-        from .plots import chart
-
-        return chart(fig, alt=label(f"fig_{key}", self.lang))
-
     def title(self) -> ReportText:
         n = fmt_number(len(self.latest), 0, self.lang)
         k = self.latest["unit"].nunique()
         sub = (f"{k} unit · n = {n}" if self.lang == "id" else f"{k} units · n = {n}")
         return _markdown(f"# {escape_text(label('title_city', self.lang))}\n\n{sub}")
-
-    def section(self, key: str) -> ReportText:
-        return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
 
     def caption(self, key: str) -> ReportText:
         """Caption of figure ``key`` with the number of respondents it rests on (every
@@ -2471,11 +2467,3 @@ class CityReport:
         out = pd.concat([rows, tests, rest], ignore_index=True)
         return results_frame(out.to_dict("records"))
 
-    def write_results(self, path) -> ReportText:
-        if not path:
-            return ReportText("")
-        from .io import write_csv
-
-        res = self.results()
-        write_csv(res, path)
-        return ReportText(f"results: {len(res)} rows")

@@ -1107,43 +1107,6 @@ def _ikm_core(x1, a1, x2, a2, w, *, min_n, n_boot, n_perm, seed, conf_level, **m
     row.update(gap=gap, ci_low=float(lo), ci_high=float(hi), statistic=gap, p_value=float(p),
                effect_size=d, effect_ci_low=dlo, effect_ci_high=dhi)
     return row
-    gap = e1 - e2
-    rng = np.random.default_rng(seed)
-    x1, a1, x2, a2 = xv[rows1], a[rows1], xv[rows2], a[rows2]
-    b1 = _ikm_from_counts(_resample_counts(rng, n1, n_boot), x1, a1, w)
-    b2 = _ikm_from_counts(_resample_counts(rng, n2, n_boot), x2, a2, w)
-    bd = b1 - b2
-    alpha = 1 - conf_level
-    lo, hi = np.nanquantile(bd, [alpha / 2, 1 - alpha / 2])
-    # permutation of group labels among the pooled respondents
-    pool_x = np.vstack([x1, x2])
-    pool_a = np.vstack([a1, a2])
-    n = n1 + n2
-    keys = rng.random((n_perm, n))
-    order = np.argsort(keys, axis=1)
-    ind1 = np.zeros((n_perm, n))
-    np.put_along_axis(ind1, order[:, :n1], 1.0, axis=1)
-    s1, c1 = ind1 @ pool_x, ind1 @ pool_a
-    s2, c2 = pool_x.sum(axis=0) - s1, pool_a.sum(axis=0) - c1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pd_ = 25.0 * w * ((s1 / c1).sum(axis=1) - (s2 / c2).sum(axis=1))
-    valid = np.isfinite(pd_)
-    extreme = np.sum(np.abs(pd_[valid]) >= abs(gap) - 1e-12)
-    p = (1 + extreme) / (1 + valid.sum())
-    # standardised gap: respondent-level score 25 x mean of answered unsur
-    r1 = 25 * (x1.sum(axis=1) / a1.sum(axis=1))
-    r2 = 25 * (x2.sum(axis=1) / a2.sum(axis=1))
-    sd = math.sqrt(((n1 - 1) * np.var(r1, ddof=1) + (n2 - 1) * np.var(r2, ddof=1)) / (n - 2))
-    d = gap / sd if sd > 0 else np.nan
-    if np.isfinite(d):
-        z = _z(conf_level)
-        se_d = math.sqrt(n / (n1 * n2) + d * d / (2 * n))
-        dlo, dhi = d - z * se_d, d + z * se_d
-    else:
-        dlo = dhi = np.nan
-    row.update(gap=gap, ci_low=float(lo), ci_high=float(hi), statistic=gap, p_value=float(p),
-               effect_size=d, effect_ci_low=dlo, effect_ci_high=dhi)
-    return row
 
 
 # ---------------------------------------------------------------------------
