@@ -665,16 +665,10 @@ def nrr(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
     return _frame(rows, cols)
 
 
-def _nrr_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float,
-              level: float) -> list[dict] | None:
-    """Rows of :func:`nrr` from one answer matrix of the whole table and per-group sums.
-
-    Same formulas as the per-group loop (two-pass standard deviation around
-    each group's mean); returns None when some answer is off the scale, so that
-    the per-group path raises its error.
-    """
-    from scipy import stats as sps
-
+def _fast_group_sums(df: pd.DataFrame, by_cols: list[str], s: "Scheme"):
+    """Shared start of the fast paths: the answer matrix of the whole table, the group
+    numbers and the per-group sums. None when some answer is off the scale (the per-group
+    path then raises its error); an empty list when there is no group."""
     from .errors import ClemInputError
 
     try:
@@ -685,7 +679,23 @@ def _nrr_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float,
     g = len(keys)
     if g == 0:
         return []
-    r, _, counts, totals = _group_matrix_sums(x, codes, g)
+    return (x, keys, codes, g, *_group_matrix_sums(x, codes, g))
+
+
+def _nrr_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float,
+              level: float) -> list[dict] | None:
+    """Rows of :func:`nrr` from one answer matrix of the whole table and per-group sums.
+
+    Same formulas as the per-group loop (two-pass standard deviation around
+    each group's mean); returns None when some answer is off the scale, so that
+    the per-group path raises its error.
+    """
+    from scipy import stats as sps
+
+    sums = _fast_group_sums(df, by_cols, s)
+    if sums is None or sums == []:
+        return sums
+    x, keys, codes, g, r, _, counts, totals = sums
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(counts > 0, totals / counts, np.nan)
         dev = np.where(r, x - mean[codes], 0.0)
@@ -904,17 +914,10 @@ def _ikm_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float, ci: str
     """
     from scipy import stats as sps
 
-    from .errors import ClemInputError
-
-    try:
-        x = _scores(df, s)
-    except ClemInputError:
-        return None
-    keys, codes = _group_codes(df, by_cols)
-    g = len(keys)
-    if g == 0:
-        return []
-    r, y0, counts, totals = _group_matrix_sums(x, codes, g)
+    sums = _fast_group_sums(df, by_cols, s)
+    if sums is None or sums == []:
+        return sums
+    x, keys, codes, g, r, y0, counts, totals = sums
     rows_in_group = np.bincount(codes, minlength=g)
     n = np.bincount(codes, weights=r.any(axis=1), minlength=g).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
