@@ -43,7 +43,7 @@ import pandas as pd
 
 from .codebook import ROLES, Codebook, Scale, load_codebook, load_units, normalize_label
 from .errors import ClemInputError
-from .io import atomic_path, read_survey, write_csv
+from .io import atomic_path, read_survey, read_survey_columns, write_csv
 from .paths import UNITS_FILE
 from .privacy import REMOVED, get_salt, hash_values, scrub_text
 
@@ -138,7 +138,12 @@ class CleanResult:
 
 
 class _Log:
-    """Collects audit-log pieces as numpy arrays (no per-row Python, no string copies)."""
+    """Collects audit-log pieces as numpy arrays (no per-row Python, no string copies).
+
+    Each piece is one rule applied to one column: its rows, and its old and
+    new values (one string for all rows, or one per row). Column and rule
+    names are stored once per piece, not once per row.
+    """
 
     def __init__(self):
         self.parts: list[tuple] = []
@@ -147,43 +152,59 @@ class _Log:
         rows = np.asarray(rows, dtype="int64")
         if rows.size == 0:
             return
-        n = rows.size
-
-        def arr(v):
-            if isinstance(v, str) or v is None:
-                return np.full(n, v, dtype=object)
-            return np.asarray(v, dtype=object)
-
-        self.parts.append(((rows + 1).astype("float64"), arr(column), arr(old), arr(new), arr(rule)))
+        self.parts.append((rows + 1, str(column), old, new, rule))
 
     def add_column(self, column, old, new, rule):
-        self.parts.append((np.array([np.nan]), np.array([column], dtype=object),
-                           np.array([old], dtype=object), np.array([new], dtype=object),
-                           np.array([rule], dtype=object)))
+        self.parts.append((np.array([0], dtype="int64"), str(column), old, new, rule))  # row 0: column-level
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, removed=None) -> pd.DataFrame:
+        """The log, sorted by row (column-level entries first), rule order, column.
+
+        ``removed``: boolean per raw row; value corrections in removed rows are
+        left out (the removal itself is the entry that matters).
+        """
+        text = pd.StringDtype("python")  # python-backed strings reuse the distinct values' objects
         if not self.parts:
-            df = pd.DataFrame({c: pd.Series(dtype="string") for c in LOG_COLUMNS})
+            df = pd.DataFrame({c: pd.Series(dtype=text) for c in LOG_COLUMNS})
             df["row"] = df["row"].astype("Int64")
             return df
-        row = np.concatenate([p[0] for p in self.parts])
-        rule = np.concatenate([p[4] for p in self.parts])
-        rank = pd.Categorical(rule, categories=RULES).codes
-        cols = [np.concatenate([p[i] for p in self.parts]) for i in (1, 2, 3)]
-        self.parts = []
-        # sort by row (column-level entries first), rule order, column
-        col_codes, _ = pd.factorize(pd.Series(cols[0]), sort=True)
-        order = np.lexsort((col_codes, rank, np.nan_to_num(row, nan=-1.0)))
-        # python-backed strings reuse the distinct values' objects: no copy per row
-        text = pd.StringDtype("python")
-        out = pd.DataFrame({
-            "row": pd.array(row[order], dtype="Float64").astype("Int64"),
-            "column": pd.array(cols[0][order], dtype=text),
-            "old": pd.array(cols[1][order], dtype=text),
-            "new": pd.array(cols[2][order], dtype=text),
-            "rule": pd.array(rule[order], dtype=text),
+        parts, self.parts = self.parts, []
+        sizes = np.array([p[0].size for p in parts])
+        row = np.concatenate([p[0] for p in parts])
+        col_names = sorted({p[1] for p in parts})
+        col_code = np.repeat(np.array([col_names.index(p[1]) for p in parts]), sizes)
+        rank = {r: i for i, r in enumerate(RULES)}
+        rule_code = np.repeat(np.array([rank.get(p[4], -1) for p in parts]), sizes)
+        keep = np.ones(row.size, dtype=bool)
+        if removed is not None:
+            removal = np.array([p[4] in _REMOVAL_RULES for p in parts])
+            keep = ~(np.repeat(~removal, sizes) & (row > 0) & removed[np.maximum(row - 1, 0)])
+
+        def values(i):
+            out = np.empty(row.size, dtype=object)
+            at = 0
+            for p, k in zip(parts, sizes):
+                v = p[i]
+                out[at:at + k] = v if isinstance(v, str) or v is None else np.asarray(v, dtype=object)
+                at += k
+            return out
+
+        idx = np.flatnonzero(keep)
+        order = idx[np.lexsort((col_code[idx], rule_code[idx], row[idx]))]
+        rule_names = np.array([*RULES, ""], dtype=object)
+        rules = np.array([p[4] for p in parts], dtype=object)
+        rule_text = np.repeat(rules, sizes)[order] if (rule_code < 0).any() else rule_names[rule_code[order]]
+        r = row[order]
+        return pd.DataFrame({
+            "row": pd.arrays.IntegerArray(r, r <= 0),
+            "column": pd.array(np.array(col_names, dtype=object)[col_code[order]], dtype=text),
+            "old": pd.array(values(2)[order], dtype=text),
+            "new": pd.array(values(3)[order], dtype=text),
+            "rule": pd.array(rule_text, dtype=text),
         })
-        return out
+
+
+_REMOVAL_RULES = ("consent_refused", "duplicate_uuid", "duplicate_answers")
 
 
 class _Old:
@@ -534,20 +555,29 @@ def _select_multiple(raw, spec, raw_col, sep, n):
 
 
 def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
-    """Mark duplicate submissions (same uuid; identical answers minutes apart)."""
+    """Mark duplicate submissions (same uuid; identical answers minutes apart).
+
+    Sorting and comparing work on integer codes (one per distinct value), not
+    on the strings.
+    """
     id_col = found.get("respondent_id")
     n = len(raw)
-    order = np.arange(n)
     if sub_times is not None:
-        order = np.lexsort((np.arange(n), sub_times.to_numpy().astype("datetime64[ns]").astype("int64")))
+        t = sub_times.to_numpy().astype("datetime64[ns]").view("int64").copy()
+        t[np.isnat(sub_times.to_numpy())] = np.iinfo("int64").max  # no time stamp: last
+        order = np.lexsort((np.arange(n), t))
+    else:
+        t = np.zeros(n, dtype="int64")
+        order = np.arange(n)
     remove_uuid = np.zeros(n, dtype=bool)
     ids = raw[id_col].astype("string").str.strip()
-    ids_o = ids.iloc[order]
-    dup_o = ids_o.duplicated(keep="first").to_numpy() & ids_o.notna().to_numpy() & keep_mask[order]
-    # only compare among kept rows
-    kept_ids = ids_o.where(pd.Series(keep_mask[order], index=ids_o.index))
-    dup_o = kept_ids.duplicated(keep="first").to_numpy() & kept_ids.notna().to_numpy()
-    remove_uuid[order[dup_o]] = True
+    id_codes, _ = pd.factorize(ids, use_na_sentinel=True)
+    # among kept rows with an id, in submission order: every repeat of an id after its first
+    pos = np.flatnonzero(keep_mask[order] & (id_codes[order] >= 0))
+    _, first = np.unique(id_codes[order[pos]], return_index=True)  # stable: first occurrence
+    repeat = np.ones(pos.size, dtype=bool)
+    repeat[first] = False
+    remove_uuid[order[pos[repeat]]] = True
     ans_specs = [c for c in codebook.columns
                  if c.role not in ("respondent_id", "submission_time") and found.get(c.name)]
     ans_cols = list(dict.fromkeys(found[c.name] for c in ans_specs))
@@ -559,20 +589,19 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
         for c in ans_cols:
             hc = pd.util.hash_pandas_object(raw[c], index=False, categorize=True).to_numpy()
             h = h * np.uint64(1000003) ^ hc
-        live = keep_mask & ~remove_uuid
-        df = pd.DataFrame({"h": h, "enum": raw[enum_col].astype("string").to_numpy(), "i": np.arange(n)})
+        enum_codes, _ = pd.factorize(raw[enum_col].astype("string"), use_na_sentinel=True)
+        # rows without an enumerator are never "the same enumerator"
+        live = np.flatnonzero(keep_mask & ~remove_uuid & (enum_codes >= 0))
+        srt = live[np.lexsort((live, t[live], h[live], enum_codes[live]))]
+        same = (h[srt][1:] == h[srt][:-1]) & (enum_codes[srt][1:] == enum_codes[srt][:-1])
         if sub_times is not None:
-            df["t"] = sub_times.to_numpy()
+            window = pd.Timedelta(minutes=float(codebook.quality["duplicate_window_minutes"]))
+            ts = sub_times.to_numpy().astype("datetime64[ns]")[srt]
+            close = (ts[1:] - ts[:-1]) <= window.to_timedelta64()
         else:
-            df["t"] = pd.Timestamp("2000-01-01")
-        df = df[live].sort_values(["enum", "h", "t", "i"], kind="stable")
-        same = (df["h"].to_numpy()[1:] == df["h"].to_numpy()[:-1]) & \
-               (df["enum"].to_numpy()[1:] == df["enum"].to_numpy()[:-1])
-        window = pd.Timedelta(minutes=float(codebook.quality["duplicate_window_minutes"]))
-        dt = df["t"].to_numpy()[1:] - df["t"].to_numpy()[:-1]
-        close = (dt <= window.to_timedelta64()) if sub_times is not None else np.ones(len(dt), bool)
-        dup = np.concatenate([[False], same & close])
-        remove_ans[df["i"].to_numpy()[dup]] = True
+            close = np.ones(max(srt.size - 1, 0), dtype=bool)
+        dup = np.concatenate([[False], same & close]) if srt.size else np.zeros(0, dtype=bool)
+        remove_ans[srt[dup]] = True
     id_spec = codebook.by_role("respondent_id")[0]
     old = _Old(ids) if id_spec.pii != "hash" else (lambda rows: REMOVED)
     rows = np.flatnonzero(remove_uuid)
@@ -795,12 +824,8 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     table = table.take(order).reset_index(drop=True)
     table = _order_columns(table, codebook)
 
-    log_df = log.frame()
     # value corrections in rows that were removed are noise: keep only the removal
-    removed_rows = np.flatnonzero(~keep) + 1
-    drop = log_df["row"].isin(removed_rows).to_numpy(dtype=bool) & \
-        ~log_df["rule"].isin(["consent_refused", "duplicate_uuid", "duplicate_answers"]).to_numpy(dtype=bool)
-    log_df = log_df[~drop].reset_index(drop=True)
+    log_df = log.frame(removed=~keep)
     unit_by_row = pd.Series(unit_vals, index=np.arange(1, n + 1), dtype="string")
     summary = summarize_log(log_df, unit_by_row)
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
@@ -915,8 +940,41 @@ def clean_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None,
     codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
     units = load_units(units_path)
     # no local reference to the raw frame: clean_frame frees its columns as it goes
-    return clean_frame(read_survey(data_path, codebook, sheet=sheet), codebook, units,
-                       file=Path(data_path), today=today)
+    return clean_frame(read_survey_columns(data_path, codebook, _column_selector(codebook), sheet=sheet),
+                       codebook, units, file=Path(data_path), today=today)
+
+
+_TEXT_KINDS = ("id", "free_text", "personal")
+_TEXT_ROLES = ("start_time", "end_time", "submission_time")
+
+
+def _column_selector(codebook: Codebook):
+    """For :func:`read_survey_columns`: the raw columns cleaning uses, and those read as plain text.
+
+    Columns no codebook entry names are never read; answers with few distinct
+    values (labels, codes, dates, units) come back as categoricals; ids,
+    free text, personal data and time stamps (distinct in nearly every row)
+    as strings. When a required column is missing every column is read, so
+    the error lists the close names from the whole header.
+    """
+    def select(names):
+        problems: list[Problem] = []
+        found = _resolve_columns(pd.DataFrame(columns=names), codebook, None, problems)
+        if any(p.level == "error" for p in problems):
+            return names, set(names)
+        sep = codebook.source.get("group_separator") or "/"
+        read, text = set(), set()
+        for spec in codebook.columns:
+            if spec.name not in found:
+                continue
+            col = found[spec.name]
+            cols = [col] if col is not None else [c for c in names if c.startswith(spec.source + sep)]
+            read.update(cols)
+            if ROLES[spec.role] in _TEXT_KINDS or spec.role in _TEXT_ROLES:
+                text.update(cols)
+        return [c for c in names if c in read], text
+
+    return select
 
 
 def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None, today=None) -> list:

@@ -133,6 +133,86 @@ def _read_csv(path: Path, source: dict) -> pd.DataFrame:
     return pd.DataFrame()  # not reached: the last try returns or raises
 
 
+def _has_quote(path: Path) -> bool:
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b'"') >= 0
+
+
+def _read_csv_arrow(path: Path, source: dict, select) -> pd.DataFrame | None:
+    """The fast CSV path of :func:`read_survey_columns`, or None when it does not apply.
+
+    pyarrow's multi-threaded reader, only the selected columns, cells as
+    strings with the same rules as :func:`_read_csv` (empty cell -> missing,
+    blank lines skipped, UTF-8 with or without BOM). Anything unusual (another
+    encoding, a ragged row, bytes that are not UTF-8, odd header names) returns
+    None and the caller takes the careful path, whose messages name the row.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    wanted = (source.get("encoding", "auto") or "auto")
+    if wanted not in ("auto", "utf-8", "utf8", "utf-8-sig", "UTF-8"):
+        return None
+    wanted_sep = source.get("delimiter", "auto") or "auto"
+    if wanted_sep == "auto" and path.suffix.lower() == ".tsv":
+        wanted_sep = "\t"
+    try:
+        sep = _sniff_delimiter(path, "utf-8-sig", wanted_sep)
+        # a quoted value may hold a line break; without quotes in the file, rows end at line ends
+        # and the reader may split the file anywhere between lines (much faster)
+        parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=_has_quote(path))
+        with pacsv.open_csv(path, parse_options=parse) as reader:
+            names = list(reader.schema.names)
+        if not names or any(not n or n != n.strip() for n in names) or len(set(names)) != len(names):
+            return None
+        read, as_text = select(names)
+        read = [n for n in names if n in set(read)]
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in read}, include_columns=read,
+                                       strings_can_be_null=True, null_values=[""])
+        table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+    except (pa.ArrowException, ClemInputError, OSError, ValueError):
+        return None
+    if table.num_rows == 0:
+        return None
+    import pyarrow.compute as pc
+    from concurrent.futures import ThreadPoolExecutor
+
+    def encode(name):
+        col = table.column(name)
+        return col if name in as_text else pc.dictionary_encode(col)
+
+    # labels repeat: each distinct value is stored once (pandas Categorical); arrow releases the GIL
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        cols = list(pool.map(encode, read))
+    del table
+    return pa.table(cols, names=read).to_pandas()
+
+
+def read_survey_columns(path, codebook=None, select=None, *, sheet=None) -> pd.DataFrame:
+    """Read only the columns a caller needs, as fast as the file allows.
+
+    Like :func:`read_survey`, but ``select(names) -> (read, as_text)`` chooses,
+    from the header, the columns to read and among them those to keep as plain
+    strings; the others come back as pandas ``Categorical`` of the same
+    strings (one object per distinct label). A UTF-8 CSV goes through
+    pyarrow's multi-threaded reader; every other file, and any CSV the fast
+    reader cannot take as is, through :func:`read_survey` (all columns,
+    strings), so errors are the same.
+    """
+    path = Path(path)
+    source = _codebook_source(codebook)
+    ext = path.suffix.lower()
+    fmt = (source.get("format") or "auto").lower()
+    is_csv = fmt in ("csv", "kobo") and ext not in _EXCEL_EXT | _SPSS_EXT or (fmt == "auto" and ext in _CSV_EXT)
+    if select is not None and is_csv and path.is_file() and path.stat().st_size > 0:
+        df = _read_csv_arrow(path, source, select)
+        if df is not None:
+            return df
+    return read_survey(path, codebook, sheet=sheet)
+
+
 def _read_excel(path: Path, source: dict, sheet) -> pd.DataFrame:
     sheet = sheet if sheet is not None else source.get("sheet")
     try:
