@@ -138,11 +138,12 @@ class CleanResult:
 
 
 class _Log:
-    """Collects audit-log pieces as numpy arrays (no per-row Python, no string copies).
+    """Collects audit-log pieces as integer codes (no per-row Python objects).
 
     Each piece is one rule applied to one column: its rows, and its old and
-    new values (one string for all rows, or one per row). Column and rule
-    names are stored once per piece, not once per row.
+    new values, each given as one string for all rows, one value per row, or
+    ``(values, codes)``: ``values[codes]`` with the distinct values stored
+    once. The log's text columns are built at the end, in Arrow.
     """
 
     def __init__(self):
@@ -157,15 +158,31 @@ class _Log:
     def add_column(self, column, old, new, rule):
         self.parts.append((np.array([0], dtype="int64"), str(column), old, new, rule))  # row 0: column-level
 
+    @staticmethod
+    def _coded(parts, sizes, i):
+        """Field ``i`` of every piece as (distinct values, one code per entry)."""
+        values, codes, base = [], [], 0
+        for p, k in zip(parts, sizes):
+            v = p[i]
+            if isinstance(v, tuple):
+                vals, c = np.asarray(v[0], dtype=object), np.asarray(v[1], dtype="int64")
+            elif isinstance(v, str) or v is None:
+                vals, c = np.array([v], dtype=object), np.zeros(k, dtype="int64")
+            else:
+                vals, c = np.asarray(v, dtype=object), np.arange(k, dtype="int64")
+            values.append(vals)
+            codes.append(c + base)
+            base += vals.size
+        return np.concatenate(values), np.concatenate(codes)
+
     def frame(self, removed=None) -> pd.DataFrame:
         """The log, sorted by row (column-level entries first), rule order, column.
 
         ``removed``: boolean per raw row; value corrections in removed rows are
         left out (the removal itself is the entry that matters).
         """
-        text = pd.StringDtype("python")  # python-backed strings reuse the distinct values' objects
         if not self.parts:
-            df = pd.DataFrame({c: pd.Series(dtype=text) for c in LOG_COLUMNS})
+            df = pd.DataFrame({c: pd.Series(dtype="string") for c in LOG_COLUMNS})
             df["row"] = df["row"].astype("Int64")
             return df
         parts, self.parts = self.parts, []
@@ -173,35 +190,25 @@ class _Log:
         row = np.concatenate([p[0] for p in parts])
         col_names = sorted({p[1] for p in parts})
         col_code = np.repeat(np.array([col_names.index(p[1]) for p in parts]), sizes)
-        rank = {r: i for i, r in enumerate(RULES)}
-        rule_code = np.repeat(np.array([rank.get(p[4], -1) for p in parts]), sizes)
+        rule_names = list(dict.fromkeys([*RULES, *(p[4] for p in parts)]))
+        rule_code = np.repeat(np.array([rule_names.index(p[4]) for p in parts]), sizes)
+        rank = np.where(rule_code < len(RULES), rule_code, -1)  # a rule not in RULES sorts first
         keep = np.ones(row.size, dtype=bool)
         if removed is not None:
             removal = np.array([p[4] in _REMOVAL_RULES for p in parts])
             keep = ~(np.repeat(~removal, sizes) & (row > 0) & removed[np.maximum(row - 1, 0)])
-
-        def values(i):
-            out = np.empty(row.size, dtype=object)
-            at = 0
-            for p, k in zip(parts, sizes):
-                v = p[i]
-                out[at:at + k] = v if isinstance(v, str) or v is None else np.asarray(v, dtype=object)
-                at += k
-            return out
-
         idx = np.flatnonzero(keep)
-        order = idx[np.lexsort((col_code[idx], rule_code[idx], row[idx]))]
-        rule_names = np.array([*RULES, ""], dtype=object)
-        rules = np.array([p[4] for p in parts], dtype=object)
-        rule_text = np.repeat(rules, sizes)[order] if (rule_code < 0).any() else rule_names[rule_code[order]]
+        order = idx[np.lexsort((col_code[idx], rank[idx], row[idx]))]
         r = row[order]
+        old_values, old_codes = self._coded(parts, sizes, 2)
+        new_values, new_codes = self._coded(parts, sizes, 3)
         return pd.DataFrame({
             "row": pd.arrays.IntegerArray(r, r <= 0),
-            "column": pd.array(np.array(col_names, dtype=object)[col_code[order]], dtype=text),
-            "old": pd.array(values(2)[order], dtype=text),
-            "new": pd.array(values(3)[order], dtype=text),
-            "rule": pd.array(rule_text, dtype=text),
-        })
+            "column": _strings(np.array(col_names, dtype=object), col_code[order]),
+            "old": _strings(old_values, old_codes[order]),
+            "new": _strings(new_values, new_codes[order]),
+            "rule": _strings(np.array(rule_names, dtype=object), rule_code[order]),
+        }, copy=False)
 
 
 _REMOVAL_RULES = ("consent_refused", "duplicate_uuid", "duplicate_answers")
@@ -261,6 +268,30 @@ def _resolve_columns(raw: pd.DataFrame, codebook: Codebook, file, problems) -> d
     return found
 
 
+def _factorize(s: pd.Series):
+    """``pd.factorize(s, use_na_sentinel=True)``, without hashing when ``s`` is categorical.
+
+    Same result: codes (-1 for missing) and the distinct values in order of
+    first appearance (unused categories left out).
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return pd.factorize(s, use_na_sentinel=True)
+    cat = s.cat.codes.to_numpy()
+    cats = s.cat.categories
+    n, k = cat.size, len(cats)
+    ok = cat >= 0
+    first = np.full(k, n, dtype="int64")
+    np.minimum.at(first, cat[ok], np.flatnonzero(ok))
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used], kind="stable")]
+    uniques = pd.Index(np.asarray(cats, dtype=object)[order], dtype=object)
+    if order.size == k and (order == np.arange(k)).all():
+        return cat.astype(np.intp), uniques
+    remap = np.full(k + 1, -1, dtype=np.intp)
+    remap[order] = np.arange(order.size)
+    return remap[cat], uniques  # code -1 picks remap[-1] == -1
+
+
 def _map_scale(s: pd.Series, scale: Scale):
     """Map raw strings through a scale.
 
@@ -269,7 +300,7 @@ def _map_scale(s: pd.Series, scale: Scale):
     exact/official, 1 = alias, 2 = missing code, 3 = unmatched, 4 = out of
     range, -1 = empty. Each distinct value is normalised once.
     """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = _factorize(s)
     uval = np.empty(len(uniques), dtype=object)
     ustat = np.zeros(len(uniques), dtype="int8")
     valid = set(scale.codes)
@@ -304,12 +335,23 @@ def _typed(scale: Scale, uval, codes):
     mask = ~known[idx]
     if scale.kind == "ordinal":
         u = np.array([v if v is not None else 0 for v in uval] + [0], dtype="int64")
-        return pd.arrays.IntegerArray(u[idx], mask).astype("Int64")
+        return pd.arrays.IntegerArray(u[idx], mask)
     if scale.kind == "boolean":
         u = np.array([bool(v) for v in uval] + [False], dtype=bool)
         return pd.arrays.BooleanArray(u[idx], mask)
-    u = np.array(list(uval) + [None], dtype=object)
-    return pd.array(u[idx], dtype="string")
+    return _strings(np.array([None if v is None else str(v) for v in uval], dtype=object),
+                    np.where(mask, -1, idx))
+
+
+def _strings(values, codes) -> pd.api.extensions.ExtensionArray:
+    """``values[codes]`` (code -1: missing) as a ``string`` array, built in Arrow (no per-row objects)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = np.asarray(codes)
+    dictionary = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    taken = pc.take(dictionary, pa.array(codes, mask=codes < 0, type=pa.int64()))
+    return pd.array(taken, dtype=pd.StringDtype("pyarrow"))
 
 
 def _map_scale_values(uniques, scale: Scale) -> list:
@@ -333,8 +375,8 @@ def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
     for st, rule in ((1, "alias"), (2, "missing_code"), (3, "unmatched_label"), (4, "out_of_range")):
         rows = np.flatnonzero(stat == st)
         if rows.size:
-            new = u_new[codes[rows]] if st == 1 else ""
-            log.add(rows, raw_col, u_old[codes[rows]], new, rule)
+            new = (u_new, codes[rows]) if st == 1 else ""
+            log.add(rows, raw_col, (u_old, codes[rows]), new, rule)
     answered = int((stat >= 0).sum())
     n_bad = int((stat == 3).sum())
     if n_bad:
@@ -366,7 +408,7 @@ def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
 
 def _to_number(s: pd.Series) -> pd.Series:
     """Parse numbers as typed (``Rp 50.000``, ``2,5``); each distinct value once."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = _factorize(s)
     parsed = _parse_numbers(pd.Series(uniques, dtype="string")).to_numpy(dtype="float64", na_value=np.nan)
     out = np.full(len(s), np.nan)
     ok = codes >= 0
@@ -414,7 +456,7 @@ def _clean_number(s, spec, raw_col, log, problems):
 
 def _parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
     """Parse strings to naive UTC datetimes; unique values parsed once."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = _factorize(s)
     u = pd.Series(uniques, dtype=object)
     parsed = pd.to_datetime(u, errors="coerce", format="ISO8601", utc=True)
     miss = parsed.isna() & u.notna()
@@ -495,7 +537,7 @@ def _unit_lookup(units: pd.DataFrame) -> dict:
 
 def _clean_units(s, units, raw_col, log, file, problems):
     lookup = _unit_lookup(units)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = _factorize(s)
     mapped = [lookup.get(normalize_label(u)) for u in uniques]
     unknown = [u for u, m in zip(uniques, mapped) if m is None]
     if unknown:
@@ -517,19 +559,19 @@ def _clean_units(s, units, raw_col, log, file, problems):
         row = int(np.flatnonzero(codes < 0)[0]) + 1
         raise ClemInputError("the unit is empty", file=file, row=row, column=raw_col,
                              fix="fill in the unit of every interview")
-    mapped_arr = np.array(mapped, dtype=object)
+    position = {str(name): i for i, name in enumerate(units["name"])}
+    unit_pos = np.array([position[m] for m in mapped], dtype=np.intp)[codes]
     canon = np.array([str(u) == m for u, m in zip(uniques, mapped)], dtype=bool)
-    vals = mapped_arr[codes]
     rows = np.flatnonzero(~canon[codes])
-    log.add(rows, raw_col, _Old(s)[rows], vals[rows], "unit_alias")
-    return vals
+    log.add(rows, raw_col, _Old(s)[rows], np.array(mapped, dtype=object)[codes[rows]], "unit_alias")
+    return unit_pos
 
 
 def _select_multiple(raw, spec, raw_col, sep, n):
     """Kobo select_multiple -> {flag: boolean array}."""
     flags = {}
     if raw_col is not None:
-        codes, uniques = pd.factorize(raw[raw_col], use_na_sentinel=True)
+        codes, uniques = _factorize(raw[raw_col])
         u = pd.Series(uniques, dtype="string").str.strip().str.casefold()
         padded = " " + u.str.replace(r"[\s,;]+", " ", regex=True) + " "
         idx = np.where(codes >= 0, codes, len(uniques))
@@ -589,7 +631,7 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
         for c in ans_cols:
             hc = pd.util.hash_pandas_object(raw[c], index=False, categorize=True).to_numpy()
             h = h * np.uint64(1000003) ^ hc
-        enum_codes, _ = pd.factorize(raw[enum_col].astype("string"), use_na_sentinel=True)
+        enum_codes, _ = _factorize(raw[enum_col])
         # rows without an enumerator are never "the same enumerator"
         live = np.flatnonzero(keep_mask & ~remove_uuid & (enum_codes >= 0))
         srt = live[np.lexsort((live, t[live], h[live], enum_codes[live]))]
@@ -610,6 +652,8 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     rows = np.flatnonzero(remove_ans)
     log.add(rows, id_col, fetch(rows), ROW_REMOVED, "duplicate_answers")
     return remove_uuid | remove_ans
+
+
 
 
 def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, file=None,
@@ -655,7 +699,8 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
 
     # unit first: an unknown unit stops everything
     unit_col = found["unit"]
-    unit_vals = _clean_units(raw[unit_col], units, unit_col, log, file, problems)
+    unit_pos = _clean_units(raw[unit_col], units, unit_col, log, file, problems)  # row -> units row
+    unit_names = np.array([str(u) for u in units["name"]], dtype=object)
 
     # consent
     keep = np.ones(n, dtype=bool)
@@ -727,42 +772,50 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         elif kind == "date":
             out[spec.name] = _clean_date(s, spec, col, log, problems, today).array
         elif kind == "free_text":
-            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            codes, uniques = _factorize(s)
             u = pd.Series(uniques, dtype="string")
             su = scrub_text(u)
             changed_u = (su != u).fillna(False).to_numpy(dtype=bool)
             clean_u = su.str.strip().replace("", pd.NA).to_numpy(dtype=object, na_value=None)
-            ok = codes >= 0
-            vals = np.full(n, None, dtype=object)
-            vals[ok] = clean_u[codes[ok]]
-            changed = np.zeros(n, dtype=bool)
-            changed[ok] = changed_u[codes[ok]]
+            changed = np.append(changed_u, False)[codes]  # code -1: the appended False
             rows = np.flatnonzero(changed)
-            log.add(rows, col, REMOVED, vals[rows], "pii_free_text")
-            out[spec.name] = pd.array(vals, dtype="string")
-        else:  # text
-            out[spec.name] = s.astype("string").str.strip().array
+            log.add(rows, col, REMOVED, (clean_u, codes[rows]), "pii_free_text")
+            out[spec.name] = _strings(clean_u, codes)
+        else:  # text: stripped, each distinct value once
+            codes, uniques = _factorize(s)
+            out[spec.name] = _strings(np.array([str(u).strip() for u in uniques], dtype=object), codes)
 
-    table = pd.DataFrame(out, index=raw.index)
-    table["unit"] = pd.array(unit_vals, dtype="string")
+    table = pd.DataFrame(out, index=raw.index, copy=False)
+    table["unit"] = _strings(unit_names, unit_pos)
 
     # sector must be one the unit serves; a unit with one sector gives it when none is typed
-    single = {str(nm): sec[0] for nm, sec in zip(units["name"], units["sectors"]) if len(sec) == 1}
-    implied = table["unit"].map(single).astype("string")
+    # (worked on integer codes: unit position x distinct sector)
+    sectors = list(units["sectors"])
     if "sector" in table.columns:
-        valid = {f"{nm}\x1f{sec}" for nm, secs in zip(units["name"], units["sectors"]) for sec in secs}
-        pair = table["unit"].fillna("") + "\x1f" + table["sector"].fillna("")
-        bad = (table["sector"].notna() & ~pair.isin(valid)).to_numpy(dtype=bool)
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            scol = found[codebook.column("sector").name]
-            log.add(rows, scol, _Old(raw[scol])[rows], "", "sector_not_at_unit")
-            table.loc[bad, "sector"] = pd.NA
-            problems.append(Problem(int(rows[0]) + 1, scol, f"{rows.size} sector(s) not served by the "
-                                    "interview's unit (see units.yml) became missing", None, "warning"))
-        table["sector"] = table["sector"].fillna(implied)
+        sec_codes, sec_uniques = _factorize(table["sector"])
+        sec_vals = [str(v) for v in sec_uniques]
     else:
-        table["sector"] = implied
+        sec_codes, sec_vals = np.full(n, -1, dtype=np.intp), []
+    sec_index = {v: j for j, v in enumerate(sec_vals)}
+    served = np.zeros((len(sectors), len(sec_vals) + 1), dtype=bool)  # last column: no sector
+    for i, secs in enumerate(sectors):
+        for sec in secs:
+            if sec in sec_index:
+                served[i, sec_index[sec]] = True
+    for secs in sectors:
+        if len(secs) == 1 and secs[0] not in sec_index:
+            sec_index[secs[0]] = len(sec_vals)
+            sec_vals.append(secs[0])
+    implied = np.array([sec_index[secs[0]] if len(secs) == 1 else -1 for secs in sectors], dtype=np.intp)
+    bad = (sec_codes >= 0) & ~served[unit_pos, sec_codes]
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        scol = found[codebook.column("sector").name]
+        log.add(rows, scol, _Old(raw[scol])[rows], "", "sector_not_at_unit")
+        problems.append(Problem(int(rows[0]) + 1, scol, f"{rows.size} sector(s) not served by the "
+                                "interview's unit (see units.yml) became missing", None, "warning"))
+    sec_codes = np.where(bad | (sec_codes < 0), implied[unit_pos], sec_codes)
+    table["sector"] = _strings(np.array(sec_vals, dtype=object), sec_codes)
 
     # skip logic
     for parent, child in (("had_problem", "problem_resolved"), ("paid_extra", "extra_amount")):
@@ -775,16 +828,18 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
                 table.loc[bad, child] = pd.NA
 
     # derived columns
-    slug = dict(zip(units["name"].astype(str), units["slug"].astype(str)))
-    table["unit_slug"] = table["unit"].map(slug).astype("string")
+    table["unit_slug"] = _strings(np.array([str(v) for v in units["slug"]], dtype=object), unit_pos)
+    any_true = np.zeros(n, dtype=bool)
+    all_known = np.ones(n, dtype=bool)
     for flag in _FLAGS:
         if flag not in table.columns:
-            table[flag] = pd.array([pd.NA] * n, dtype="boolean")
-    flags = table[list(_FLAGS)].astype("boolean")
-    any_true = flags.fillna(False).any(axis=1)
-    all_known = flags.notna().all(axis=1)
-    table["special_group"] = pd.array(np.where(any_true, True, np.where(all_known, False, pd.NA)),
-                                      dtype="boolean")
+            table[flag] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+        arr = pd.array(table[flag], dtype="boolean")
+        known = ~arr.isna()
+        any_true |= arr.to_numpy(dtype=bool, na_value=False)
+        all_known &= known
+    # any flag true: special; all known and none true: not; else unknown
+    table["special_group"] = pd.arrays.BooleanArray(any_true, ~any_true & ~all_known)
 
     # quality flags
     if "start_time" in times and "end_time" in times:
@@ -800,36 +855,57 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         table["speeder"] = pd.array([pd.NA] * n, dtype="boolean")
     unsur_cols = [f"unsur_{k}" for k in codebook.unsur_keys if f"unsur_{k}" in table.columns]
     if unsur_cols:
-        block = table[unsur_cols].astype("Float64")
-        answered = block.notna().sum(axis=1)
+        answered = np.zeros(n, dtype="int64")
+        hi = np.full(n, -np.inf)
+        lo = np.full(n, np.inf)
+        for c in unsur_cols:
+            v = table[c].to_numpy(dtype="float64", na_value=np.nan)
+            ok = ~np.isnan(v)
+            answered += ok
+            hi = np.where(ok, np.maximum(hi, v), hi)
+            lo = np.where(ok, np.minimum(lo, v), lo)
         need = codebook.quality.get("straightliner_min_items") or len(unsur_cols)
-        same = block.max(axis=1) == block.min(axis=1)
-        table["straightliner"] = pd.array((same.fillna(False) & (answered >= need)).to_numpy(dtype=bool),
-                                          dtype="boolean")
+        # every answered item the same (none answered: not a straight-liner)
+        table["straightliner"] = pd.array((hi == lo) & (answered >= need), dtype="boolean")
     else:
         table["straightliner"] = pd.array([pd.NA] * n, dtype="boolean")
 
     del raw  # every raw value needed is in the table or the log now
     # one take: kept rows, sorted by round, unit, respondent id, raw row
     kept = np.flatnonzero(keep)
-    keys = pd.DataFrame({
-        "round": table["round"].to_numpy(dtype="float64", na_value=np.inf)[kept]
-        if "round" in table.columns else np.zeros(kept.size),
-        "unit": table["unit"].to_numpy(dtype=object)[kept],
-        "rid": table["respondent_id"].fillna("").to_numpy(dtype=object)[kept]
-        if "respondent_id" in table.columns else np.full(kept.size, ""),
-        "row": kept,
-    })
-    order = keys.sort_values(["round", "unit", "rid", "row"], kind="stable")["row"].to_numpy()
+    order = _sorted_rows(table, kept)
     table = table.take(order).reset_index(drop=True)
     table = _order_columns(table, codebook)
 
     # value corrections in rows that were removed are noise: keep only the removal
     log_df = log.frame(removed=~keep)
-    unit_by_row = pd.Series(unit_vals, index=np.arange(1, n + 1), dtype="string")
+    unit_by_row = pd.Series(unit_names[unit_pos], index=np.arange(1, n + 1), dtype="string")
     summary = summarize_log(log_df, unit_by_row)
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
                        problems=tuple(problems), n_raw=n)
+
+
+def _sorted_rows(table: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
+    """``kept`` (row positions) sorted by round, unit, respondent id, then position.
+
+    A stable multi-key sort in Arrow (strings compared by code point, as
+    Python does; a missing round last, a missing id as ""): much faster than
+    sorting a frame of Python strings.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def text(name):
+        if name not in table.columns:
+            return pa.nulls(kept.size, pa.string()).fill_null("")
+        return pc.fill_null(pc.take(pa.array(table[name].array, from_pandas=True), pa.array(kept)), "")
+
+    rnd = (table["round"].to_numpy(dtype="float64", na_value=np.inf)[kept] if "round" in table.columns
+           else np.zeros(kept.size))
+    keys = pa.table({"round": rnd, "unit": text("unit"), "rid": text("respondent_id")})
+    idx = pc.sort_indices(keys, sort_keys=[("round", "ascending"), ("unit", "ascending"),
+                                           ("rid", "ascending")])
+    return kept[idx.to_numpy()]  # sort_indices is stable: ties keep row order
 
 
 def _order_columns(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -1,0 +1,128 @@
+"""The fast path of clean_survey (pyarrow reader, only the codebook's columns, labels as
+categoricals, integer codes inside cleaning) gives exactly what reading every column as text
+gives; files it cannot take go the careful way with the same result or the same error."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clem_lib import (
+    SAMPLE_CODEBOOK,
+    SAMPLE_DATA,
+    ClemInputError,
+    clean_frame,
+    clean_survey,
+    load_codebook,
+    load_units,
+    read_survey,
+)
+from clem_lib.cleaning import _column_selector, _factorize
+from clem_lib.io import read_survey_columns
+
+FIX = Path(__file__).parent / "fixtures" / "data"
+MINI, MINI_CB = FIX / "mini.csv", FIX / "mini.codebook.yml"
+TODAY = "2026-01-01"
+
+
+def _same(fast, careful):
+    pd.testing.assert_frame_equal(fast.table, careful.table)
+    # the log's text columns are Arrow-backed on both paths' "string" dtype; compare values and dtype names
+    pd.testing.assert_frame_equal(fast.log, careful.log, check_dtype=False)
+    assert [str(d) for d in fast.log.dtypes] == ["Int64", "string", "string", "string", "string"]
+    pd.testing.assert_frame_equal(fast.summary, careful.summary)
+    assert fast.problems == careful.problems
+    assert fast.n_raw == careful.n_raw
+
+
+@pytest.mark.parametrize("data, codebook", [(SAMPLE_DATA, SAMPLE_CODEBOOK), (MINI, MINI_CB)])
+def test_fast_path_cleans_exactly_like_reading_every_column(data, codebook):
+    cb = load_codebook(codebook)
+    raw = read_survey_columns(data, cb, _column_selector(cb))
+    # the fast path was taken: labels come as categoricals, ids as plain strings, and
+    # columns no codebook entry names (the sample's _id, _index...) are not even read
+    if data == SAMPLE_DATA:
+        assert len(raw.columns) < len(read_survey(data, cb).columns)
+    kinds = {str(d) for d in raw.dtypes}
+    assert "category" in kinds and "str" in kinds
+    _same(clean_survey(data, cb, today=TODAY),
+          clean_frame(read_survey(data, cb), cb, load_units(), file=data, today=TODAY))
+
+
+def _variant(tmp_path, name, edit, encoding="utf-8"):
+    lines = MINI.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / name
+    path.write_bytes("\n".join(edit(lines)).encode(encoding) + b"\n")
+    return path
+
+
+VARIANTS = {
+    # Windows-1252 with an accented name: the fast reader refuses, the careful one decodes
+    "cp1252.csv": (lambda ls: [ls[0]] + [ls[1].replace("Siti", "Séti")] + ls[2:], "cp1252"),
+    # a short row (Excel drops trailing empty cells): pandas pads it, pyarrow refuses
+    "short.csv": (lambda ls: ls[:3] + [ls[3].rsplit(",", 2)[0]] + ls[4:], "utf-8"),
+    # a quoted suggestion with a line break and a delimiter inside
+    "newline.csv": (lambda ls: [ls[0]] + [ls[1].replace("Antrean lama", '"Antrean\nlama, sekali"')] + ls[2:],
+                    "utf-8"),
+    # a byte-order mark and blank lines
+    "bom.csv": (lambda ls: ["\ufeff" + ls[0], ""] + ls[1:4] + ["", ""] + ls[4:], "utf-8"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_unusual_files_clean_the_same_either_way(tmp_path, name):
+    edit, encoding = VARIANTS[name]
+    path = _variant(tmp_path, name, edit, encoding)
+    cb = load_codebook(MINI_CB)
+    careful = clean_frame(read_survey(path, cb), cb, load_units(), file=path, today=TODAY)
+    _same(clean_survey(path, cb, today=TODAY), careful)
+    if name == "newline.csv":
+        assert "Antrean\nlama, sekali" in set(careful.table["suggestion"].dropna())
+
+
+def test_ragged_row_error_is_the_careful_readers(tmp_path):
+    path = _variant(tmp_path, "ragged.csv", lambda ls: ls[:4] + [ls[4] + ",extra,cells"] + ls[5:])
+    with pytest.raises(ClemInputError) as fast:
+        clean_survey(path, MINI_CB, today=TODAY)
+    with pytest.raises(ClemInputError) as careful:
+        read_survey(path, MINI_CB)
+    assert str(fast.value) == str(careful.value)
+    assert "row 4" in str(fast.value) and "ragged.csv" in str(fast.value)
+
+
+def test_missing_required_column_lists_close_names_from_the_whole_header(tmp_path):
+    path = _variant(tmp_path, "renamed.csv", lambda ls: [ls[0].replace("grp/kecamatan", "grp/kecamatann")] + ls[1:])
+    with pytest.raises(ClemInputError, match="kecamatann"):
+        clean_survey(path, MINI_CB, today=TODAY)
+
+
+def test_factorize_of_categoricals_matches_pandas():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        k = int(rng.integers(1, 8))
+        cats = [f"v{i}" for i in rng.permutation(k + 3)]  # unused and shuffled categories
+        values = rng.choice([*cats[:k], None], size=int(rng.integers(0, 40)))
+        s = pd.Series(pd.Categorical(values, categories=cats))
+        codes, uniques = _factorize(s)
+        ref_codes, ref_uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+        np.testing.assert_array_equal(codes, ref_codes)
+        assert list(uniques) == list(ref_uniques)
+
+
+def test_rows_without_enumerator_are_never_duplicates_of_each_other(tmp_path):
+    # rows 2 and 6 of the mini export are one interview sent twice by enumerator E01;
+    # without an enumerator, identical answers are not evidence of a double submission
+    def blank(ls):
+        out = list(ls)
+        for i in (2, 6):
+            cells = out[i].split(",")
+            cells[2] = ""
+            out[i] = ",".join(cells)
+        return out
+
+    path = _variant(tmp_path, "noenum.csv", blank)
+    res = clean_survey(path, MINI_CB, today=TODAY)
+    assert "duplicate_answers" not in set(res.log["rule"])
+    assert {"a2", "a6"} <= set(res.table["respondent_id"])
+    assert "duplicate_answers" in set(clean_survey(MINI, MINI_CB, today=TODAY).log["rule"])
