@@ -158,6 +158,14 @@ class _Log:
     def add_column(self, column, old, new, rule):
         self.parts.append((np.array([0], dtype="int64"), str(column), old, new, rule))  # row 0: column-level
 
+    def summary(self, unit_pos, unit_names) -> pd.DataFrame:
+        """:func:`summarize_log` of the last :meth:`frame`, from its codes (row r -> unit_pos[r - 1])."""
+        if not hasattr(self, "counted"):
+            return _count_by_rule_and_unit([], [], [], unit_names)
+        rule_code, rule_names, row = self.counted
+        unit_code = np.where(row > 0, unit_pos[np.maximum(row - 1, 0)], -1)
+        return _count_by_rule_and_unit(rule_code, rule_names, unit_code, unit_names)
+
     @staticmethod
     def _coded(parts, sizes, i):
         """Field ``i`` of every piece as (distinct values, one code per entry)."""
@@ -200,6 +208,7 @@ class _Log:
         idx = np.flatnonzero(keep)
         order = idx[np.lexsort((col_code[idx], rank[idx], row[idx]))]
         r = row[order]
+        self.counted = (rule_code[order], np.array(rule_names, dtype=object), r)  # for the summary
         old_values, old_codes = self._coded(parts, sizes, 2)
         new_values, new_codes = self._coded(parts, sizes, 3)
         return pd.DataFrame({
@@ -879,8 +888,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
 
     # value corrections in rows that were removed are noise: keep only the removal
     log_df = log.frame(removed=~keep)
-    unit_by_row = pd.Series(unit_names[unit_pos], index=np.arange(1, n + 1), dtype="string")
-    summary = summarize_log(log_df, unit_by_row)
+    summary = log.summary(unit_pos, unit_names)
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
                        problems=tuple(problems), n_raw=n)
 
@@ -955,16 +963,19 @@ def summarize_log(log: pd.DataFrame, unit_by_row: pd.Series | None = None) -> pd
         rows = log["row"].to_numpy(dtype="float64", na_value=np.nan)
         pos = lookup.index.get_indexer(np.nan_to_num(rows, nan=-1).astype("int64"))
         unit_codes = np.where(pos >= 0, lookup.to_numpy()[np.maximum(pos, 0)], -1)
-        unit_names = np.append(np.asarray(u_names, dtype=object), "")
     else:
-        unit_codes = np.full(len(log), -1)
-        unit_names = np.array([""], dtype=object)
-    counts = pd.DataFrame({"r": rule_codes, "u": unit_codes}).value_counts().reset_index(name="n")
-    out = pd.DataFrame({
-        "rule": np.asarray(rule_names, dtype=object)[counts["r"].to_numpy()] if len(counts) else [],
-        "unit": unit_names[counts["u"].to_numpy()] if len(counts) else [],
-        "n": counts["n"].to_numpy() if len(counts) else [],
-    })
+        unit_codes, u_names = np.full(len(log), -1), []
+    return _count_by_rule_and_unit(rule_codes, rule_names, unit_codes, u_names)
+
+
+def _count_by_rule_and_unit(rule_codes, rule_names, unit_codes, unit_names) -> pd.DataFrame:
+    """``rule, unit, n`` from one rule code and one unit code (-1: none) per log entry."""
+    rule_names = np.asarray(rule_names, dtype=object)
+    unit_names = np.append(np.asarray(unit_names, dtype=object), "")  # code -1 -> ""
+    width = unit_names.size
+    keys, n = np.unique(np.asarray(rule_codes, dtype="int64") * width + np.asarray(unit_codes) % width,
+                        return_counts=True)
+    out = pd.DataFrame({"rule": rule_names[keys // width], "unit": unit_names[keys % width], "n": n})
     out["_o"] = pd.Categorical(out["rule"], categories=RULES, ordered=True).codes
     out = out.sort_values(["_o", "rule", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
     out["rule"] = out["rule"].astype("string")

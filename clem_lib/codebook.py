@@ -13,6 +13,7 @@ aliases, users per month).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -133,7 +134,13 @@ def normalize_label(value: str) -> str:
 
     ``"SANGAT  PUAS "`` and ``"Sangat puas."`` both become ``"sangat puas"``.
     """
-    text = unicodedata.normalize("NFKD", str(value))
+    return _normalize_text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize_text(text: str) -> str:
+    """normalize_label of a string; cached, as units and labels repeat across files and columns."""
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold()
     text = re.sub(r"[\s_\-./,;:()'\"]+", " ", text)

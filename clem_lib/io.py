@@ -23,7 +23,7 @@ import pandas as pd
 from .errors import ClemInputError
 from .paths import CHECKLIST_FILE, UNITS_FILE
 
-__all__ = ["read_survey", "write_csv", "neutralize_formulas", "load_checklist", "atomic_path"]
+__all__ = ["read_survey", "read_survey_columns", "write_csv", "neutralize_formulas", "load_checklist", "atomic_path"]
 
 _CSV_EXT = {".csv", ".txt", ".tsv"}
 _EXCEL_EXT = {".xlsx", ".xlsm", ".xls"}
@@ -193,13 +193,28 @@ def _read_csv_arrow(path: Path, source: dict, select) -> pd.DataFrame | None:
 def read_survey_columns(path, codebook=None, select=None, *, sheet=None) -> pd.DataFrame:
     """Read only the columns a caller needs, as fast as the file allows.
 
-    Like :func:`read_survey`, but ``select(names) -> (read, as_text)`` chooses,
-    from the header, the columns to read and among them those to keep as plain
-    strings; the others come back as pandas ``Categorical`` of the same
-    strings (one object per distinct label). A UTF-8 CSV goes through
-    pyarrow's multi-threaded reader; every other file, and any CSV the fast
-    reader cannot take as is, through :func:`read_survey` (all columns,
-    strings), so errors are the same.
+    Parameters
+    ----------
+    path : str or Path
+    codebook : Codebook or path, optional
+        As for :func:`read_survey`.
+    select : callable, optional
+        ``select(header_names) -> (read, as_text)``: the columns to read and,
+        among them, those to keep as plain strings; the others come back as
+        pandas ``Categorical`` of the same strings (each distinct label
+        stored once). None: :func:`read_survey`.
+    sheet : str or int, optional
+        Excel sheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``0..n-1`` as for :func:`read_survey`; cell values identical
+        to its (same strings, same missing cells). A UTF-8 CSV goes through
+        pyarrow's multi-threaded reader; every other file, and any CSV that
+        reader cannot take as is (another encoding, a ragged row, odd header
+        names), goes through :func:`read_survey` (all columns, strings), so
+        bad input raises the same :class:`ClemInputError`.
     """
     path = Path(path)
     source = _codebook_source(codebook)
