@@ -190,7 +190,7 @@ class _Log:
         left out (the removal itself is the entry that matters).
         """
         if not self.parts:
-            df = pd.DataFrame({c: pd.Series(dtype="string") for c in LOG_COLUMNS})
+            df = pd.DataFrame({c: pd.Series(dtype=pd.StringDtype("python")) for c in LOG_COLUMNS})
             df["row"] = df["row"].astype("Int64")
             return df
         parts, self.parts = self.parts, []
@@ -211,12 +211,14 @@ class _Log:
         self.counted = (rule_code[order], np.array(rule_names, dtype=object), r)  # for the summary
         old_values, old_codes = self._coded(parts, sizes, 2)
         new_values, new_codes = self._coded(parts, sizes, 3)
+        # python-backed strings: each entry points at its distinct value's object (no copies)
+        text = pd.StringDtype("python")
         return pd.DataFrame({
             "row": pd.arrays.IntegerArray(r, r <= 0),
-            "column": _strings(np.array(col_names, dtype=object), col_code[order]),
-            "old": _strings(old_values, old_codes[order]),
-            "new": _strings(new_values, new_codes[order]),
-            "rule": _strings(np.array(rule_names, dtype=object), rule_code[order]),
+            "column": pd.array(np.array(col_names, dtype=object)[col_code[order]], dtype=text),
+            "old": pd.array(old_values[old_codes[order]], dtype=text),
+            "new": pd.array(new_values[new_codes[order]], dtype=text),
+            "rule": pd.array(np.array(rule_names, dtype=object)[rule_code[order]], dtype=text),
         }, copy=False)
 
 
