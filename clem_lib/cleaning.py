@@ -884,7 +884,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     del raw  # every raw value needed is in the table or the log now
     # one take: kept rows, sorted by round, unit, respondent id, raw row
     kept = np.flatnonzero(keep)
-    order = _sorted_rows(table, kept)
+    order = _sorted_rows(table, kept, _ranks(unit_names)[unit_pos[kept]])
     table = table.take(order).reset_index(drop=True)
     table = _order_columns(table, codebook)
 
@@ -895,12 +895,20 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
                        problems=tuple(problems), n_raw=n)
 
 
-def _sorted_rows(table: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
+def _ranks(names) -> np.ndarray:
+    """Rank of each name in code-point order (the order Python and Arrow sort strings in)."""
+    ranks = np.empty(len(names), dtype="int64")
+    ranks[sorted(range(len(names)), key=lambda i: names[i])] = np.arange(len(names))
+    return ranks
+
+
+def _sorted_rows(table: pd.DataFrame, kept: np.ndarray, unit_rank: np.ndarray) -> np.ndarray:
     """``kept`` (row positions) sorted by round, unit, respondent id, then position.
 
-    A stable multi-key sort in Arrow (strings compared by code point, as
-    Python does; a missing round last, a missing id as ""): much faster than
-    sorting a frame of Python strings.
+    ``unit_rank``: the rank of each kept row's unit name. A stable multi-key
+    sort in Arrow (strings compared by code point, as Python does; a missing
+    round last, a missing id as ""): much faster than sorting a frame of
+    Python strings.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -912,7 +920,7 @@ def _sorted_rows(table: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
 
     rnd = (table["round"].to_numpy(dtype="float64", na_value=np.inf)[kept] if "round" in table.columns
            else np.zeros(kept.size))
-    keys = pa.table({"round": rnd, "unit": text("unit"), "rid": text("respondent_id")})
+    keys = pa.table({"round": rnd, "unit": unit_rank, "rid": text("respondent_id")})
     idx = pc.sort_indices(keys, sort_keys=[("round", "ascending"), ("unit", "ascending"),
                                            ("rid", "ascending")])
     return kept[idx.to_numpy()]  # sort_indices is stable: ties keep row order
@@ -1026,11 +1034,20 @@ def clean_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None,
     >>> res.table["unit"].nunique()
     6
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
-    units = load_units(units_path)
-    # no local reference to the raw frame: clean_frame frees its columns as it goes
-    return clean_frame(read_survey_columns(data_path, codebook, _column_selector(codebook), sheet=sheet),
-                       codebook, units, file=Path(data_path), today=today)
+    # the units file is parsed (Python) while the export is read (pyarrow, without the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(load_units, units_path)
+        try:
+            raw = [read_survey_columns(data_path, codebook, _column_selector(codebook), sheet=sheet)]
+        except ClemInputError:
+            pending.result()  # a bad units file is reported first, as when read one after the other
+            raise
+        units = pending.result()
+    # no other reference to the raw frame: clean_frame frees its columns as it goes
+    return clean_frame(raw.pop(), codebook, units, file=Path(data_path), today=today)
 
 
 _TEXT_KINDS = ("id", "free_text", "personal")
