@@ -350,8 +350,24 @@ def _typed(scale: Scale, uval, codes):
     if scale.kind == "boolean":
         u = np.array([bool(v) for v in uval] + [False], dtype=bool)
         return pd.arrays.BooleanArray(u[idx], mask)
-    return _strings(np.array([None if v is None else str(v) for v in uval], dtype=object),
-                    np.where(mask, -1, idx))
+    return _Coded(np.array([None if v is None else str(v) for v in uval], dtype=object),
+                  np.where(mask, -1, idx))
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A text column kept as its distinct values and one code per row (-1: missing).
+
+    clean_frame builds the ``string`` array only after the rows are sorted,
+    from the few distinct values, instead of building it and then reordering
+    a million strings.
+    """
+
+    values: np.ndarray
+    codes: np.ndarray
+
+    def strings(self, order=None):
+        return _strings(self.values, self.codes if order is None else self.codes[order])
 
 
 def _strings(values, codes) -> pd.api.extensions.ExtensionArray:
@@ -667,6 +683,8 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
 
 
 
+
+
 def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, file=None,
                 today=None) -> CleanResult:
     """Clean a raw frame (as returned by :func:`read_survey`) through a codebook.
@@ -791,20 +809,24 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
             changed = np.append(changed_u, False)[codes]  # code -1: the appended False
             rows = np.flatnonzero(changed)
             log.add(rows, col, REMOVED, (clean_u, codes[rows]), "pii_free_text")
-            out[spec.name] = _strings(clean_u, codes)
+            out[spec.name] = _Coded(clean_u, codes)
         else:  # text: stripped, each distinct value once
             codes, uniques = _factorize(s)
-            out[spec.name] = _strings(np.array([str(u).strip() for u in uniques], dtype=object), codes)
+            out[spec.name] = _Coded(np.array([str(u).strip() for u in uniques], dtype=object), codes)
 
-    table = pd.DataFrame(out, index=raw.index, copy=False)
-    table["unit"] = _strings(unit_names, unit_pos)
+    coded = {k: v for k, v in out.items() if isinstance(v, _Coded)}  # text: built after sorting
+    table = pd.DataFrame({k: v for k, v in out.items() if k not in coded}, index=raw.index, copy=False)
+    coded["unit"] = _Coded(unit_names, unit_pos)
 
     # sector must be one the unit serves; a unit with one sector gives it when none is typed
     # (worked on integer codes: unit position x distinct sector)
     sectors = list(units["sectors"])
-    if "sector" in table.columns:
-        sec_codes, sec_uniques = _factorize(table["sector"])
-        sec_vals = [str(v) for v in sec_uniques]
+    if "sector" in coded:
+        # several spellings may map to one sector: one code per distinct sector
+        vals = coded["sector"].values
+        sec_vals = list(dict.fromkeys(str(v) for v in vals if v is not None))
+        remap = np.array([sec_vals.index(str(v)) if v is not None else -1 for v in vals] + [-1], dtype=np.intp)
+        sec_codes = remap[coded["sector"].codes]  # code -1 picks the appended -1
     else:
         sec_codes, sec_vals = np.full(n, -1, dtype=np.intp), []
     sec_index = {v: j for j, v in enumerate(sec_vals)}
@@ -826,7 +848,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         problems.append(Problem(int(rows[0]) + 1, scol, f"{rows.size} sector(s) not served by the "
                                 "interview's unit (see units.yml) became missing", None, "warning"))
     sec_codes = np.where(bad | (sec_codes < 0), implied[unit_pos], sec_codes)
-    table["sector"] = _strings(np.array(sec_vals, dtype=object), sec_codes)
+    coded["sector"] = _Coded(np.array(sec_vals, dtype=object), sec_codes)
 
     # skip logic
     for parent, child in (("had_problem", "problem_resolved"), ("paid_extra", "extra_amount")):
@@ -839,7 +861,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
                 table.loc[bad, child] = pd.NA
 
     # derived columns
-    table["unit_slug"] = _strings(np.array([str(v) for v in units["slug"]], dtype=object), unit_pos)
+    coded["unit_slug"] = _Coded(np.array([str(v) for v in units["slug"]], dtype=object), unit_pos)
     any_true = np.zeros(n, dtype=bool)
     all_known = np.ones(n, dtype=bool)
     for flag in _FLAGS:
@@ -885,7 +907,11 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     # one take: kept rows, sorted by round, unit, respondent id, raw row
     kept = np.flatnonzero(keep)
     order = _sorted_rows(table, kept, _ranks(unit_names)[unit_pos[kept]])
-    table = table.take(order).reset_index(drop=True)
+    taken = table.take(order).reset_index(drop=True)
+    columns = {c: taken[c].array for c in taken.columns}
+    columns.update({name: col.strings(order) for name, col in coded.items()})
+    table = pd.DataFrame(columns, copy=False)  # one frame, not one insert per text column
+    del taken
     table = _order_columns(table, codebook)
 
     # value corrections in rows that were removed are noise: keep only the removal
