@@ -187,7 +187,27 @@ def _read_csv_arrow(path: Path, source: dict, select) -> pd.DataFrame | None:
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         cols = list(pool.map(encode, read))
     del table
-    return pa.table(cols, names=read).to_pandas()
+    return pd.DataFrame({name: _to_pandas(col) for name, col in zip(read, cols)}, copy=False)
+
+
+def _to_pandas(col):
+    """An Arrow column as a pandas array without copying the strings.
+
+    Dictionary-encoded -> ``Categorical`` (codes -1 where the cell is empty,
+    categories in order of first appearance); strings -> ``str``.
+    """
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(col.type):
+        return pd.array(col, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    if col.num_chunks and not all(ch.dictionary.equals(col.chunk(0).dictionary) for ch in col.chunks):
+        col = pa.table({"c": col}).unify_dictionaries().column("c")
+    if col.num_chunks == 0:
+        return pd.Categorical([], categories=pd.Index([], dtype=object))
+    indices = pa.chunked_array([ch.indices for ch in col.chunks]).combine_chunks()
+    codes = indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    categories = pd.Index(col.chunk(0).dictionary.to_pylist(), dtype=object)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
 def read_survey_columns(path, codebook=None, select=None, *, sheet=None) -> pd.DataFrame:
