@@ -1360,9 +1360,29 @@ def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame 
 
 
 def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n: int, seed: int,
-                 weighted: bool, lang: str = "id") -> str:
-    """Methods and caveats (Markdown bullet list), in ``lang``."""
+                 weighted: bool, lang: str = "id", scope: str = "unit") -> str:
+    """Methods and caveats (Markdown bullet list), in ``lang``.
+
+    ``scope``: ``"unit"`` (a unit report: gaps between groups of users,
+    expectation vs experience) or ``"city"`` (the city overview: between
+    units, each unit against the rest of the city, change between rounds).
+    """
+    if scope not in ("unit", "city"):
+        raise ValueError(f"scope must be 'unit' or 'city', not {scope!r}")
     a = fmt_number(alpha, 2, lang)
+    if scope == "city":
+        gaps_id = ("- **Uji kesenjangan**: nilai setiap unsur antarunit dengan Kruskal–Wallis (koreksi Holm atas "
+                   "unsur); IKM setiap unit dibandingkan dengan unit lain di kota dengan bootstrap dan uji "
+                   "permutasi (koreksi Holm atas unit); perubahan IKM setiap unit antara dua putaran terakhir "
+                   f"dengan bootstrap dan uji permutasi. Signifikan bila p Holm < {a}. Kruskal–Wallis "
+                   "membandingkan sebaran nilai (peringkat), bukan rata-rata. "
+                   f"Bootstrap dan permutasi memakai seed {seed}, sehingga hasilnya dapat diulang.")
+        gaps_en = ("- **Gap tests**: each element's scores across units with Kruskal–Wallis (Holm across the "
+                   "elements); each unit's IKM against the rest of the city with a bootstrap and a permutation "
+                   "test (Holm across the units); each unit's change in IKM between its last two rounds with a "
+                   f"bootstrap and a permutation test. Significant when Holm p < {a}. Kruskal–Wallis compares "
+                   "the distributions (ranks), not the means. "
+                   f"Bootstraps and permutations use seed {seed}, so the results can be reproduced.")
     if lang == "id":
         lines = [
             f"- **IKM** dihitung menurut {escape_text(scheme_reference)}: NRR per unsur = jumlah nilai / jumlah "
@@ -1375,7 +1395,8 @@ def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n:
             f"Nilai p dikoreksi Holm di dalam setiap keluarga uji; signifikan bila p Holm < {a}. "
             "Mann–Whitney membandingkan sebaran nilai (peringkat), bukan rata-rata: p bisa kecil walaupun "
             "interval selisih rata-rata memuat 0. "
-            f"Bootstrap dan permutasi memakai seed {seed}, sehingga hasilnya dapat diulang.",
+            f"Bootstrap dan permutasi memakai seed {seed}, sehingga hasilnya dapat diulang." if scope == "unit"
+            else gaps_id,
             f"- **Sel kecil**: angka dari kurang dari {min_n} jawaban tidak ditampilkan (\u201cn < {min_n}\u201d) "
             "di tabel, grafik maupun kalimat, dan tidak diuji.",
             "- **Bobot**: " + ("hasil diboboti dengan bobot sampling." if weighted else
@@ -1396,7 +1417,8 @@ def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n:
             f"p-values are Holm-adjusted within each family of tests; significant when Holm p < {a}. "
             "Mann–Whitney compares the distributions (ranks), not the means: p can be small while the "
             "interval of the difference in means includes 0. "
-            f"Bootstraps and permutations use seed {seed}, so the results can be reproduced.",
+            f"Bootstraps and permutations use seed {seed}, so the results can be reproduced." if scope == "unit"
+            else gaps_en,
             f"- **Small cells**: a figure from fewer than {min_n} answers is not shown (\u201cn < {min_n}\u201d) "
             "in tables, charts and sentences, and is not tested.",
             "- **Weights**: " + ("results use the sampling weights." if weighted else
@@ -2444,7 +2466,7 @@ class CityReport(_ReportBase):
         return _markdown(methods_text(scheme_reference=self.scheme.reference,
                                       ikm_method=_method_text(r.get("method", ""), self.lang),
                                       alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=False,
-                                      lang=self.lang))
+                                      lang=self.lang, scope="city"))
 
     def results(self) -> pd.DataFrame:
         """City-level rows of ``results.csv``: the city IKM and accessibility (``unit`` empty), the

@@ -356,3 +356,20 @@ def test_round_finding_reads_like_its_section_and_its_figure_has_a_caption():
     n_all = int((rep.history["round"] <= rep.round).sum())
     assert cap == f"**Gambar 7.** IKM per putaran survei dengan IK 95%. n = {n_all}."
     assert "(Gambar 7)" in repr(rep.findings())  # the figure the finding cites is numbered in the report
+
+
+def test_methods_name_the_tests_each_report_runs():
+    kw = dict(scheme_reference="Permenpan RB 14/2017", ikm_method="delta", alpha=0.05, min_n=10, seed=1,
+              weighted=False)
+    for lang in ("id", "en"):
+        unit = clem.methods_text(**kw, lang=lang)
+        city = clem.methods_text(**kw, lang=lang, scope="city")
+        assert "Mann–Whitney" in unit and "Wilcoxon" in unit and "Kruskal–Wallis" not in unit
+        # the city overview runs Kruskal-Wallis across units, unit vs rest and round changes
+        assert "Kruskal–Wallis" in city and "Mann–Whitney" not in city and "Wilcoxon" not in city
+        assert ("unit lain di kota" if lang == "id" else "rest of the city") in city
+        assert city.count("\n- ") == unit.count("\n- ")  # same caveats otherwise
+    with pytest.raises(ValueError, match="scope"):
+        clem.methods_text(**kw, scope="province")
+    city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en")
+    assert "Kruskal–Wallis" in str(city.methods())
