@@ -51,6 +51,8 @@ __all__ = [
     "group_label",
     "rule_label",
     "checklist_category_label",
+    "checklist_component_label",
+    "CHECKLIST_COMPONENTS_EN",
     "gap_disadvantages_group1",
     "CHANNEL_CHART_METRICS",
     "metric_label",
@@ -501,6 +503,53 @@ def checklist_category_label(category: str, lang: str = "id") -> str:
     a category without a label is shown as it is written in the checklist."""
     key = f"chk_{str(category).strip().lower()}"
     return label(key, lang) if key in LABELS else str(category)
+
+
+#: English names of the service-standard components (Permenpan RB 15/2014) and of the
+#: accessibility items of the bundled checklist, keyed by their Indonesian name.
+CHECKLIST_COMPONENTS_EN: Mapping[str, str] = {
+    "Persyaratan": "Requirements",
+    "Sistem, mekanisme, dan prosedur": "Systems, mechanisms and procedures",
+    "Jangka waktu pelayanan": "Service time frame",
+    "Biaya/tarif": "Costs/fees",
+    "Produk pelayanan": "Service products",
+    "Penanganan pengaduan, saran, dan masukan": "Handling of complaints, suggestions and feedback",
+    "Dasar hukum": "Legal basis",
+    "Sarana dan prasarana, dan/atau fasilitas": "Facilities and infrastructure",
+    "Kompetensi pelaksana": "Competence of staff",
+    "Pengawasan internal": "Internal supervision",
+    "Jumlah pelaksana": "Number of staff",
+    "Jaminan pelayanan": "Service guarantee",
+    "Jaminan keamanan dan keselamatan pelayanan": "Security and safety guarantee",
+    "Evaluasi kinerja pelaksana": "Evaluation of staff performance",
+    "Informasi biaya dan waktu terpampang": "Costs and times on display",
+    "Kursi tunggu prioritas": "Priority waiting seats",
+    "Loket atau antrean prioritas": "Priority counter or queue",
+    "Papan petunjuk": "Signposts",
+    "Ramp / jalur landai": "Ramp",
+    "Toilet ramah disabilitas": "Disability-friendly toilet",
+}
+
+
+def checklist_component_label(component: str, lang: str = "id") -> str:
+    """Name of a checklist component in ``lang``: as written in the checklist for ``"id"``;
+    in English from :data:`CHECKLIST_COMPONENTS_EN` (spelling, case and punctuation
+    variants found too), or as written when the component has no English name."""
+    check_lang(lang)
+    if lang == "id":
+        return str(component)
+    from .codebook import normalize_label
+
+    key = normalize_label(component)
+    for name, english in CHECKLIST_COMPONENTS_EN.items():
+        if normalize_label(name) == key:
+            return english
+    return str(component)
+
+
+def _component_list(items: str, lang: str) -> str:
+    """A "; "-separated list of components, each named in ``lang``."""
+    return "; ".join(checklist_component_label(x, lang) for x in str(items).split("; ") if x)
 
 
 def unsur_label(key: str, lang: str = "id", scheme=None) -> str:
@@ -1850,7 +1899,7 @@ class UnitReport(_ReportBase):
         if not len(c):
             return ""
         row = c[(c["category"] == "all").to_numpy(dtype=bool)]
-        return str(row["missing"].iloc[0]) if len(row) else ""
+        return _component_list(row["missing"].iloc[0], self.lang) if len(row) else ""
 
     # -- cells ------------------------------------------------------------
 
@@ -2063,6 +2112,7 @@ class UnitReport(_ReportBase):
             return ReportText("")
         t = c[(c["category"] != "all").to_numpy(dtype=bool)].copy()
         t["category"] = [checklist_category_label(x, self.lang) for x in t["category"]]
+        t["missing"] = [_component_list(x, self.lang) for x in t["missing"]]
         return report_table(t, {"category": "col_category", "n_items": "col_components", "n_present": "col_present",
                                 "index": "col_compliance", "missing": "col_missing"},
                             lang=self.lang, formats={"category": "text", "n_items": "int", "n_present": "int",

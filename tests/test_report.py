@@ -321,6 +321,15 @@ def test_unit_report_tables_speak_the_readers_language(tmp_path):
     c = rep.checklist_table().frame
     assert set(c["Category"]) <= {"Service delivery", "Service management", "Accessibility"}
     assert list(c.columns)[:2] == ["Category", "Components"]
+    # missing components are named in English too, from the standard's names
+    missing_en = {x for cell in c["Missing"] for x in str(cell).split("; ") if x}
+    assert missing_en and missing_en <= set(clem.CHECKLIST_COMPONENTS_EN.values())
+    text = str(rep.checklist_text())
+    assert all(x in text for x in missing_en)
+    rep_id = clem.UnitReport.build(unit="pasar kliwon", data_path=str(path), lang="id", seed=20130924)
+    missing_id = {x for cell in rep_id.checklist_table().frame["Belum ada"] for x in str(cell).split("; ") if x}
+    assert {clem.checklist_component_label(x, "en") for x in missing_id} == missing_en
+    assert missing_id <= set(clem.CHECKLIST_COMPONENTS_EN)
     s = rep.suggestions()
     counts = [int(x) for x in s.frame["Count"]]
     raw = rep.data["suggestion"].astype("string").str.strip()
@@ -356,6 +365,16 @@ def test_round_finding_reads_like_its_section_and_its_figure_has_a_caption():
     n_all = int((rep.history["round"] <= rep.round).sum())
     assert cap == f"**Gambar 7.** IKM per putaran survei dengan IK 95%. n = {n_all}."
     assert "(Gambar 7)" in repr(rep.findings())  # the figure the finding cites is numbered in the report
+
+
+def test_checklist_component_names():
+    assert clem.checklist_component_label("Biaya/tarif", "en") == "Costs/fees"
+    assert clem.checklist_component_label("  sistem, MEKANISME dan prosedur ", "en") == \
+        "Systems, mechanisms and procedures"
+    assert clem.checklist_component_label("Biaya/tarif", "id") == "Biaya/tarif"
+    assert clem.checklist_component_label("Kotak saran digital", "en") == "Kotak saran digital"  # no name: as is
+    with pytest.raises(ValueError):
+        clem.checklist_component_label("Persyaratan", "fr")
 
 
 def test_methods_name_the_tests_each_report_runs():
