@@ -225,6 +225,23 @@ class _Log:
 _REMOVAL_RULES = ("consent_refused", "duplicate_uuid", "duplicate_answers")
 
 
+class _Problems(list):
+    """The problems of one cleaning; with ``collect``, errors are noted here instead of raised
+    (``validate_survey`` lists every error in one pass)."""
+
+    def __init__(self, collect: bool = False):
+        super().__init__()
+        self.collect = collect
+
+    def stop(self, exc: ClemInputError) -> None:
+        """Raise ``exc``, or note it as an error and let cleaning go on without the bad values."""
+        if not self.collect:
+            raise exc
+        problem = _problem_from(exc, exc.file)
+        if problem not in self:  # e.g. one missing salt for several hashed columns
+            self.append(problem)
+
+
 class _Old:
     """Raw values of a column, fetched only for the rows that are logged."""
 
@@ -414,17 +431,18 @@ def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
         share = n_bad / max(answered, 1)
         first_row = int(np.flatnonzero(stat == 3)[0]) + 1
         if share > max_share:
-            raise ClemInputError(
+            problems.stop(ClemInputError(
                 f"{n_bad} of {answered} answers ({share:.0%}) match no level of scale '{scale.name}', "
                 f"more than the allowed {max_share:.0%}: {text}",
                 file=file, row=first_row, column=raw_col,
                 fix=f"add the spellings as aliases of scale '{scale.name}' in the codebook",
-            )
-        problems.append(Problem(first_row, raw_col,
-                                f"{n_bad} answer(s) match no level of scale '{scale.name}' and became "
-                                f"missing: {text}",
-                                f"add them as aliases of scale '{scale.name}' in the codebook",
-                                "warning"))
+            ))
+        else:
+            problems.append(Problem(first_row, raw_col,
+                                    f"{n_bad} answer(s) match no level of scale '{scale.name}' and became "
+                                    f"missing: {text}",
+                                    f"add them as aliases of scale '{scale.name}' in the codebook",
+                                    "warning"))
     n_oor = int((stat == 4).sum())
     if n_oor:
         problems.append(Problem(int(np.flatnonzero(stat == 4)[0]) + 1, raw_col,
@@ -532,17 +550,21 @@ def _clean_date(s, spec, raw_col, log, problems, today):
 def _clean_integer(s, spec, scale, raw_col, log, problems, max_share, file):
     if scale is not None:
         if scale.kind != "ordinal":
-            raise ClemInputError(f"column {spec.name} needs an ordinal scale (integer codes), "
-                                 f"'{scale.name}' is {scale.kind}", file=file, column=raw_col,
-                                 fix="give the scale integer codes and kind: ordinal")
+            problems.stop(ClemInputError(f"column {spec.name} needs an ordinal scale (integer codes), "
+                                         f"'{scale.name}' is {scale.kind}", file=file, column=raw_col,
+                                         fix="give the scale integer codes and kind: ordinal"))
+            return pd.arrays.IntegerArray(np.zeros(len(s), dtype="int64"), np.ones(len(s), dtype=bool))
         return _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
     num = _to_number(s)
     bad = (s.notna() & (num.isna() | (num != np.round(num)))).to_numpy()
     old = _Old(s)
     if bad.any():
         rows = np.flatnonzero(bad)
-        raise ClemInputError(f"'{old[rows[0]]}' is not a whole number", file=file, row=int(rows[0]) + 1,
-                             column=raw_col, fix="write the round as 1, 2, ... or give it a scale")
+        more = f" ({rows.size} values in all)" if problems.collect and rows.size > 1 else ""
+        problems.stop(ClemInputError(f"'{old[rows[0]]}' is not a whole number{more}", file=file,
+                                     row=int(rows[0]) + 1, column=raw_col,
+                                     fix="write the round as 1, 2, ... or give it a scale"))
+        num = num.mask(bad)
     out = num.astype("Float64")
     if spec.range is not None:
         lo, hi = spec.range
@@ -566,32 +588,55 @@ def _clean_units(s, units, raw_col, log, file, problems):
     lookup = _unit_lookup(units)
     codes, uniques = _factorize(s)
     mapped = [lookup.get(normalize_label(u)) for u in uniques]
-    unknown = [u for u, m in zip(uniques, mapped) if m is None]
+    unknown = [i for i, m in enumerate(mapped) if m is None]  # in order of first appearance
     if unknown:
         from rapidfuzz import fuzz, process
 
         names = sorted(set(lookup))
-        u0 = unknown[0]
-        i0 = list(uniques).index(u0)
-        row = int(np.flatnonzero(codes == i0)[0]) + 1
-        close = process.extract(normalize_label(u0), names, scorer=fuzz.ratio, limit=8, score_cutoff=60)
-        close_names = list(dict.fromkeys(lookup[c[0]] for c in close))[:3]
-        hint = f"; close: {', '.join(close_names)}" if close_names else ""
-        more = f" ({len(unknown)} unknown unit values in all)" if len(unknown) > 1 else ""
-        raise ClemInputError(
-            f"unit '{u0}' is not in units.yml{hint}{more}", file=file, row=row, column=raw_col,
-            fix="add it as an alias of the right unit in the units file (data/units.yml by default)",
-        )
+        first_rows = _first_rows(codes, len(uniques))
+        # cleaning stops at the first; validate lists each (the first 20)
+        shown = unknown[:20] if problems.collect else unknown[:1]
+        for i in shown:
+            u = uniques[i]
+            close = process.extract(normalize_label(u), names, scorer=fuzz.ratio, limit=8, score_cutoff=60)
+            close_names = list(dict.fromkeys(lookup[c[0]] for c in close))[:3]
+            hint = f"; close: {', '.join(close_names)}" if close_names else ""
+            more = (f" ({len(unknown)} unknown unit values in all)" if len(unknown) > 1 and
+                    (not problems.collect or i == shown[-1] and len(unknown) > len(shown)) else "")
+            problems.stop(ClemInputError(
+                f"unit '{u}' is not in units.yml{hint}{more}", file=file, row=int(first_rows[i]) + 1,
+                column=raw_col,
+                fix="add it as an alias of the right unit in the units file (data/units.yml by default)",
+            ))
     if (codes < 0).any():
-        row = int(np.flatnonzero(codes < 0)[0]) + 1
-        raise ClemInputError("the unit is empty", file=file, row=row, column=raw_col,
-                             fix="fill in the unit of every interview")
+        rows = np.flatnonzero(codes < 0)
+        more = f" ({rows.size} rows in all)" if problems.collect and rows.size > 1 else ""
+        problems.stop(ClemInputError(f"the unit is empty{more}", file=file, row=int(rows[0]) + 1,
+                                     column=raw_col, fix="fill in the unit of every interview"))
     position = {str(name): i for i, name in enumerate(units["name"])}
-    unit_pos = np.array([position[m] for m in mapped], dtype=np.intp)[codes]
-    canon = np.array([str(u) == m for u, m in zip(uniques, mapped)], dtype=bool)
+    # -1: an unknown or empty unit (only when validating: cleaning has stopped above)
+    unit_pos = np.array([position.get(m, -1) for m in mapped] + [-1], dtype=np.intp)[codes]
+    canon = np.array([str(u) == m for u, m in zip(uniques, mapped)] + [True], dtype=bool)
     rows = np.flatnonzero(~canon[codes])
     log.add(rows, raw_col, _Old(s)[rows], np.array(mapped, dtype=object)[codes[rows]], "unit_alias")
     return unit_pos
+
+
+def _salt(codebook: Codebook, problems: "_Problems"):
+    """The salt for hashing personal data, or None when it is missing and errors are collected."""
+    try:
+        return get_salt(codebook.privacy.get("salt_env", "CLEM_PII_SALT"))
+    except ClemInputError as exc:
+        problems.stop(exc)
+        return None
+
+
+def _first_rows(codes, k) -> np.ndarray:
+    """Row of the first appearance of each of ``k`` codes (code -1 ignored)."""
+    first = np.full(k, codes.size, dtype="int64")
+    ok = codes >= 0
+    np.minimum.at(first, codes[ok], np.flatnonzero(ok))
+    return first
 
 
 def _select_multiple(raw, spec, raw_col, sep, n):
@@ -686,7 +731,7 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
 
 
 def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, file=None,
-                today=None) -> CleanResult:
+                today=None, collect_errors: bool = False) -> CleanResult:
     """Clean a raw frame (as returned by :func:`read_survey`) through a codebook.
 
     Parameters
@@ -700,6 +745,13 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         Named in error messages.
     today : pandas.Timestamp, optional
         Dates after it are impossible (default: the current date).
+    collect_errors : bool, default False
+        Note each error (unknown units, too many unmatched labels in a
+        column, values that are not whole numbers, a missing salt) in
+        ``problems`` with level ``"error"`` and go on without the bad values,
+        instead of raising at the first; :func:`validate_survey` uses it to
+        list every error in one pass. A missing required column is raised
+        all the same.
 
     Returns
     -------
@@ -714,7 +766,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
     raw = raw.reset_index(drop=True)
     n = len(raw)
-    problems: list[Problem] = []
+    problems = _Problems(collect=collect_errors)
     log = _Log()
     found = _resolve_columns(raw, codebook, file, problems)
     errors = [p for p in problems if p.level == "error"]
@@ -732,7 +784,9 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     unit_names = np.array([str(u) for u in units["name"]], dtype=object)
 
     # consent
-    keep = np.ones(n, dtype=bool)
+    keep = unit_pos >= 0  # all rows, unless validating an export with unknown units
+    unit_known = keep.copy()
+    unit_pos = np.maximum(unit_pos, 0)
     consent_spec = codebook.by_role("consent")
     if consent_spec and found.get(consent_spec[0].name):
         c = consent_spec[0]
@@ -778,7 +832,9 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         scale = codebook.scales.get(spec.scale) if spec.scale else None
         if kind == "personal":
             if spec.pii == "hash":
-                salt = get_salt(codebook.privacy.get("salt_env", "CLEM_PII_SALT"))
+                salt = _salt(codebook, problems)
+                if salt is None:
+                    continue
                 out[spec.name] = hash_values(s, salt).array
                 log.add_column(col, REMOVED, "<hashed>", "pii_hashed")
             else:
@@ -787,7 +843,9 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         if kind == "id":
             ids = s.astype("string").str.strip()
             if spec.pii == "hash":
-                salt = get_salt(codebook.privacy.get("salt_env", "CLEM_PII_SALT"))
+                salt = _salt(codebook, problems)
+                if salt is None:
+                    continue
                 ids = hash_values(ids, salt)
                 log.add_column(col, REMOVED, "<hashed>", "pii_hashed")
             out[spec.name] = ids.array
@@ -840,7 +898,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
             sec_index[secs[0]] = len(sec_vals)
             sec_vals.append(secs[0])
     implied = np.array([sec_index[secs[0]] if len(secs) == 1 else -1 for secs in sectors], dtype=np.intp)
-    bad = (sec_codes >= 0) & ~served[unit_pos, sec_codes]
+    bad = (sec_codes >= 0) & ~served[unit_pos, sec_codes] & unit_known
     if bad.any():
         rows = np.flatnonzero(bad)
         scol = found[codebook.column("sector").name]
@@ -1120,15 +1178,19 @@ def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=No
     Returns
     -------
     list of Problem
-        Errors first (``level == "error"``: the data cannot be cleaned; the
-        CLI exits with code 2), then warnings (values that cleaning turns
-        into missing, with suggestions for close spellings). Empty when the
+        Every error found in one pass (``level == "error"``: the data cannot
+        be cleaned; the CLI exits with code 2): each missing required
+        column, each unknown unit spelling (the first 20), each column with
+        too many unmatched labels, values that are not whole numbers, a
+        missing salt. A file that cannot be read at all gives one error.
+        Without errors: the warnings (values that cleaning turns into
+        missing, with suggestions for close spellings). Empty when the
         export is clean.
     """
     try:
         codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
         units = load_units(units_path)
-        raw = read_survey(data_path, codebook, sheet=sheet)
+        raw = read_survey_columns(data_path, codebook, _column_selector(codebook), sheet=sheet)
     except ClemInputError as exc:
         return [_problem_from(exc, data_path)]
     problems: list[Problem] = []
@@ -1137,10 +1199,11 @@ def validate_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=No
     if errors:
         return errors
     try:
-        res = clean_frame(raw, codebook, units, file=Path(data_path), today=today)
+        res = clean_frame(raw, codebook, units, file=Path(data_path), today=today, collect_errors=True)
     except ClemInputError as exc:
         return [_problem_from(exc, data_path)]
-    return list(res.problems)
+    errors = [p for p in res.problems if p.level == "error"]
+    return errors if errors else list(res.problems)
 
 
 def _problem_from(exc: ClemInputError, data_path) -> Problem:

@@ -237,3 +237,29 @@ def test_same_input_same_bytes(tmp_path):
         write_cleaned(clean_survey(MINI, MINI_CB, today=TODAY), tmp_path / name / "cleaned.parquet")
     for f in ("cleaned.parquet", "cleaned.log.csv", "cleaned.summary.csv"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+
+
+def test_validate_lists_every_error_in_one_pass(tmp_path):
+    """Two unknown units, a column of unreadable labels and a round that is not a whole number:
+    cleaning stops at the first, validate names all four with row and column."""
+    raw = read_survey(MINI)
+    raw.loc[1, "grp/kecamatan"] = "Kec. Atlantis"
+    raw.loc[4, "grp/kecamatan"] = "Kec. Lemuria"
+    raw.loc[6, "grp/kecamatan"] = "Kec. Atlantis"
+    raw["skm/u9_sarana"] = "lumayan"
+    raw.loc[7, "grp/putaran"] = "1.5"
+    bad = tmp_path / "bad.csv"
+    raw.to_csv(bad, index=False)
+    with pytest.raises(ClemInputError, match=r"row 2, column 'grp/kecamatan': unit 'Kec. Atlantis' .*"
+                                             r"\(2 unknown unit values in all\)"):
+        clean_survey(bad, MINI_CB, today=TODAY)
+    problems = validate_survey(bad, MINI_CB, today=TODAY)
+    assert [p.level for p in problems] == ["error"] * 4
+    where = [(p.row, p.column) for p in problems]
+    assert where == [(2, "grp/kecamatan"), (5, "grp/kecamatan"), (8, "grp/putaran"), (1, "skm/u9_sarana")], where
+    assert problems[1].message.startswith("unit 'Kec. Lemuria' is not in units.yml")
+    assert "'1.5' is not a whole number" in problems[2].message
+    assert "match no level of scale" in problems[3].message
+    assert all("\n" not in str(p) and p.fix for p in problems)
+    # the same export without those mistakes validates with warnings only
+    assert all(p.level == "warning" for p in validate_survey(MINI, MINI_CB, today=TODAY))
