@@ -14,6 +14,9 @@ aliases, users per month).
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -280,12 +283,13 @@ def _fail(path, message, fix, column=None):
 
 def _read_yaml(path) -> Any:
     path = Path(path)
-    if not path.exists():
-        raise ClemInputError("file not found", file=path, fix="check the path")
-    if path.is_dir():
-        raise ClemInputError("is a folder, not a YAML file", file=path, fix="give the .yml file")
+    return _decode_yaml(_read_file_bytes(path), path)
+
+
+def _decode_yaml(data: bytes, path: Path) -> Any:
+    """Parse the bytes of a YAML file (UTF-8, with or without BOM); errors name ``path``."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ClemInputError(
             f"not UTF-8 text (byte {exc.start})", file=path, fix="save the file as UTF-8"
@@ -596,13 +600,96 @@ def load_units(path=UNITS_FILE) -> pd.DataFrame:
     ClemInputError
         Missing file, invalid YAML, a unit without name or sectors, an alias
         claimed by two units, duplicate slugs.
+
+    Notes
+    -----
+    A national registry of thousands of units takes about a second of YAML
+    parsing, and every report reads it. The validated units are therefore
+    kept by the SHA-256 of the file's bytes: in memory for the process, and
+    as JSON under the cache folder (:func:`units_cache_dir`), so another
+    process reading the same bytes skips the parsing. A changed file has
+    another digest and is parsed again; a cache entry that cannot be read
+    or written is ignored. Each call returns a new frame.
     """
     path = Path(path)
-    doc = _read_yaml(path)
+    data = _read_file_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    rows = _UNITS_MEMO.get(digest)
+    if rows is None:
+        rows = _units_from_cache(digest)
+        if rows is None:
+            rows = _parse_units(path, _decode_yaml(data, path))
+            _units_to_cache(digest, rows)
+        _UNITS_MEMO[digest] = rows
+    return _units_frame(rows)
+
+
+#: Format of a units cache entry; bump it when the rows' shape or the validation changes.
+_UNITS_CACHE_VERSION = 1
+_UNITS_MEMO: dict[str, tuple] = {}
+
+
+def units_cache_dir() -> Path | None:
+    """Folder of the parsed-units cache, or None when it is switched off.
+
+    ``$CLEM_CACHE_DIR`` when set (empty, ``0`` or ``off``: no cache on disk),
+    else ``outputs/_cache`` of the project.
+    """
+    env = os.environ.get("CLEM_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "0", "off", "none") else Path(env)
+    from .paths import OUTPUTS_DIR
+
+    return OUTPUTS_DIR / "_cache"
+
+
+def _units_cache_file(digest: str) -> Path | None:
+    folder = units_cache_dir()
+    return None if folder is None else folder / "units" / f"{digest}.v{_UNITS_CACHE_VERSION}.json"
+
+
+def _units_from_cache(digest: str) -> tuple | None:
+    file = _units_cache_file(digest)
+    if file is None:
+        return None
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        if doc.get("sha256") != digest or doc.get("version") != _UNITS_CACHE_VERSION:
+            return None
+        return tuple((str(n), str(s), tuple(sec), tuple(al), u) for n, s, sec, al, u in doc["units"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # absent, unreadable or not ours: parse the YAML
+
+
+def _units_to_cache(digest: str, rows: tuple) -> None:
+    file = _units_cache_file(digest)
+    if file is None:
+        return
+    doc = {"version": _UNITS_CACHE_VERSION, "sha256": digest, "units": [list(r) for r in rows]}
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, file)  # atomic: a reader sees the whole entry or none
+    except OSError:
+        pass  # a read-only or full disk only costs the next process a parse
+
+
+def _read_file_bytes(path: Path) -> bytes:
+    """The bytes of a YAML file; a missing file or a folder is a one-line error."""
+    if not path.exists():
+        raise ClemInputError("file not found", file=path, fix="check the path")
+    if path.is_dir():
+        raise ClemInputError("is a folder, not a YAML file", file=path, fix="give the .yml file")
+    return path.read_bytes()
+
+
+def _parse_units(path: Path, doc) -> tuple:
+    """Validated units of a parsed ``units.yml``: (name, slug, sectors, aliases, users_per_month) each."""
     units = doc.get("units") if isinstance(doc, dict) else None
     if not isinstance(units, list) or not units:
         _fail(path, "no units: list found", "write units: [- {name: ..., sectors: [...]}]")
-    rows, owner = [], {}
+    rows, owner, slugs = [], {}, set()
     for i, u in enumerate(units):
         if not isinstance(u, dict) or not isinstance(u.get("name"), str):
             _fail(path, f"units[{i}] has no name", "add name: <canonical unit name>")
@@ -623,17 +710,24 @@ def load_units(path=UNITS_FILE) -> pd.DataFrame:
                 _fail(path, f"alias '{s}' belongs to both '{owner[key]}' and '{name}'",
                       "keep each alias under one unit")
             owner[key] = name
-        rows.append({
-            "name": name,
-            "slug": str(u.get("slug") or slugify(name)),
-            "sectors": [str(s) for s in sectors],
-            "aliases": aliases,
-            "users_per_month": upm,
-        })
-    df = pd.DataFrame(rows, columns=["name", "slug", "sectors", "aliases", "users_per_month"])
-    if df["slug"].duplicated().any():
-        dup = df.loc[df["slug"].duplicated(), "slug"].iloc[0]
-        _fail(path, f"slug '{dup}' is used twice", "give each unit its own slug")
+        slug = str(u.get("slug") or slugify(name))
+        rows.append((name, slug, tuple(str(s) for s in sectors), tuple(aliases), upm))
+    seen = set()
+    for _name, slug, *_ in rows:
+        if slug in seen:
+            _fail(path, f"slug '{slug}' is used twice", "give each unit its own slug")
+        seen.add(slug)
+    return tuple(rows)
+
+
+def _units_frame(rows: tuple) -> pd.DataFrame:
+    df = pd.DataFrame({
+        "name": [r[0] for r in rows],
+        "slug": [r[1] for r in rows],
+        "sectors": [list(r[2]) for r in rows],
+        "aliases": [list(r[3]) for r in rows],
+        "users_per_month": [r[4] for r in rows],
+    }, columns=["name", "slug", "sectors", "aliases", "users_per_month"])
     df["name"] = df["name"].astype("string")
     df["slug"] = df["slug"].astype("string")
     df["users_per_month"] = df["users_per_month"].astype("Int64")

@@ -148,3 +148,104 @@ def test_titles():
     cb = load_codebook(SAMPLE_CODEBOOK)
     assert cb.title["en"] == "CLeM survey of public services, Surakarta (synthetic data)"
     assert load_codebook(FIX / "mini.codebook.yml").title == {"id": "mini", "en": "mini"}
+
+
+# ---- the parsed-units cache ------------------------------------------------
+_UNITS_YML = ("units:\n"
+              "  - {name: Kec. A, sectors: [adminduk, kesehatan], aliases: [A, Kecamatan A], users_per_month: 40}\n"
+              "  - {name: Kec. B, slug: kec-b, sectors: adminduk}\n")
+
+
+@pytest.fixture
+def units_cache(tmp_path, monkeypatch):
+    from clem_lib import codebook
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CLEM_CACHE_DIR", str(folder))
+    monkeypatch.setattr(codebook, "_UNITS_MEMO", {})
+    return folder
+
+
+def test_units_cache_is_written_and_read_back(tmp_path, units_cache):
+    import hashlib
+
+    from clem_lib import codebook
+
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    first = load_units(p)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    entries = list((units_cache / "units").glob("*.json"))
+    assert [e.name for e in entries] == [f"{digest}.v{codebook._UNITS_CACHE_VERSION}.json"]
+    # another process: no memo, the YAML parser must not be called
+    codebook._UNITS_MEMO.clear()
+    calls = []
+    real = codebook._decode_yaml
+    codebook._decode_yaml = lambda *a: calls.append(a) or real(*a)
+    try:
+        second = load_units(p)
+    finally:
+        codebook._decode_yaml = real
+    assert calls == []
+    pd.testing.assert_frame_equal(first, second)
+    assert second["sectors"].tolist() == [["adminduk", "kesehatan"], ["adminduk"]]
+    assert second["aliases"].tolist() == [["A", "Kecamatan A"], []]
+    assert second["users_per_month"].tolist() == [40, pd.NA]
+    assert second["slug"].tolist() == ["kec-a", "kec-b"]
+    # each call gets its own frame: changing one does not change the next
+    second.loc[0, "name"] = "changed"
+    second.loc[0, "sectors"].append("pendidikan")
+    assert load_units(p).equals(first)
+
+
+def test_units_cache_follows_the_file_content(tmp_path, units_cache):
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    assert load_units(p)["users_per_month"].iloc[0] == 40
+    p.write_text(_UNITS_YML.replace("users_per_month: 40", "users_per_month: 41"), encoding="utf-8")
+    assert load_units(p)["users_per_month"].iloc[0] == 41
+    # a file made bad after a good read is reported, not served from the cache
+    p.write_text(_UNITS_YML.replace("aliases: [A, Kecamatan A]", "aliases: [A, Kec. B]"), encoding="utf-8")
+    with pytest.raises(ClemInputError, match="alias 'Kec. B' belongs to both"):
+        load_units(p)
+    assert len(list((units_cache / "units").glob("*.json"))) == 2  # the bad file left no entry
+
+
+def test_units_cache_entry_that_is_not_ours_is_ignored(tmp_path, units_cache):
+    import hashlib
+
+    from clem_lib import codebook
+
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    entry = units_cache / "units" / f"{digest}.v{codebook._UNITS_CACHE_VERSION}.json"
+    entry.parent.mkdir(parents=True)
+    for junk in ("{not json", '{"version": 1, "sha256": "other", "units": []}', '{"version": 1}', "[]"):
+        entry.write_text(junk, encoding="utf-8")
+        codebook._UNITS_MEMO.clear()
+        assert load_units(p)["name"].tolist() == ["Kec. A", "Kec. B"]
+
+
+@pytest.mark.parametrize("off", ["off", "", "0"])
+def test_units_cache_can_be_switched_off(tmp_path, monkeypatch, off):
+    from clem_lib import codebook
+
+    monkeypatch.setenv("CLEM_CACHE_DIR", off)
+    assert codebook.units_cache_dir() is None
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    assert len(load_units(p)) == 2
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def test_units_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
+    from clem_lib import codebook
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CLEM_CACHE_DIR", str(blocker / "cache"))  # under a file: mkdir fails
+    monkeypatch.setattr(codebook, "_UNITS_MEMO", {})
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    assert len(load_units(p)) == 2
