@@ -194,19 +194,22 @@ class _Log:
             df["row"] = df["row"].astype("Int64")
             return df
         parts, self.parts = self.parts, []
+        col_names = sorted({p[1] for p in parts})
+        rule_names = list(dict.fromkeys([*RULES, *(p[4] for p in parts)]))
+        # pieces in (rule order, column) order, then one stable sort by row gives the log's order
+        # (a rule not in RULES sorts first); ties keep the order the pieces were added in
+        rank_of = {r: (i if i < len(RULES) else -1) for i, r in enumerate(rule_names)}
+        parts.sort(key=lambda p: (rank_of[p[4]], col_names.index(p[1])))
         sizes = np.array([p[0].size for p in parts])
         row = np.concatenate([p[0] for p in parts])
-        col_names = sorted({p[1] for p in parts})
         col_code = np.repeat(np.array([col_names.index(p[1]) for p in parts]), sizes)
-        rule_names = list(dict.fromkeys([*RULES, *(p[4] for p in parts)]))
         rule_code = np.repeat(np.array([rule_names.index(p[4]) for p in parts]), sizes)
-        rank = np.where(rule_code < len(RULES), rule_code, -1)  # a rule not in RULES sorts first
         keep = np.ones(row.size, dtype=bool)
         if removed is not None:
             removal = np.array([p[4] in _REMOVAL_RULES for p in parts])
             keep = ~(np.repeat(~removal, sizes) & (row > 0) & removed[np.maximum(row - 1, 0)])
         idx = np.flatnonzero(keep)
-        order = idx[np.lexsort((col_code[idx], rank[idx], row[idx]))]
+        order = idx[np.argsort(row[idx], kind="stable")]
         r = row[order]
         self.counted = (rule_code[order], np.array(rule_names, dtype=object), r)  # for the summary
         old_values, old_codes = self._coded(parts, sizes, 2)
@@ -679,7 +682,7 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     if sub_times is not None:
         t = sub_times.to_numpy().astype("datetime64[ns]").view("int64").copy()
         t[np.isnat(sub_times.to_numpy())] = np.iinfo("int64").max  # no time stamp: last
-        order = np.lexsort((np.arange(n), t))
+        order = np.argsort(t, kind="stable")  # ties keep row order
     else:
         t = np.zeros(n, dtype="int64")
         order = np.arange(n)
@@ -706,6 +709,8 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
         enum_codes, _ = _factorize(raw[enum_col])
         # rows without an enumerator are never "the same enumerator"
         live = np.flatnonzero(keep_mask & ~remove_uuid & (enum_codes >= 0))
+        # only rows whose answers' hash occurs more than once can repeat an answer: sort those alone
+        live = live[pd.Series(h[live]).duplicated(keep=False).to_numpy()]
         srt = live[np.lexsort((live, t[live], h[live], enum_codes[live]))]
         same = (h[srt][1:] == h[srt][:-1]) & (enum_codes[srt][1:] == enum_codes[srt][:-1])
         if sub_times is not None:
