@@ -139,11 +139,18 @@ def test_generated_survey_has_the_sample_format_and_cleans_without_errors(tmp_pa
 def test_clean_benchmark_smoke(tmp_path):
     from benchmarks import bench_clean
 
-    report = bench_clean.run(quick=True, work_dir=tmp_path, seed=3, profile=False, n_responses=3000, n_units=30)
+    report = bench_clean.run(quick=True, work_dir=tmp_path, seed=3, profile=False, n_responses=3000, n_units=30,
+                             repeats=2)
     data = _assert_result_file(report.write(tmp_path / "results"), "clean",
                                figures={"read_s", "clean_s", "score_s", "clean_score_s", "frame_bytes",
-                                        "clean_score_peak_increase_bytes", "rows"})
+                                        "clean_score_peak_increase_bytes", "rows", "clean_score_warm_units_s"})
     assert data["figures"]["rows"] == 3000
+    assert data["figures"]["repeats"] == 2
+    assert len(data["details"]["read_runs"]) == len(data["details"]["clean_score_runs"]) == 2
+    f = data["figures"]
+    assert f["read_s_min"] <= f["read_s"] <= f["read_s_max"]
+    assert f["clean_score_s_min"] <= f["clean_score_s"] <= f["clean_score_s_max"]
+    assert data["checks"][0]["value"] == f["clean_score_s"] and data["checks"][0]["baseline"] == f["read_s"]
     assert data["figures"]["groups_scored"] >= 30
     assert [c["name"].split(":")[0] for c in data["checks"]] == ["time", "memory"]
 
