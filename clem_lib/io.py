@@ -169,23 +169,18 @@ def _read_csv_arrow(path: Path, source: dict, select) -> pd.DataFrame | None:
             return None
         read, as_text = select(names)
         read = [n for n in names if n in set(read)]
-        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in read}, include_columns=read,
-                                       strings_can_be_null=True, null_values=[""])
+        # labels repeat: dictionary-encoded while parsing (each distinct value stored once, pandas
+        # Categorical in the end); the other columns (ids, times, free text) as plain strings
+        label = pa.dictionary(pa.int32(), pa.string())
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() if n in as_text else label for n in read},
+                                       include_columns=read, strings_can_be_null=True, null_values=[""])
         table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        table = table.unify_dictionaries()  # one dictionary per column across the parsed blocks
     except (pa.ArrowException, ClemInputError, OSError, ValueError):
         return None
     if table.num_rows == 0:
         return None
-    import pyarrow.compute as pc
-    from concurrent.futures import ThreadPoolExecutor
-
-    def encode(name):
-        col = table.column(name)
-        return col if name in as_text else pc.dictionary_encode(col)
-
-    # labels repeat: each distinct value is stored once (pandas Categorical); arrow releases the GIL
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        cols = list(pool.map(encode, read))
+    cols = [table.column(name) for name in read]
     del table
     return pd.DataFrame({name: _to_pandas(col) for name, col in zip(read, cols)}, copy=False)
 

@@ -59,6 +59,8 @@ def _variant(tmp_path, name, edit, encoding="utf-8"):
 VARIANTS = {
     # Windows-1252 with an accented name: the fast reader refuses, the careful one decodes
     "cp1252.csv": (lambda ls: [ls[0]] + [ls[1].replace("Siti", "Séti")] + ls[2:], "cp1252"),
+    # Windows-1252 inside a label column (read dictionary-encoded by the fast reader): refused too
+    "cp1252_label.csv": (lambda ls: [ls[0]] + [ls[1].replace("puas", "puás", 1)] + ls[2:], "cp1252"),
     # a short row (Excel drops trailing empty cells): pandas pads it, pyarrow refuses
     "short.csv": (lambda ls: ls[:3] + [ls[3].rsplit(",", 2)[0]] + ls[4:], "utf-8"),
     # a quoted suggestion with a line break and a delimiter inside
@@ -76,6 +78,8 @@ def test_unusual_files_clean_the_same_either_way(tmp_path, name):
     cb = load_codebook(MINI_CB)
     careful = clean_frame(read_survey(path, cb), cb, load_units(), file=path, today=TODAY)
     _same(clean_survey(path, cb, today=TODAY), careful)
+    if name == "cp1252_label.csv":
+        assert any("puás" in str(v) for v in careful.log["old"].dropna())
     if name == "newline.csv":
         assert "Antrean\nlama, sekali" in set(careful.table["suggestion"].dropna())
 
