@@ -174,7 +174,9 @@ def _read_csv_arrow(path: Path, source: dict, select) -> pd.DataFrame | None:
         label = pa.dictionary(pa.int32(), pa.string())
         convert = pacsv.ConvertOptions(column_types={n: pa.string() if n in as_text else label for n in read},
                                        include_columns=read, strings_can_be_null=True, null_values=[""])
-        table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        # 8 MiB blocks (default 1 MiB): a few dozen dictionaries per column to unify, not hundreds
+        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=8 << 20), parse_options=parse,
+                               convert_options=convert)
         table = table.unify_dictionaries()  # one dictionary per column across the parsed blocks
     except (pa.ArrowException, ClemInputError, OSError, ValueError):
         return None
