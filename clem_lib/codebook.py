@@ -620,6 +620,8 @@ def load_units(path=UNITS_FILE) -> pd.DataFrame:
         if rows is None:
             rows = _parse_units(path, _decode_yaml(data, path))
             _units_to_cache(digest, rows)
+        while len(_UNITS_MEMO) >= 8:  # a long session reading many registries keeps the last few
+            _UNITS_MEMO.pop(next(iter(_UNITS_MEMO)))
         _UNITS_MEMO[digest] = rows
     return _units_frame(rows)
 
@@ -689,7 +691,7 @@ def _parse_units(path: Path, doc) -> tuple:
     units = doc.get("units") if isinstance(doc, dict) else None
     if not isinstance(units, list) or not units:
         _fail(path, "no units: list found", "write units: [- {name: ..., sectors: [...]}]")
-    rows, owner, slugs = [], {}, set()
+    rows, owner = [], {}
     for i, u in enumerate(units):
         if not isinstance(u, dict) or not isinstance(u.get("name"), str):
             _fail(path, f"units[{i}] has no name", "add name: <canonical unit name>")
