@@ -816,17 +816,24 @@ def compare_scores(df: pd.DataFrame, column: str, *, by: str, group1, group2=Non
     Mann, H. B. & Whitney, D. R. (1947). Ann. Math. Statist. 18, 50-60.
     Welch, B. L. (1947). Biometrika 34, 28-35. Cliff, N. (1993), see :func:`cliffs_delta`.
     """
+    row = _scores_gap_row(df, column, by=by, group1=group1, group2=group2, metric=metric, family=family,
+                          unit=unit, gap_unit=gap_unit, min_n=min_n, conf_level=conf_level)
+    return _finish([row], adjust=False, method="holm")
+
+
+def _scores_gap_row(df, column, *, by, group1, group2=None, metric=None, family=None, unit="",
+                    gap_unit="points", min_n=5, conf_level=0.95) -> dict:
+    """The row of :func:`compare_scores` (before its p is adjusted and read)."""
     _need(df, [column, by], "compare_scores")
     m1 = _side(df, by, group1)
     m2 = _side(df, by, group2) if group2 is not None else (~m1 & df[by].notna().to_numpy())
     v = _floats(df[column])
     if metric is None:
         metric = f"nrr:{column[6:]}" if column.startswith("unsur_") else f"mean:{column}"
-    row = _score_row(v[m1], v[m2], min_n=min_n, conf_level=conf_level,
-                     family=family or f"{by}: {metric}", unit=unit, comparison=by, metric=metric,
-                     group1=_label_value(group1), group2="rest" if group2 is None else _label_value(group2),
-                     gap_unit=gap_unit)
-    return _finish([row], adjust=False, method="holm")
+    return _score_row(v[m1], v[m2], min_n=min_n, conf_level=conf_level,
+                      family=family or f"{by}: {metric}", unit=unit, comparison=by, metric=metric,
+                      group1=_label_value(group1), group2="rest" if group2 is None else _label_value(group2),
+                      gap_unit=gap_unit)
 
 
 # ---------------------------------------------------------------------------
@@ -926,16 +933,23 @@ def compare_proportions(df: pd.DataFrame, column: str, *, by: str, group1, group
     methods for strengthening the common chi-square tests. Biometrics 10, 417-451.
     Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, ch. 6.
     """
+    row = _proportions_gap_row(df, column, by=by, group1=group1, group2=group2, event=event, metric=metric,
+                               family=family, unit=unit, min_n=min_n, conf_level=conf_level)
+    return _finish([row], adjust=False, method="holm")
+
+
+def _proportions_gap_row(df, column, *, by, group1, group2=None, event=True, metric=None, family=None,
+                         unit="", min_n=5, conf_level=0.95) -> dict:
+    """The row of :func:`compare_proportions` (before its p is adjusted and read)."""
     _need(df, [column, by], "compare_proportions")
     m1 = _side(df, by, group1)
     m2 = _side(df, by, group2) if group2 is not None else (~m1 & df[by].notna().to_numpy())
     ev = _events(df[column], event)
     if metric is None:
         metric = f"pct:{column}"
-    row = _prop_row(ev[m1], ev[m2], min_n=min_n, conf_level=conf_level,
-                    family=family or f"{by}: {metric}", unit=unit, comparison=by, metric=metric,
-                    group1=_label_value(group1), group2="rest" if group2 is None else _label_value(group2))
-    return _finish([row], adjust=False, method="holm")
+    return _prop_row(ev[m1], ev[m2], min_n=min_n, conf_level=conf_level,
+                     family=family or f"{by}: {metric}", unit=unit, comparison=by, metric=metric,
+                     group1=_label_value(group1), group2="rest" if group2 is None else _label_value(group2))
 
 
 # ---------------------------------------------------------------------------
@@ -1031,15 +1045,22 @@ def compare_ikm(df: pd.DataFrame, *, by: str, group1, group2=None,
     (percentile interval) and 15 (permutation tests). Hedges, L. V. & Olkin, I.
     (1985). Statistical Methods for Meta-Analysis, ch. 5.
     """
+    row = _ikm_gap_row(df, by=by, group1=group1, group2=group2, scheme=scheme, weights=weights, family=family,
+                       unit=unit, min_n=min_n, n_boot=n_boot, n_perm=n_perm, seed=seed, conf_level=conf_level)
+    return _finish([row], adjust=False, method="holm")
+
+
+def _ikm_gap_row(df, *, by, group1, group2=None, scheme="permenpan14_2017", weights="exact", family=None,
+                 unit="", min_n=5, n_boot=2000, n_perm=2000, seed=12345, conf_level=0.95) -> dict:
+    """The row of :func:`compare_ikm` (before its p is adjusted and read)."""
     _need(df, [by], "compare_ikm")
     m1 = _side(df, by, group1)
     m2 = _side(df, by, group2) if group2 is not None else (~m1 & df[by].notna().to_numpy())
-    row = _ikm_two(df, m1, m2, scheme=scheme, weights=weights, min_n=min_n, n_boot=n_boot,
-                   n_perm=n_perm, seed=seed, conf_level=conf_level,
-                   family=family or f"{by}: ikm", unit=unit, comparison=by, metric="ikm",
-                   group1=_label_value(group1),
-                   group2="rest" if group2 is None else _label_value(group2))
-    return _finish([row], adjust=False, method="holm")
+    return _ikm_two(df, m1, m2, scheme=scheme, weights=weights, min_n=min_n, n_boot=n_boot,
+                    n_perm=n_perm, seed=seed, conf_level=conf_level,
+                    family=family or f"{by}: ikm", unit=unit, comparison=by, metric="ikm",
+                    group1=_label_value(group1),
+                    group2="rest" if group2 is None else _label_value(group2))
 
 
 def _ikm_two(df, m1, m2, *, scheme, weights, min_n, n_boot, n_perm, seed, conf_level, **meta):
@@ -1369,21 +1390,21 @@ def unit_vs_rest(df: pd.DataFrame, column: str | None = None, *, kind: str = "sc
     _need(df, [unit], "unit_vs_rest")
     if units is None:
         units = sorted(pd.unique(df[unit].dropna()).tolist(), key=str)
-    parts = []
+    rows = []  # one frame at the end: the rows' p are adjusted and read once, for all units
     for i, u in enumerate(units):
         if kind == "score":
-            r = compare_scores(df, column, by=unit, group1=u, metric=metric, min_n=min_n,
-                               conf_level=conf_level)
+            r = _scores_gap_row(df, column, by=unit, group1=u, metric=metric, min_n=min_n,
+                                conf_level=conf_level)
         elif kind == "proportion":
-            r = compare_proportions(df, column, by=unit, group1=u, event=event, metric=metric,
-                                    min_n=min_n, conf_level=conf_level)
+            r = _proportions_gap_row(df, column, by=unit, group1=u, event=event, metric=metric,
+                                     min_n=min_n, conf_level=conf_level)
         elif kind == "ikm":
-            r = compare_ikm(df, by=unit, group1=u, scheme=scheme, weights=weights, min_n=min_n,
-                            n_boot=n_boot, n_perm=n_perm, seed=seed + i, conf_level=conf_level)
+            r = _ikm_gap_row(df, by=unit, group1=u, scheme=scheme, weights=weights, min_n=min_n,
+                             n_boot=n_boot, n_perm=n_perm, seed=seed + i, conf_level=conf_level)
         else:
             raise ValueError(f"unknown kind {kind!r}; use 'score', 'proportion' or 'ikm'")
-        parts.append(r)
-    out = pd.concat(parts, ignore_index=True)
+        rows.append(r)
+    out = _frame(rows)
     out["family"] = "unit vs rest: " + out["metric"]
     return adjust_within_family(out, method=method)
 
@@ -1577,15 +1598,14 @@ def compare_rounds(df: pd.DataFrame, *, unit: str | None = None, unit_column: st
     fam = f"{unit or 'all units'}: round {followup} vs {baseline}"
     common = dict(by=round, group1=followup, group2=baseline, family=fam, unit=unit or "",
                   min_n=min_n, conf_level=conf_level)
-    parts = [compare_ikm(data, scheme=scheme, weights=weights, n_boot=n_boot, n_perm=n_perm,
+    rows = [_ikm_gap_row(data, scheme=scheme, weights=weights, n_boot=n_boot, n_perm=n_perm,
                          seed=seed, **common)]
     for col in s.columns:
-        parts.append(compare_scores(data, col, **common))
+        rows.append(_scores_gap_row(data, col, **common))
     for metric, col, ev in (proportions if proportions is not None else _DEFAULT_PROPORTIONS):
         if col in data.columns:
-            parts.append(compare_proportions(data, col, event=ev, metric=metric, **common))
-    out = pd.concat(parts, ignore_index=True)
-    return adjust_within_family(out, method=method)
+            rows.append(_proportions_gap_row(data, col, event=ev, metric=metric, **common))
+    return adjust_within_family(_frame(rows), method=method)
 
 
 # ---------------------------------------------------------------------------
@@ -1915,7 +1935,7 @@ def gap_report(df: pd.DataFrame, *, unit: str | None = None, unit_column: str = 
         data = df[df[unit_column].eq(unit).fillna(False).to_numpy(dtype=bool)]
     s = _scoring.get_scheme(scheme)
     props = proportions if proportions is not None else _DEFAULT_PROPORTIONS
-    parts = []
+    rows = []  # one frame at the end: every p is adjusted and read once (not once per test)
     for i, (by, g1, g2) in enumerate(comparisons):
         if by not in data.columns:
             continue
@@ -1924,17 +1944,16 @@ def gap_report(df: pd.DataFrame, *, unit: str | None = None, unit_column: str = 
                       conf_level=conf_level)
         for col in s.columns:
             if col in data.columns:
-                parts.append(compare_scores(data, col, **common))
+                rows.append(_scores_gap_row(data, col, **common))
         if all(c in data.columns for c in s.columns):
-            parts.append(compare_ikm(data, scheme=scheme, weights=weights, n_boot=n_boot,
+            rows.append(_ikm_gap_row(data, scheme=scheme, weights=weights, n_boot=n_boot,
                                      n_perm=n_perm, seed=seed + i, **common))
         for metric, col, ev in props:
             if col in data.columns:
-                parts.append(compare_proportions(data, col, event=ev, metric=metric, **common))
+                rows.append(_proportions_gap_row(data, col, event=ev, metric=metric, **common))
         for metric, col, gu in means:
             if col in data.columns:
-                parts.append(compare_scores(data, col, metric=metric, gap_unit=gu, **common))
-    if not parts:
+                rows.append(_scores_gap_row(data, col, metric=metric, gap_unit=gu, **common))
+    if not rows:
         return _frame([])
-    out = pd.concat(parts, ignore_index=True)
-    return adjust_within_family(out, method=method)
+    return adjust_within_family(_frame(rows), method=method)
