@@ -2318,8 +2318,10 @@ class CityReport(_ReportBase):
         def f():
             rows = []
             for col in self.scheme.columns:
-                t = compare_units(self.latest, col, min_n=self.min_n, seed=self.seed, n_boot=min(self.n_boot, 1000))
-                rows.append(t.iloc[[0]])
+                # the omnibus row only: the overview does not show Dunn's k(k-1)/2 pairs
+                t = compare_units(self.latest, col, min_n=self.min_n, seed=self.seed, n_boot=min(self.n_boot, 1000),
+                                  pairs=False)
+                rows.append(t)
             out = pd.concat(rows, ignore_index=True)
             p = pd.to_numeric(out["p_value"], errors="coerce").astype(float).to_numpy()
             ok = ~np.isnan(p)

@@ -1074,14 +1074,22 @@ def _ikm_two(df, m1, m2, *, scheme, weights, min_n, n_boot, n_perm, seed, conf_l
                      n_perm=n_perm, seed=seed, conf_level=conf_level, **meta)
 
 
-def _ikm_core(x1, a1, x2, a2, w, *, min_n, n_boot, n_perm, seed, conf_level, **meta) -> dict:
-    """IKM gap row from answer matrices (0 where missing) and answered masks of the two groups."""
+def _ikm_core(x1, a1, x2, a2, w, *, min_n, n_boot, n_perm, seed, conf_level, boot=None,
+              subset_permutation=False, method=None, **meta) -> dict:
+    """IKM gap row from answer matrices (0 where missing) and answered masks of the two groups.
+
+    ``boot``: the groups' bootstrap IKMs ``(b1, b2)`` when the caller drew them
+    (``unit_vs_rest`` resamples every unit once); ``subset_permutation``: draw
+    each permutation as a random subset of the smaller group's size from the
+    pooled respondents (the same permutation distribution, at a cost that grows
+    with the smaller group, not with both).
+    """
     n1, n2 = len(x1), len(x2)
     e1 = _ikm_from_counts(np.ones((1, n1)), x1, a1, w)[0] if n1 else np.nan
     e2 = _ikm_from_counts(np.ones((1, n2)), x2, a2, w)[0] if n2 else np.nan
-    method = ("IKM (Permenpan RB 14/2017); percentile bootstrap interval stratified by group "
-              f"({n_boot} resamples), two-sided permutation test ({n_perm} permutations); "
-              "standardised gap")
+    method = method or ("IKM (Permenpan RB 14/2017); percentile bootstrap interval stratified by group "
+                        f"({n_boot} resamples), two-sided permutation test ({n_perm} permutations); "
+                        "standardised gap")
     row = _row(design="two-group", n1=n1, n2=n2, estimate1=e1, estimate2=e2, gap_unit="points",
                effect_name="standardised gap (d)", method=method, **meta)
     enough = (n1 >= max(min_n, 2) and n2 >= max(min_n, 2)
@@ -1093,8 +1101,11 @@ def _ikm_core(x1, a1, x2, a2, w, *, min_n, n_boot, n_perm, seed, conf_level, **m
         return row
     gap = e1 - e2
     rng = np.random.default_rng(seed)
-    b1 = _ikm_from_counts(_resample_counts(rng, n1, n_boot), x1, a1, w)
-    b2 = _ikm_from_counts(_resample_counts(rng, n2, n_boot), x2, a2, w)
+    if boot is None:
+        b1 = _ikm_from_counts(_resample_counts(rng, n1, n_boot), x1, a1, w)
+        b2 = _ikm_from_counts(_resample_counts(rng, n2, n_boot), x2, a2, w)
+    else:
+        b1, b2 = boot
     bd = b1 - b2
     alpha = 1 - conf_level
     lo, hi = np.nanquantile(bd, [alpha / 2, 1 - alpha / 2])
@@ -1104,10 +1115,21 @@ def _ikm_core(x1, a1, x2, a2, w, *, min_n, n_boot, n_perm, seed, conf_level, **m
     pool_x = np.vstack([x1, x2])
     pool_a = np.vstack([a1, a2])
     n = n1 + n2
-    base = np.zeros((n_perm, n))
-    base[:, :n1] = 1.0
-    ind1 = rng.permuted(base, axis=1)
-    s1, c1 = ind1 @ pool_x, ind1 @ pool_a
+    if subset_permutation:
+        # group 1 of a permutation: a uniform random subset of n1 pooled respondents; drawn as
+        # the smaller side's subset (the other side is the complement)
+        m = min(n1, n2)
+        idx = np.stack([rng.choice(n, size=m, replace=False) for _ in range(n_perm)])
+        sm, cm = pool_x[idx].sum(axis=1), pool_a[idx].sum(axis=1)
+        if m == n1:
+            s1, c1 = sm, cm
+        else:
+            s1, c1 = pool_x.sum(axis=0) - sm, pool_a.sum(axis=0) - cm
+    else:
+        base = np.zeros((n_perm, n))
+        base[:, :n1] = 1.0
+        ind1 = rng.permuted(base, axis=1)
+        s1, c1 = ind1 @ pool_x, ind1 @ pool_a
     s2, c2 = pool_x.sum(axis=0) - s1, pool_a.sum(axis=0) - c1
     with np.errstate(invalid="ignore", divide="ignore"):
         pd_ = 25.0 * w * ((s1 / c1).sum(axis=1) - (s2 / c2).sum(axis=1))
@@ -1260,7 +1282,8 @@ def _kruskal_from_counts(counts: np.ndarray) -> np.ndarray:
 def compare_units(df: pd.DataFrame, column: str, *, unit: str = "unit", sector: str | None = None,
                   sector_column: str = "sector", units: Sequence | None = None,
                   metric: str | None = None, method: str = "holm", min_n: int = 5,
-                  n_boot: int = 1000, seed: int = 12345, conf_level: float = 0.95) -> pd.DataFrame:
+                  n_boot: int = 1000, seed: int = 12345, conf_level: float = 0.95,
+                  pairs: bool = True) -> pd.DataFrame:
     """Compare a score across the units of a sector: Kruskal-Wallis, then Dunn's pairwise tests.
 
     Parameters
@@ -1287,6 +1310,10 @@ def compare_units(df: pd.DataFrame, column: str, *, unit: str = "unit", sector: 
         epsilon squared.
     conf_level : float
         Confidence level.
+    pairs : bool, default True
+        Add Dunn's pairwise tests. ``k`` units make ``k (k - 1) / 2`` pairs
+        (4,560 for 96 units), each with its own interval and effect size;
+        ``pairs=False`` returns the omnibus row alone.
 
     Returns
     -------
@@ -1294,7 +1321,8 @@ def compare_units(df: pd.DataFrame, column: str, *, unit: str = "unit", sector: 
         First row: the omnibus test (design ``"k-group"``; ``group1`` lists the
         units, ``n1`` the answers used, ``n2`` the number of units,
         ``statistic`` H, ``effect_size`` epsilon squared with a percentile
-        bootstrap interval). Then one row per pair from :func:`dunn_test`.
+        bootstrap interval). Then, with ``pairs``, one row per pair from
+        :func:`dunn_test`.
 
     Notes
     -----
@@ -1352,10 +1380,12 @@ def compare_units(df: pd.DataFrame, column: str, *, unit: str = "unit", sector: 
             row.update(statistic=float(res.statistic), p_value=float(res.pvalue), effect_size=eps,
                        effect_ci_low=float(lo), effect_ci_high=float(hi))
     omnibus = _finish([row], adjust=False, method=method)
-    pairs = dunn_test(data, column, by=unit, groups=list(units), metric=metric,
-                      family=f"{scope}: Dunn {metric}", method=method, min_n=min_n,
-                      conf_level=conf_level)
-    return pd.concat([omnibus, pairs], ignore_index=True)
+    if not pairs:
+        return omnibus
+    dunn = dunn_test(data, column, by=unit, groups=list(units), metric=metric,
+                     family=f"{scope}: Dunn {metric}", method=method, min_n=min_n,
+                     conf_level=conf_level)
+    return pd.concat([omnibus, dunn], ignore_index=True)
 
 
 def unit_vs_rest(df: pd.DataFrame, column: str | None = None, *, kind: str = "score",
@@ -1390,6 +1420,12 @@ def unit_vs_rest(df: pd.DataFrame, column: str | None = None, *, kind: str = "sc
     _need(df, [unit], "unit_vs_rest")
     if units is None:
         units = sorted(pd.unique(df[unit].dropna()).tolist(), key=str)
+    if kind == "ikm":
+        rows = _ikm_vs_rest_rows(df, unit=unit, units=units, scheme=scheme, weights=weights, min_n=min_n,
+                                 n_boot=n_boot, n_perm=n_perm, seed=seed, conf_level=conf_level)
+        out = _frame(rows)
+        out["family"] = "unit vs rest: " + out["metric"]
+        return adjust_within_family(out, method=method)
     rows = []  # one frame at the end: the rows' p are adjusted and read once, for all units
     for i, u in enumerate(units):
         if kind == "score":
@@ -1398,15 +1434,62 @@ def unit_vs_rest(df: pd.DataFrame, column: str | None = None, *, kind: str = "sc
         elif kind == "proportion":
             r = _proportions_gap_row(df, column, by=unit, group1=u, event=event, metric=metric,
                                      min_n=min_n, conf_level=conf_level)
-        elif kind == "ikm":
-            r = _ikm_gap_row(df, by=unit, group1=u, scheme=scheme, weights=weights, min_n=min_n,
-                             n_boot=n_boot, n_perm=n_perm, seed=seed + i, conf_level=conf_level)
         else:
             raise ValueError(f"unknown kind {kind!r}; use 'score', 'proportion' or 'ikm'")
         rows.append(r)
     out = _frame(rows)
     out["family"] = "unit vs rest: " + out["metric"]
     return adjust_within_family(out, method=method)
+
+
+def _ikm_vs_rest_rows(df, *, unit, units, scheme, weights, min_n, n_boot, n_perm, seed, conf_level) -> list:
+    """IKM of each unit against the rest of the city, one gap row per unit.
+
+    The survey samples each unit on its own (the units are its strata), so a
+    bootstrap resample of the city is a resample within every unit: each unit's
+    answers are resampled once (``n_boot`` times), and the rest's resample for
+    unit k is the sum over the other units' resamples. One pass over the
+    respondents serves every unit, where resampling the pooled rest for each
+    unit would cost (units x respondents x n_boot) draws and as much memory.
+    The permutation p draws each permutation as a random subset of the pooled
+    respondents (seed + i for the i-th unit, as for the other kinds).
+    """
+    if n_boot < 100 or n_perm < 100:
+        raise ValueError("n_boot and n_perm must be at least 100 (2000 recommended)")
+    s, w, xv, a = _ikm_setup(df, scheme, weights)
+    _check_fast(df, xv, a, w, scheme, weights)
+    answered = a.sum(axis=1) > 0
+    in_city = df[unit].notna().to_numpy() & answered
+    masks = [_side(df, unit, u) & answered for u in units]
+    # every unit present in the data is a stratum of the rest, also those not compared
+    strata = sorted(pd.unique(df.loc[in_city, unit]).tolist(), key=str)
+    rng = np.random.default_rng(seed)
+    sums, counts = {}, {}
+    for k in strata:
+        rows = np.flatnonzero(_side(df, unit, k) & answered)
+        c = _resample_counts(rng, rows.size, n_boot)
+        sums[k], counts[k] = c @ xv[rows], c @ a[rows]
+    tot_s = sum(sums.values()) if sums else np.zeros((n_boot, xv.shape[1]))
+    tot_c = sum(counts.values()) if counts else np.zeros((n_boot, xv.shape[1]))
+    method = ("IKM (Permenpan RB 14/2017); percentile bootstrap interval, every unit resampled on its own "
+              f"({n_boot} resamples), two-sided permutation test ({n_perm} permutations); standardised gap")
+
+    def ikm_of(sm, cn):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 25.0 * w * (sm / cn).sum(axis=1)
+
+    out = []
+    for i, u in enumerate(units):
+        r1 = np.flatnonzero(masks[i])
+        r2 = np.flatnonzero(in_city & ~_side(df, unit, u))
+        s1 = sums.get(u, np.zeros_like(tot_s))
+        c1 = counts.get(u, np.zeros_like(tot_c))
+        boot = (ikm_of(s1, c1), ikm_of(tot_s - s1, tot_c - c1))
+        out.append(_ikm_core(xv[r1], a[r1], xv[r2], a[r2], w, min_n=min_n, n_boot=n_boot, n_perm=n_perm,
+                             seed=seed + i, conf_level=conf_level, boot=boot, subset_permutation=True,
+                             method=method, comparison=unit, metric="ikm", group1=_label_value(u),
+                             group2="rest", family=f"{unit}: ikm"))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from clem_lib import stats as cs
+from clem_lib.codebook import UNSUR_14_2017
 from clem_lib.paths import PROJECT_ROOT
 from clem_lib.stats import (
     GAP_COLUMNS, adjust_pvalues, adjust_within_family, cliffs_delta, compare_ikm, compare_proportions,
@@ -264,6 +265,9 @@ def test_kruskal_and_dunn_match_r():
         [0.0362256071414364, 0.00171056885398207, 0.220693311123275], rel=1e-10)
     assert (pairs.family == "adminduk: Dunn nrr:waktu").all()
     assert "berbeda antar unit" in omni.reading_id
+    # without the pairs: the same omnibus row, alone
+    alone = compare_units(k_units(), "unsur_waktu", sector="adminduk", n_boot=200, pairs=False)
+    pd.testing.assert_frame_equal(alone, t.iloc[[0]].reset_index(drop=True))
 
 
 def test_kruskal_from_count_tables_equals_scipy():
@@ -296,6 +300,61 @@ def test_unit_vs_rest_one_row_per_unit_adjusted():
     assert (t.family == "unit vs rest: nrr:waktu").all()
     assert t.p_adjusted.tolist() == pytest.approx(adjust_pvalues(t.p_value))
     assert "the rest of the city" in t.reading_en[0]
+
+
+def _ikm_city(n_units=4, n=60, shift=0.0, seed=0):
+    """Units answering 9 unsur on 1..4, the first unit ``shift`` points higher on average."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for j in range(n_units):
+        p = np.array([0.1, 0.25, 0.45, 0.2])
+        x = rng.choice([1, 2, 3, 4], p=p, size=(n, 9)).astype(float)
+        if j == 0 and shift:
+            x = np.clip(x + rng.binomial(1, shift, size=x.shape), 1, 4)
+        x[rng.random(x.shape) < 0.05] = np.nan
+        d = pd.DataFrame({f"unsur_{k}": pd.array(x[:, i], dtype="Float64").astype("Int64")
+                          for i, k in enumerate(UNSUR_14_2017)})
+        d["unit"] = f"u{j}"
+        frames.append(d)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_unit_vs_rest_ikm_agrees_with_compare_ikm_per_unit():
+    df = _ikm_city(n_units=5, n=80, shift=0.4, seed=11)
+    t = unit_vs_rest(df, kind="ikm", n_boot=1000, n_perm=1000)
+    for i, u in enumerate(t.group1):
+        one = compare_ikm(df, by="unit", group1=u, n_boot=1000, n_perm=1000, seed=12345 + i).iloc[0]
+        r = t.iloc[i]
+        # the point figures are the same computation
+        for c in ("n1", "n2", "estimate1", "estimate2", "gap", "effect_size", "effect_ci_low", "effect_ci_high"):
+            assert r[c] == pytest.approx(one[c], rel=1e-12), c
+        # intervals and p: Monte Carlo, another resampling scheme (within units) and another draw
+        assert r.ci_low == pytest.approx(one.ci_low, abs=0.6) and r.ci_high == pytest.approx(one.ci_high, abs=0.6)
+        assert r.p_value == pytest.approx(one.p_value, abs=0.04)
+    assert t.iloc[0].p_adjusted < 0.05 and t.iloc[0].gap > 0  # the shifted unit stands out
+    assert (t.family == "unit vs rest: ikm").all()
+    assert "every unit resampled on its own" in t.method[0]
+    pd.testing.assert_frame_equal(t, unit_vs_rest(df, kind="ikm", n_boot=1000, n_perm=1000))  # seeded
+
+
+def test_unit_vs_rest_ikm_size_and_coverage_by_simulation():
+    # no unit differs: the test rejects about 5% of the time and the gap's interval covers 0 about 95%
+    reject = cover = total = 0
+    for rep in range(150):
+        t = unit_vs_rest(_ikm_city(n_units=3, n=50, seed=1000 + rep), kind="ikm", n_boot=300, n_perm=300,
+                         seed=rep, method="bonferroni")
+        reject += int((t.p_value < 0.05).sum())
+        cover += int(((t.ci_low <= 0) & (0 <= t.ci_high)).sum())
+        total += len(t)
+    assert 0.02 <= reject / total <= 0.09
+    assert 0.91 <= cover / total <= 0.98
+
+
+def test_unit_vs_rest_ikm_unit_not_in_data_is_not_enough():
+    df = _ikm_city(n_units=3, n=30, seed=5)
+    t = unit_vs_rest(df, kind="ikm", units=["u0", "nowhere"], n_boot=200, n_perm=200)
+    assert t.status.tolist() == ["ok", "not enough data"]
+    assert t.iloc[0].n2 == 60  # the rest: every other unit in the data, compared or not
 
 
 # ---------------------------------------------------------------------------
