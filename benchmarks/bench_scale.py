@@ -58,6 +58,7 @@ def run(*, quick: bool, work_dir: Path, seed: int, notebooks_dir: Path | None = 
             "wall_per_unit_s": res.wall_s / n,
             "notebook_median_s": statistics.median(unit_secs) if unit_secs else float("nan"),
             "clean_s": timings.get("clean_seconds") or float("nan"),
+            "city_overview_s": (timings.get("notebooks_seconds") or {}).get("city_overview") or 0,
             "runner_peak_bytes": roles.get("runner", 0),
             "worker_peak_bytes": roles.get("worker", 0),
             "kernel_peak_bytes": roles.get("kernel", 0),
@@ -68,7 +69,8 @@ def run(*, quick: bool, work_dir: Path, seed: int, notebooks_dir: Path | None = 
             "failed_units": sum(1 for u in manifest.get("units", []) if u.get("status") != "ok"),
         }
         for key, value in rows[n].items():
-            if key not in ("failed_units", "kernels_seen", "kernels_labelled", "city_kernel_peak_bytes") or value:
+            if key not in ("failed_units", "kernels_seen", "kernels_labelled", "city_kernel_peak_bytes",
+                           "city_overview_s") or value:
                 report.figure(f"n{n}_{key}", value)
         if rows[n]["failed_units"]:
             report.note(f"{rows[n]['failed_units']} unit(s) failed at n={n}")

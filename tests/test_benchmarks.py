@@ -196,7 +196,7 @@ def test_scale_and_scaleout_benchmarks_smoke(tmp_path, tiny):
     scale = bench_scale.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, sizes=(1, 2), per_unit=30)
     data = _assert_result_file(scale.write(tmp_path / "results"), "scale",
                                figures={"n1_wall_per_unit_s", "n2_wall_per_unit_s", "n2_worker_peak_bytes",
-                                        "n2_kernel_peak_bytes"})
+                                        "n2_kernel_peak_bytes", "n2_city_overview_s"})
     assert len(data["checks"]) == 4
     out = bench_scaleout.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, n_units=1, per_unit=30)
     _assert_result_file(out.write(tmp_path / "results"), "scaleout",
