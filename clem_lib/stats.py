@@ -1416,6 +1416,14 @@ def unit_vs_rest(df: pd.DataFrame, column: str | None = None, *, kind: str = "sc
     DataFrame
         One row per unit (``GAP_COLUMNS``), ``group1`` the unit, ``group2 = "rest"``,
         family ``"unit vs rest: <metric>"``.
+
+    Notes
+    -----
+    ``kind="ikm"``: the point figures are those of :func:`compare_ikm`; the
+    bootstrap resamples every unit on its own, once for all units (the units
+    are the survey's strata; the rest's resample is the sum of the other
+    units'), and each permutation is a random subset of the pooled respondents,
+    so the cost grows with the respondents, not with units x respondents.
     """
     _need(df, [unit], "unit_vs_rest")
     if units is None:
@@ -1427,7 +1435,7 @@ def unit_vs_rest(df: pd.DataFrame, column: str | None = None, *, kind: str = "sc
         out["family"] = "unit vs rest: " + out["metric"]
         return adjust_within_family(out, method=method)
     rows = []  # one frame at the end: the rows' p are adjusted and read once, for all units
-    for i, u in enumerate(units):
+    for u in units:
         if kind == "score":
             r = _scores_gap_row(df, column, by=unit, group1=u, metric=metric, min_n=min_n,
                                 conf_level=conf_level)
