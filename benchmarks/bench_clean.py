@@ -94,35 +94,30 @@ def run(*, quick: bool, work_dir: Path, seed: int, profile: bool | None = None,
     # can fall on a busy moment (a first read right after the file was written took 3x the others).
     # clem runs with an empty units cache (cold: the YAML is parsed, as on a first run); one more
     # run afterwards reuses the last cache (warm: what every later run over the same units.yml sees).
+    def clean_score(cache_dir: Path) -> dict:
+        return run_task("benchmarks.bench_clean:clean_score_task", path=str(files.data),
+                        codebook=str(files.codebook), units=str(files.units),
+                        env={"CLEM_CACHE_DIR": str(cache_dir)})
+
     reads, cleans = [], []
     with tempfile.TemporaryDirectory(prefix="clem-bench-cache-") as caches:
         for i in range(repeats):
             reads.append(run_task("benchmarks.bench_clean:read_task", path=str(files.data), sep=files.sep))
-            cleans.append(run_task("benchmarks.bench_clean:clean_score_task", path=str(files.data),
-                                   codebook=str(files.codebook), units=str(files.units),
-                                   env={"CLEM_CACHE_DIR": str(Path(caches) / f"run{i}")}))
-        warm = run_task("benchmarks.bench_clean:clean_score_task", path=str(files.data),
-                        codebook=str(files.codebook), units=str(files.units),
-                        env={"CLEM_CACHE_DIR": str(Path(caches) / f"run{repeats - 1}")})
+            cleans.append(clean_score(Path(caches) / f"run{i}"))
+        warm = clean_score(Path(caches) / f"run{repeats - 1}")
     report.details["read_runs"] = reads
     report.details["clean_score_runs"] = cleans
     report.details["clean_score_warm"] = warm
-    read = _median_run(reads, "wall_s")
-    clem = _median_run(cleans, "wall_s")
-    med = statistics.median
-
+    # rows, frame size and table size are the same in every run (same file, same code)
+    read, clem = reads[0], cleans[0]
     report.figure("repeats", repeats)
     report.figure("rows", read["rows"])
-    report.figure("read_s", med(r["wall_s"] for r in reads))
-    report.figure("read_s_min", min(r["wall_s"] for r in reads))
-    report.figure("read_s_max", max(r["wall_s"] for r in reads))
+    _spread(report, "read_s", [r["wall_s"] for r in reads])
     report.figure("frame_bytes", read["frame_bytes"])
-    report.figure("read_peak_increase_bytes", med(r["peak_increase_bytes"] for r in reads))
-    report.figure("clean_s", med(r["clean_s"] for r in cleans))
-    report.figure("score_s", med(r["score_s"] for r in cleans))
-    report.figure("clean_score_s", med(r["wall_s"] for r in cleans))
-    report.figure("clean_score_s_min", min(r["wall_s"] for r in cleans))
-    report.figure("clean_score_s_max", max(r["wall_s"] for r in cleans))
+    report.figure("read_peak_increase_bytes", statistics.median(r["peak_increase_bytes"] for r in reads))
+    report.figure("clean_s", statistics.median(r["clean_s"] for r in cleans))
+    report.figure("score_s", statistics.median(r["score_s"] for r in cleans))
+    _spread(report, "clean_score_s", [r["wall_s"] for r in cleans])
     report.figure("clean_score_warm_units_s", warm["wall_s"])
     report.figure("clean_score_peak_increase_bytes", max(r["peak_increase_bytes"] for r in cleans))
     report.figure("clean_score_peak_rss_bytes", max(r["peak_rss_bytes"] for r in cleans))
@@ -147,10 +142,11 @@ def run(*, quick: bool, work_dir: Path, seed: int, profile: bool | None = None,
     return report
 
 
-def _median_run(runs: list[dict], key: str) -> dict:
-    """The run whose ``key`` is the median (the lower middle one for an even count)."""
-    ranked = sorted(runs, key=lambda r: r[key])
-    return ranked[(len(ranked) - 1) // 2]
+def _spread(report: Report, key: str, values: list[float]) -> None:
+    """Figures ``key`` (the median of the runs), ``key_min`` and ``key_max``."""
+    report.figure(key, statistics.median(values))
+    report.figure(f"{key}_min", min(values))
+    report.figure(f"{key}_max", max(values))
 
 
 def top_functions(pstats_path: Path, n: int = 25) -> list[dict]:
