@@ -965,8 +965,11 @@ def _answers(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 def _ikm_from_counts(counts: np.ndarray, xv: np.ndarray, av: np.ndarray, w: float) -> np.ndarray:
     """IKM of each resample given respondent multiplicities ``counts`` (B x n)."""
-    sums = counts @ xv
-    answered = counts @ av
+    return _ikm_from_sums(counts @ xv, counts @ av, w)
+
+
+def _ikm_from_sums(sums: np.ndarray, answered: np.ndarray, w: float) -> np.ndarray:
+    """IKM of each row of answer sums and answer counts per unsur (B x unsur)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         nrr = sums / answered
     return 25.0 * w * nrr.sum(axis=1)
@@ -1063,11 +1066,17 @@ def _ikm_gap_row(df, *, by, group1, group2=None, scheme="permenpan14_2017", weig
                     group2="rest" if group2 is None else _label_value(group2))
 
 
-def _ikm_two(df, m1, m2, *, scheme, weights, min_n, n_boot, n_perm, seed, conf_level, **meta):
+def _ikm_checked(df, scheme, weights, n_boot, n_perm):
+    """Weight, answers (0 where missing) and answered mask for the resampled IKM tests, checked."""
     if n_boot < 100 or n_perm < 100:
         raise ValueError("n_boot and n_perm must be at least 100 (2000 recommended)")
-    s, w, xv, a = _ikm_setup(df, scheme, weights)
+    _s, w, xv, a = _ikm_setup(df, scheme, weights)
     _check_fast(df, xv, a, w, scheme, weights)
+    return w, xv, a
+
+
+def _ikm_two(df, m1, m2, *, scheme, weights, min_n, n_boot, n_perm, seed, conf_level, **meta):
+    w, xv, a = _ikm_checked(df, scheme, weights, n_boot, n_perm)
     rows1 = np.flatnonzero(m1 & (a.sum(axis=1) > 0))
     rows2 = np.flatnonzero(m2 & (a.sum(axis=1) > 0))
     return _ikm_core(xv[rows1], a[rows1], xv[rows2], a[rows2], w, min_n=min_n, n_boot=n_boot,
@@ -1462,37 +1471,28 @@ def _ikm_vs_rest_rows(df, *, unit, units, scheme, weights, min_n, n_boot, n_perm
     The permutation p draws each permutation as a random subset of the pooled
     respondents (seed + i for the i-th unit, as for the other kinds).
     """
-    if n_boot < 100 or n_perm < 100:
-        raise ValueError("n_boot and n_perm must be at least 100 (2000 recommended)")
-    s, w, xv, a = _ikm_setup(df, scheme, weights)
-    _check_fast(df, xv, a, w, scheme, weights)
+    w, xv, a = _ikm_checked(df, scheme, weights, n_boot, n_perm)
     answered = a.sum(axis=1) > 0
     in_city = df[unit].notna().to_numpy() & answered
-    masks = [_side(df, unit, u) & answered for u in units]
     # every unit present in the data is a stratum of the rest, also those not compared
     strata = sorted(pd.unique(df.loc[in_city, unit]).tolist(), key=str)
+    side = {k: _side(df, unit, k) & answered for k in dict.fromkeys([*strata, *units])}
     rng = np.random.default_rng(seed)
+    zero = np.zeros((n_boot, xv.shape[1]))
     sums, counts = {}, {}
     for k in strata:
-        rows = np.flatnonzero(_side(df, unit, k) & answered)
+        rows = np.flatnonzero(side[k])
         c = _resample_counts(rng, rows.size, n_boot)
         sums[k], counts[k] = c @ xv[rows], c @ a[rows]
-    tot_s = sum(sums.values()) if sums else np.zeros((n_boot, xv.shape[1]))
-    tot_c = sum(counts.values()) if counts else np.zeros((n_boot, xv.shape[1]))
+    tot_s, tot_c = sum(sums.values(), zero), sum(counts.values(), zero)
     method = ("IKM (Permenpan RB 14/2017); percentile bootstrap interval, every unit resampled on its own "
               f"({n_boot} resamples), two-sided permutation test ({n_perm} permutations); standardised gap")
-
-    def ikm_of(sm, cn):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return 25.0 * w * (sm / cn).sum(axis=1)
-
     out = []
     for i, u in enumerate(units):
-        r1 = np.flatnonzero(masks[i])
-        r2 = np.flatnonzero(in_city & ~_side(df, unit, u))
-        s1 = sums.get(u, np.zeros_like(tot_s))
-        c1 = counts.get(u, np.zeros_like(tot_c))
-        boot = (ikm_of(s1, c1), ikm_of(tot_s - s1, tot_c - c1))
+        r1 = np.flatnonzero(side[u])
+        r2 = np.flatnonzero(in_city & ~side[u])
+        s1, c1 = sums.get(u, zero), counts.get(u, zero)
+        boot = (_ikm_from_sums(s1, c1, w), _ikm_from_sums(tot_s - s1, tot_c - c1, w))
         out.append(_ikm_core(xv[r1], a[r1], xv[r2], a[r2], w, min_n=min_n, n_boot=n_boot, n_perm=n_perm,
                              seed=seed + i, conf_level=conf_level, boot=boot, subset_permutation=True,
                              method=method, comparison=unit, metric="ikm", group1=_label_value(u),
