@@ -166,7 +166,7 @@ def units_cache(tmp_path, monkeypatch):
     return folder
 
 
-def test_units_cache_is_written_and_read_back(tmp_path, units_cache):
+def test_units_cache_is_written_and_read_back(tmp_path, units_cache, monkeypatch):
     import hashlib
 
     from clem_lib import codebook
@@ -181,11 +181,8 @@ def test_units_cache_is_written_and_read_back(tmp_path, units_cache):
     codebook._UNITS_MEMO.clear()
     calls = []
     real = codebook._decode_yaml
-    codebook._decode_yaml = lambda *a: calls.append(a) or real(*a)
-    try:
-        second = load_units(p)
-    finally:
-        codebook._decode_yaml = real
+    monkeypatch.setattr(codebook, "_decode_yaml", lambda *a: calls.append(a) or real(*a))
+    second = load_units(p)
     assert calls == []
     pd.testing.assert_frame_equal(first, second)
     assert second["sectors"].tolist() == [["adminduk", "kesehatan"], ["adminduk"]]
