@@ -35,6 +35,7 @@ never dropped. Personal values never appear in the log: they show as
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -731,90 +732,11 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     return remove_uuid | remove_ans
 
 
-
-
-
-
-def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, file=None,
-                today=None, collect_errors: bool = False) -> CleanResult:
-    """Clean a raw frame (as returned by :func:`read_survey`) through a codebook.
-
-    Parameters
-    ----------
-    raw : pandas.DataFrame
-        Raw strings, index ``0..n-1`` (data row = index + 1).
-    codebook : Codebook
-    units : pandas.DataFrame
-        From :func:`load_units`.
-    file : str or Path, optional
-        Named in error messages.
-    today : pandas.Timestamp, optional
-        Dates after it are impossible (default: the current date).
-    collect_errors : bool, default False
-        Note each error (unknown units, too many unmatched labels in a
-        column, values that are not whole numbers, a missing salt) in
-        ``problems`` with level ``"error"`` and go on without the bad values,
-        instead of raising at the first; :func:`validate_survey` uses it to
-        list every error in one pass. A missing required column is raised
-        all the same.
-
-    Returns
-    -------
-    CleanResult
-
-    Raises
-    ------
-    ClemInputError
-        Missing required column, unit not in the units file, too many
-        unmatched labels in a column, respondent id hashing without salt.
-    """
-    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
-    raw = raw.reset_index(drop=True)
-    n = len(raw)
-    problems = _Problems(collect=collect_errors)
-    log = _Log()
-    found = _resolve_columns(raw, codebook, file, problems)
-    errors = [p for p in problems if p.level == "error"]
-    if errors:
-        p = errors[0]
-        more = f" (+{len(errors) - 1} more missing columns)" if len(errors) > 1 else ""
-        raise ClemInputError(p.message + more, file=file, column=p.column, fix=p.fix)
+def _clean_values(raw, codebook, found, log, problems, *, file, today, n) -> dict:
+    """The value columns, one after another: codebook entry name -> cleaned array (or _Coded)."""
     max_share = float(codebook.quality["max_unmatched_share"])
     sep = codebook.source.get("group_separator") or "/"
     out: dict[str, object] = {}
-
-    # unit first: an unknown unit stops everything
-    unit_col = found["unit"]
-    unit_pos = _clean_units(raw[unit_col], units, unit_col, log, file, problems)  # row -> units row
-    unit_names = np.array([str(u) for u in units["name"]], dtype=object)
-
-    # consent
-    keep = unit_pos >= 0  # all rows, unless validating an export with unknown units
-    unit_known = keep.copy()
-    unit_pos = np.maximum(unit_pos, 0)
-    consent_spec = codebook.by_role("consent")
-    if consent_spec and found.get(consent_spec[0].name):
-        c = consent_spec[0]
-        col = found[c.name]
-        vals, stat, *_ = _map_scale(raw[col], codebook.scales[c.scale])
-        yes = pd.array(vals, dtype="boolean").fillna(False).to_numpy(dtype=bool)
-        rows = np.flatnonzero(~yes)
-        old = _Old(raw[col])[rows]
-        log.add(rows, col, np.where(pd.isna(old), "", old), ROW_REMOVED, "consent_refused")
-        keep &= yes
-
-    # times used for quality checks
-    times = {}
-    for role in ("start_time", "end_time", "submission_time"):
-        specs = codebook.by_role(role)
-        if specs and found.get(specs[0].name):
-            times[role] = _parse_datetimes(raw[found[specs[0].name]])
-    sub_times = times.get("submission_time", times.get("end_time"))
-
-    removed = _duplicates(raw, found, codebook, keep, log, sub_times)
-    keep &= ~removed
-
-    # value columns
     prev_col = None
     needed_later = {found.get(k) for k in ("sector", "problem_resolved", "extra_amount")}
     raw = raw.copy(deep=False)
@@ -877,6 +799,93 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
             codes, uniques = _factorize(s)
             out[spec.name] = _Coded(np.array([str(u).strip() for u in uniques], dtype=object), codes)
 
+    return out
+
+
+def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, file=None,
+                today=None, collect_errors: bool = False) -> CleanResult:
+    """Clean a raw frame (as returned by :func:`read_survey`) through a codebook.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Raw strings, index ``0..n-1`` (data row = index + 1).
+    codebook : Codebook
+    units : pandas.DataFrame
+        From :func:`load_units`.
+    file : str or Path, optional
+        Named in error messages.
+    today : pandas.Timestamp, optional
+        Dates after it are impossible (default: the current date).
+    collect_errors : bool, default False
+        Note each error (unknown units, too many unmatched labels in a
+        column, values that are not whole numbers, a missing salt) in
+        ``problems`` with level ``"error"`` and go on without the bad values,
+        instead of raising at the first; :func:`validate_survey` uses it to
+        list every error in one pass. A missing required column is raised
+        all the same.
+
+    Returns
+    -------
+    CleanResult
+
+    Raises
+    ------
+    ClemInputError
+        Missing required column, unit not in the units file, too many
+        unmatched labels in a column, respondent id hashing without salt.
+    """
+    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    problems = _Problems(collect=collect_errors)
+    log = _Log()
+    found = _resolve_columns(raw, codebook, file, problems)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        p = errors[0]
+        more = f" (+{len(errors) - 1} more missing columns)" if len(errors) > 1 else ""
+        raise ClemInputError(p.message + more, file=file, column=p.column, fix=p.fix)
+
+    # unit first: an unknown unit stops everything
+    unit_col = found["unit"]
+    unit_pos = _clean_units(raw[unit_col], units, unit_col, log, file, problems)  # row -> units row
+    unit_names = np.array([str(u) for u in units["name"]], dtype=object)
+
+    # consent
+    keep = unit_pos >= 0  # all rows, unless validating an export with unknown units
+    unit_known = keep.copy()
+    unit_pos = np.maximum(unit_pos, 0)
+    consent_spec = codebook.by_role("consent")
+    if consent_spec and found.get(consent_spec[0].name):
+        c = consent_spec[0]
+        col = found[c.name]
+        vals, stat, *_ = _map_scale(raw[col], codebook.scales[c.scale])
+        yes = pd.array(vals, dtype="boolean").fillna(False).to_numpy(dtype=bool)
+        rows = np.flatnonzero(~yes)
+        old = _Old(raw[col])[rows]
+        log.add(rows, col, np.where(pd.isna(old), "", old), ROW_REMOVED, "consent_refused")
+        keep &= yes
+
+    # times used for quality checks
+    times = {}
+    for role in ("start_time", "end_time", "submission_time"):
+        specs = codebook.by_role(role)
+        if specs and found.get(specs[0].name):
+            times[role] = _parse_datetimes(raw[found[specs[0].name]])
+    sub_times = times.get("submission_time", times.get("end_time"))
+
+    # duplicates (hashing and sorting whole columns, in numpy and pandas code that mostly runs
+    # without the GIL) in a second thread while the value columns are cleaned; the two add audit-log
+    # pieces of different (rule, column), so the log's order does not depend on which ends first
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_duplicates, raw, found, codebook, keep.copy(), log, sub_times)
+        try:
+            out = _clean_values(raw, codebook, found, log, problems, file=file, today=today, n=n)
+        finally:
+            removed = pending.result()
+    keep &= ~removed
+
     coded = {k: v for k, v in out.items() if isinstance(v, _Coded)}  # text: built after sorting
     table = pd.DataFrame({k: v for k, v in out.items() if k not in coded}, index=raw.index, copy=False)
     coded["unit"] = _Coded(unit_names, unit_pos)
@@ -923,8 +932,22 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
                 log.add(rows, ccol, _Old(raw[ccol])[rows], "", "skip_logic")
                 table.loc[bad, child] = pd.NA
 
-    # derived columns
     coded["unit_slug"] = _Coded(np.array([str(v) for v in units["slug"]], dtype=object), unit_pos)
+    del raw  # every raw value needed is in the table or the log now
+    # nothing below adds to the log: it is sorted and built (value corrections in removed rows left
+    # out, as noise beside the removal) in a second thread while the table is finished and sorted
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(log.frame, removed=~keep)
+        table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n)
+        log_df = pending.result()
+    summary = log.summary(unit_pos, unit_names)
+    return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
+                       problems=tuple(problems), n_raw=n)
+
+
+def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n) -> pd.DataFrame:
+    """Derived columns and quality flags, then the kept rows in order and the columns in order."""
+    # derived columns (unit_slug: in clean_frame, from the units)
     any_true = np.zeros(n, dtype=bool)
     all_known = np.ones(n, dtype=bool)
     for flag in _FLAGS:
@@ -966,7 +989,6 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     else:
         table["straightliner"] = pd.array([pd.NA] * n, dtype="boolean")
 
-    del raw  # every raw value needed is in the table or the log now
     # one take: kept rows, sorted by round, unit, respondent id, raw row
     kept = np.flatnonzero(keep)
     order = _sorted_rows(table, kept, _ranks(unit_names)[unit_pos[kept]])
@@ -976,12 +998,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     table = pd.DataFrame(columns, copy=False)  # one frame, not one insert per text column
     del taken
     table = _order_columns(table, codebook)
-
-    # value corrections in rows that were removed are noise: keep only the removal
-    log_df = log.frame(removed=~keep)
-    summary = log.summary(unit_pos, unit_names)
-    return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
-                       problems=tuple(problems), n_raw=n)
+    return table
 
 
 def _ranks(names) -> np.ndarray:
@@ -1123,8 +1140,6 @@ def clean_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None,
     >>> res.table["unit"].nunique()
     6
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     codebook = codebook_path if isinstance(codebook_path, Codebook) else load_codebook(codebook_path)
     # the units file is parsed (Python) while the export is read (pyarrow, without the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
