@@ -505,6 +505,9 @@ def _clean_number(s, spec, raw_col, log, problems):
 
 def _parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
     """Parse strings to naive UTC datetimes; unique values parsed once."""
+    fast = _parse_iso_arrow(s)
+    if fast is not None:
+        return fast
     codes, uniques = _factorize(s)
     u = pd.Series(uniques, dtype=object)
     parsed = pd.to_datetime(u, errors="coerce", format="ISO8601", utc=True)
@@ -512,11 +515,40 @@ def _parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
     if miss.any():
         alt = pd.to_datetime(u[miss], errors="coerce", format="mixed", dayfirst=dayfirst, utc=True)
         parsed[miss] = alt
-    parsed = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+    parsed = parsed.dt.tz_localize(None)
+    # a year the nanosecond range cannot hold (e.g. 2500, typed for 2025) cannot be read either
+    parsed = parsed.where((parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)).astype("datetime64[ns]")
     out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = codes >= 0
     out[ok] = parsed.to_numpy()[codes[ok]]
     return pd.Series(out, index=s.index)
+
+
+def _parse_iso_arrow(s: pd.Series) -> pd.Series | None:
+    """:func:`_parse_datetimes` of an Arrow-backed text column whose every value is ISO 8601.
+
+    Time stamps are distinct in nearly every row, so parsing the distinct
+    values saves nothing: Arrow's parser reads the whole column at once. Every
+    value must carry a zone offset (converted to UTC), or none may (taken as
+    UTC), as ``pd.to_datetime(format="ISO8601", utc=True)`` reads them.
+    Returns None for anything else (a value that is not ISO 8601, offsets in
+    some rows only, a year outside the datetime64[ns] range): the caller
+    parses value by value.
+    """
+    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.chunked_array(pa.array(s.array))
+    for tz in ("UTC", None):
+        try:
+            parsed = pc.cast(arr, pa.timestamp("ns", tz))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        out = parsed.cast(pa.timestamp("ns")).to_numpy()
+        return pd.Series(out.astype("datetime64[ns]", copy=False), index=s.index)
+    return None
 
 
 def _clean_date(s, spec, raw_col, log, problems, today):
@@ -936,16 +968,16 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     del raw  # every raw value needed is in the table or the log now
     # nothing below adds to the log: it is sorted and built (value corrections in removed rows left
     # out, as noise beside the removal) in a second thread while the table is finished and sorted
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         pending = pool.submit(log.frame, removed=~keep)
-        table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n)
+        table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n, pool)
         log_df = pending.result()
     summary = log.summary(unit_pos, unit_names)
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
                        problems=tuple(problems), n_raw=n)
 
 
-def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n) -> pd.DataFrame:
+def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n, pool) -> pd.DataFrame:
     """Derived columns and quality flags, then the kept rows in order and the columns in order."""
     # derived columns (unit_slug: in clean_frame, from the units)
     any_true = np.zeros(n, dtype=bool)
@@ -992,9 +1024,11 @@ def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n) 
     # one take: kept rows, sorted by round, unit, respondent id, raw row
     kept = np.flatnonzero(keep)
     order = _sorted_rows(table, kept, _ranks(unit_names)[unit_pos[kept]])
+    # the text columns are built in Arrow (without the GIL) while pandas takes the others
+    texts = {name: pool.submit(col.strings, order) for name, col in coded.items()}
     taken = table.take(order).reset_index(drop=True)
     columns = {c: taken[c].array for c in taken.columns}
-    columns.update({name: col.strings(order) for name, col in coded.items()})
+    columns.update({name: text.result() for name, text in texts.items()})
     table = pd.DataFrame(columns, copy=False)  # one frame, not one insert per text column
     del taken
     table = _order_columns(table, codebook)

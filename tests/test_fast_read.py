@@ -18,7 +18,7 @@ from clem_lib import (
     load_units,
     read_survey,
 )
-from clem_lib.cleaning import _column_selector, _factorize
+from clem_lib.cleaning import _column_selector, _factorize, _parse_datetimes, _parse_iso_arrow
 from clem_lib.io import read_survey_columns
 
 FIX = Path(__file__).parent / "fixtures" / "data"
@@ -129,3 +129,61 @@ def test_rows_without_enumerator_are_never_duplicates_of_each_other(tmp_path):
     assert "duplicate_answers" not in set(res.log["rule"])
     assert {"a2", "a6"} <= set(res.table["respondent_id"])
     assert "duplicate_answers" in set(clean_survey(MINI, MINI_CB, today=TODAY).log["rule"])
+
+
+ISO_COLUMNS = [
+    # Kobo's own: local time with an offset, milliseconds (converted to UTC)
+    ["2024-03-04T09:00:00.000+07:00", None, "2024-12-31T23:59:59.999+05:30", "2024-03-04T09:00:00Z"],
+    # no offset in any row (taken as UTC), with and without seconds, a bare date
+    ["2024-03-04T03:00:00", "2024-03-04 03:10", "2024-03-04", None],
+    # nanoseconds and a compact offset
+    ["2024-02-14T08:43:00.123456789+07:00", "2024-02-14T08:43:00+0700"],
+]
+NOT_ISO_COLUMNS = [
+    ["2024-03-04T09:00:00+07:00", "2024-03-04T09:00:00"],  # an offset in some rows only
+    ["04/03/2024 09:00", "2024-03-04T09:00:00"],           # day first, as typed by hand
+    ["2500-01-01T00:00:00", "2024-03-04T09:00:00"],        # beyond the nanosecond range
+    ["2024-02-30T00:00:00", "not a time"],
+]
+
+
+@pytest.mark.parametrize("values", ISO_COLUMNS + NOT_ISO_COLUMNS)
+def test_time_stamps_read_whole_in_arrow_parse_as_value_by_value(values):
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    whole = _parse_iso_arrow(arrow)
+    assert (whole is None) == (values in NOT_ISO_COLUMNS)
+    by_value = _parse_datetimes(pd.Series(values, dtype=object))
+    pd.testing.assert_series_equal(_parse_datetimes(arrow), by_value)
+    if whole is not None:
+        pd.testing.assert_series_equal(whole, by_value)
+    if values[0].startswith("2500"):
+        assert pd.isna(by_value[0]) and by_value[1] == pd.Timestamp("2024-03-04 09:00")
+
+
+def test_interview_date_beyond_the_datetime_range_is_logged_as_unreadable(tmp_path):
+    path = _variant(tmp_path, "y2500.csv", lambda ls: [ls[0], ls[1].replace(",2024-03-04,", ",2500-03-04,", 1)]
+                    + ls[2:])
+    res = clean_survey(path, MINI_CB, today=TODAY)
+    bad = res.log[res.log["rule"] == "bad_date"]
+    assert list(bad["row"]) == [1] and list(bad["old"]) == ["2500-03-04"]
+    assert res.table.loc[res.table["respondent_id"] == "a1", "interview_date"].isna().all()
+
+
+@pytest.mark.parametrize("slow", ["_duplicates", "_clean_values", "frame"])
+def test_threads_finishing_in_any_order_give_the_same_result(monkeypatch, slow):
+    # duplicates run beside the value columns, the audit log is built beside the table:
+    # holding back either side changes nothing in the table, the log or the problems
+    import time
+
+    import clem_lib.cleaning as cleaning
+
+    expected = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today=TODAY)
+    owner = cleaning._Log if slow == "frame" else cleaning
+    original = getattr(owner, slow)
+
+    def held_back(*args, **kwargs):
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, slow, held_back)
+    _same(clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today=TODAY), expected)
