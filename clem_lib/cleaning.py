@@ -704,6 +704,33 @@ def _select_multiple(raw, spec, raw_col, sep, n):
     return {k: v.array for k, v in flags.items()}
 
 
+def _value_codes(s: pd.Series) -> np.ndarray:
+    """One integer per row, equal exactly where the values are equal (missing: -1).
+
+    Categoricals give their codes; Arrow-backed text is dictionary-encoded in
+    Arrow (without the GIL, fast on columns whose values are all distinct);
+    anything else goes through ``pd.factorize``.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.intp)
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(pa.chunked_array(pa.array(s.array)))  # one dictionary for all chunks
+        indices = pa.chunked_array([ch.indices for ch in encoded.chunks], type=pa.int32())
+        return pc.fill_null(indices, -1).to_numpy().astype(np.intp)
+    return pd.factorize(s, use_na_sentinel=True)[0].astype(np.intp)
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (Steele, Lea and Flood 2014): well-spread 64-bit values from integers."""
+    x = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
 def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     """Mark duplicate submissions (same uuid; identical answers minutes apart).
 
@@ -715,30 +742,34 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     if sub_times is not None:
         t = sub_times.to_numpy().astype("datetime64[ns]").view("int64").copy()
         t[np.isnat(sub_times.to_numpy())] = np.iinfo("int64").max  # no time stamp: last
-        order = np.argsort(t, kind="stable")  # ties keep row order
     else:
         t = np.zeros(n, dtype="int64")
-        order = np.arange(n)
     remove_uuid = np.zeros(n, dtype=bool)
     ids = raw[id_col].astype("string").str.strip()
-    id_codes, _ = pd.factorize(ids, use_na_sentinel=True)
-    # among kept rows with an id, in submission order: every repeat of an id after its first
-    pos = np.flatnonzero(keep_mask[order] & (id_codes[order] >= 0))
-    _, first = np.unique(id_codes[order[pos]], return_index=True)  # stable: first occurrence
-    repeat = np.ones(pos.size, dtype=bool)
-    repeat[first] = False
-    remove_uuid[order[pos[repeat]]] = True
+    id_codes = _value_codes(ids)
+    # among kept rows with an id, in submission order (ties: row order), every repeat of an id after
+    # its first; only the rows whose id occurs more than once are sorted
+    cand = keep_mask & (id_codes >= 0)
+    counts = np.bincount(id_codes[cand], minlength=int(id_codes.max(initial=-1)) + 1)
+    rows = np.flatnonzero(cand & (counts[np.maximum(id_codes, 0)] > 1))
+    rows = rows[np.lexsort((rows, t[rows], id_codes[rows]))]
+    later = id_codes[rows][1:] == id_codes[rows][:-1]
+    remove_uuid[rows[1:][later]] = True
     ans_specs = [c for c in codebook.columns
                  if c.role not in ("respondent_id", "submission_time") and found.get(c.name)]
     ans_cols = list(dict.fromkeys(found[c.name] for c in ans_specs))
     enum_col = found.get("enumerator")
     remove_ans = np.zeros(n, dtype=bool)
     if enum_col is not None and ans_cols:
-        # one column at a time: no copy of the whole frame
+        # one 64-bit key per row from every answer: each column's value codes, mixed, combined
+        # (one column at a time: no copy of the whole frame)
         h = np.zeros(n, dtype="uint64")
         for c in ans_cols:
-            hc = pd.util.hash_pandas_object(raw[c], index=False, categorize=True).to_numpy()
-            h = h * np.uint64(1000003) ^ hc
+            codes = _value_codes(raw[c])
+            mixed = _mix64(np.arange(-1, int(codes.max(initial=-1)) + 1))  # per distinct value (and missing)
+            codes += 1
+            np.multiply(h, np.uint64(1000003), out=h)
+            np.bitwise_xor(h, mixed.take(codes), out=h)
         enum_codes, _ = _factorize(raw[enum_col])
         # rows without an enumerator are never "the same enumerator"
         live = np.flatnonzero(keep_mask & ~remove_uuid & (enum_codes >= 0))

@@ -18,7 +18,7 @@ from clem_lib import (
     load_units,
     read_survey,
 )
-from clem_lib.cleaning import _column_selector, _factorize, _parse_datetimes, _parse_iso_arrow
+from clem_lib.cleaning import _column_selector, _factorize, _parse_datetimes, _parse_iso_arrow, _value_codes
 from clem_lib.io import read_survey_columns
 
 FIX = Path(__file__).parent / "fixtures" / "data"
@@ -187,3 +187,23 @@ def test_threads_finishing_in_any_order_give_the_same_result(monkeypatch, slow):
 
     monkeypatch.setattr(owner, slow, held_back)
     _same(clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today=TODAY), expected)
+
+
+def test_value_codes_are_equal_exactly_where_values_are():
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        values = list(rng.choice(["a", "b", " a", "Ä", "", None], size=int(rng.integers(0, 60))))
+        ref, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        for s in (pd.Series(values, dtype=object), pd.Series(values, dtype="category"),
+                  pd.Series(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))):
+            codes = _value_codes(s)
+            assert ((codes < 0) == (ref < 0)).all()
+            # the same partition of the rows: codes and reference codes map one to one
+            pairs = set(zip(codes.tolist(), ref.tolist()))
+            assert len(pairs) == len(set(codes.tolist())) == len(set(ref.tolist()))
+    # an Arrow column in several chunks shares one dictionary
+    import pyarrow as pa
+
+    chunked = pa.chunked_array([pa.array(["x", "y"]), pa.array(["y", None, "x"])])
+    s = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    assert _value_codes(s).tolist() == [0, 1, 1, -1, 0]
