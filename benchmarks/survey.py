@@ -19,9 +19,13 @@ sector, "problem resolved" only after a problem, extra amount only when paid
 extra); then its identity is made new: the unit (typed as the canonical name,
 an alias, or a case or spacing variant; ``unmatched_unit_share`` > 0 adds typos that
 match no unit, which clean_survey rejects as bad input),
-enumerator codes of that unit, a fresh ``_uuid``, ``_id`` and ``_index``, and
-the dates moved back by 0..44 days together (start, end, interview date,
-submission time). A few submissions are sent twice (same ``_uuid``), as Kobo
+enumerator codes of that unit, a fresh ``_uuid``, ``_id`` and ``_index``, the
+dates moved back by 0..44 days together (start, end, interview date,
+submission time) and the seconds of each time stamp drawn anew, and a new
+respondent: name, NIK, phone number and address made up from the sample's
+parts wherever the sample row has them (so that, as in a real survey, time
+stamps and personal data are distinct in nearly every row, not copies of the
+sample's 1,562). A few submissions are sent twice (same ``_uuid``), as Kobo
 exports have.
 
 Units get all three sectors, except one in seven (a civil-registration
@@ -51,12 +55,14 @@ from clem_lib.paths import CHECKLIST_FILE, SAMPLE_CODEBOOK, SAMPLE_DATA
 
 __all__ = ["SurveyFiles", "generate_survey", "unit_names"]
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SECTORS = ("adminduk", "kesehatan", "pendidikan")
 UNIT_COL = "identitas/kecamatan"
 SECTOR_COL = "identitas/sektor"
 ENUM_COL = "identitas/enumerator"
 DATE_COLS = ("start", "end", "identitas/tanggal", "_submission_time")
+TIME_COLS = ("start", "end", "_submission_time")
+NAME_COL, NIK_COL, PHONE_COL, ADDRESS_COL = "responden/nama", "responden/nik", "responden/no_hp", "responden/alamat"
 _SYLLABLES = ("ba", "ja", "ka", "la", "ma", "na", "pa", "sa", "ta", "wa", "ri", "su", "go", "de", "lo",
               "ne", "bu", "ji", "ko", "li", "mu", "ni", "po", "se", "to", "wi", "ra", "si")
 
@@ -115,6 +121,44 @@ def _shift_dates(values: pd.Series, days: np.ndarray) -> pd.Series:
     out = values.copy()
     out[ok] = shifted[ok] + values.str.slice(10)[ok]
     return out
+
+
+def _new_seconds(values: pd.Series, rng: np.random.Generator) -> pd.Series:
+    """Time stamps (``YYYY-MM-DDTHH:MM:SS...``) with new seconds and milliseconds; others as they are."""
+    ok = values.str.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").fillna(False).to_numpy()
+    sec = pd.Series(rng.integers(0, 60, len(values)), index=values.index).map("{:02d}".format)
+    millis = pd.Series(rng.integers(0, 1000, len(values)), index=values.index).map(".{:03d}".format)
+    tail = values.str.slice(19)
+    has_millis = tail.str.match(r"\.\d{3}").fillna(False)
+    new = values.str.slice(0, 17) + sec + millis.where(has_millis, "") + tail.where(~has_millis, tail.str.slice(4))
+    out = values.copy()
+    out[ok] = new[ok]
+    return out
+
+
+def _new_people(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    """New name, NIK, phone and address in every row where the sample row has one (in place)."""
+    n = len(frame)
+    names = [v.split() for v in frame[NAME_COL].unique() if v]
+    first = sorted({w[0] for w in names})
+    last = sorted({x for w in names for x in w[1:]})
+    addresses = [v.split(", ") for v in frame[ADDRESS_COL].unique() if v.count(", ") >= 3]
+    streets = sorted({a[0].split(" No. ")[0] for a in addresses})
+    villages = sorted({a[2] for a in addresses})
+
+    def pick(words, size):
+        return np.asarray(words, dtype=object)[rng.integers(0, len(words), size)]
+
+    two = rng.random(n) < 0.5
+    name = pick(first, n) + " " + np.where(two, pick(last, n), pick(last, n) + " " + pick(last, n))
+    nik = ["3372" + f"{v:012d}" for v in rng.integers(0, 10**12, n)]
+    phone = ["08" + f"{v:010d}" for v in rng.integers(10**9, 10**10, n)]
+    address = [f"{st} No. {no}, RT {rt:02d}/RW {rw:02d}, {vil}, Surakarta" for st, no, rt, rw, vil in
+               zip(pick(streets, n), rng.integers(1, 250, n), rng.integers(1, 16, n), rng.integers(1, 25, n),
+                   pick(villages, n))]
+    for col, new in ((NAME_COL, name), (NIK_COL, nik), (PHONE_COL, phone), (ADDRESS_COL, address)):
+        filled = (frame[col] != "").to_numpy()
+        frame.loc[filled, col] = np.asarray(new, dtype=object)[filled]
 
 
 def generate_survey(dst, *, n_responses: int, n_units: int, seed: int = 20131,
@@ -192,6 +236,9 @@ def generate_survey(dst, *, n_responses: int, n_units: int, seed: int = 20131,
     days = rng.integers(0, 45, n_rows)
     for col in DATE_COLS:
         frame[col] = _shift_dates(frame[col], days)
+    for col in TIME_COLS:
+        frame[col] = _new_seconds(frame[col], rng)
+    _new_people(frame, rng)
     raw = rng.bytes(16 * n_rows)
     frame["_uuid"] = [str(uuid.UUID(bytes=raw[16 * i: 16 * i + 16], version=4)) for i in range(n_rows)]
     # resubmissions: the same submission exported twice
