@@ -723,6 +723,28 @@ def _value_codes(s: pd.Series) -> np.ndarray:
     return pd.factorize(s, use_na_sentinel=True)[0].astype(np.intp)
 
 
+def _answer_key(columns, enum_codes, rows) -> np.ndarray:
+    """One 64-bit key per row of ``rows``, from its enumerator and its value in each column.
+
+    Each column's value codes (:func:`_value_codes`, over ``rows`` alone) are
+    mixed (:func:`_mix64`) and combined: equal keys mean equal values but for
+    a 64-bit collision.
+    """
+    h = _mix64(enum_codes[rows])
+    for s in columns:
+        codes = _value_codes(s if rows.size == len(s) else s.take(rows))
+        mixed = _mix64(np.arange(-1, int(codes.max(initial=-1)) + 1))  # per distinct value (and missing)
+        codes += 1
+        np.multiply(h, np.uint64(1000003), out=h)
+        np.bitwise_xor(h, mixed.take(codes), out=h)
+    return h
+
+
+def _repeated(h: np.ndarray) -> np.ndarray:
+    """Boolean: the entries of ``h`` that occur more than once."""
+    return pd.Series(h).duplicated(keep=False).to_numpy()
+
+
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser (Steele, Lea and Flood 2014): well-spread 64-bit values from integers."""
     x = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
@@ -761,22 +783,22 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     enum_col = found.get("enumerator")
     remove_ans = np.zeros(n, dtype=bool)
     if enum_col is not None and ans_cols:
-        # one 64-bit key per row from every answer: each column's value codes, mixed, combined
-        # (one column at a time: no copy of the whole frame)
-        h = np.zeros(n, dtype="uint64")
-        for c in ans_cols:
-            codes = _value_codes(raw[c])
-            mixed = _mix64(np.arange(-1, int(codes.max(initial=-1)) + 1))  # per distinct value (and missing)
-            codes += 1
-            np.multiply(h, np.uint64(1000003), out=h)
-            np.bitwise_xor(h, mixed.take(codes), out=h)
         enum_codes, _ = _factorize(raw[enum_col])
         # rows without an enumerator are never "the same enumerator"
         live = np.flatnonzero(keep_mask & ~remove_uuid & (enum_codes >= 0))
-        # only rows whose answers' hash occurs more than once can repeat an answer: sort those alone
-        live = live[pd.Series(h[live]).duplicated(keep=False).to_numpy()]
-        srt = live[np.lexsort((live, t[live], h[live], enum_codes[live]))]
-        same = (h[srt][1:] == h[srt][:-1]) & (enum_codes[srt][1:] == enum_codes[srt][:-1])
+        # only rows whose answers repeat under the same enumerator can be duplicates: first narrowed
+        # by the label columns (categoricals: cheap codes), then the key of every answer is built for
+        # the rows left (text with a distinct value in nearly every row is encoded for those alone)
+        labels = [c for c in ans_cols if isinstance(raw[c].dtype, pd.CategoricalDtype)]
+        if labels:
+            live = live[_repeated(_answer_key([raw[c] for c in labels], enum_codes, live))]
+        h = _answer_key([raw[c] for c in ans_cols], enum_codes, live)
+        again = _repeated(h)
+        live, h = live[again], h[again]
+        # by enumerator and answers, then submission time, then row
+        by = np.lexsort((live, t[live], h, enum_codes[live]))
+        srt, h = live[by], h[by]
+        same = (h[1:] == h[:-1]) & (enum_codes[srt][1:] == enum_codes[srt][:-1])
         if sub_times is not None:
             window = pd.Timedelta(minutes=float(codebook.quality["duplicate_window_minutes"]))
             ts = sub_times.to_numpy().astype("datetime64[ns]")[srt]
