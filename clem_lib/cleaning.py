@@ -354,9 +354,7 @@ def _map_scale(s: pd.Series, scale: Scale):
                     num = None
                 if num is not None and num not in valid:
                     ustat[i] = 4
-    ok = codes >= 0
-    stat = np.full(len(s), -1, dtype="int8")
-    stat[ok] = ustat[codes[ok]]
+    stat = np.append(ustat, np.int8(-1))[codes]  # code -1 (missing) picks the appended -1
     return _typed(scale, uval, codes), stat, uniques, codes, ustat
 
 
@@ -428,7 +426,7 @@ def _clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file)
     answered = int((stat >= 0).sum())
     n_bad = int((stat == 3).sum())
     if n_bad:
-        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        counts = np.bincount(codes + 1, minlength=len(uniques) + 1)[1:]  # code -1 counted apart
         bad_idx = np.flatnonzero(ustat == 3)
         bad_idx = bad_idx[np.argsort(-counts[bad_idx], kind="stable")]  # most frequent first
         text = _suggestion_text(scale, [u_old[i] for i in bad_idx])
@@ -459,9 +457,7 @@ def _to_number(s: pd.Series) -> pd.Series:
     """Parse numbers as typed (``Rp 50.000``, ``2,5``); each distinct value once."""
     codes, uniques = _factorize(s)
     parsed = _parse_numbers(pd.Series(uniques, dtype="string")).to_numpy(dtype="float64", na_value=np.nan)
-    out = np.full(len(s), np.nan)
-    ok = codes >= 0
-    out[ok] = parsed[codes[ok]]
+    out = np.append(parsed, np.nan)[codes]  # code -1 (missing) picks the appended NaN
     return pd.Series(out, index=s.index)
 
 
@@ -518,9 +514,7 @@ def _parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
     parsed = parsed.dt.tz_localize(None)
     # a year the nanosecond range cannot hold (e.g. 2500, typed for 2025) cannot be read either
     parsed = parsed.where((parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)).astype("datetime64[ns]")
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
-    ok = codes >= 0
-    out[ok] = parsed.to_numpy()[codes[ok]]
+    out = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))[codes]  # code -1 picks the NaT
     return pd.Series(out, index=s.index)
 
 
