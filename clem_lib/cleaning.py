@@ -1015,11 +1015,13 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     del raw  # every raw value needed is in the table or the log now
     # nothing below adds to the log: it is sorted and built (value corrections in removed rows left
     # out, as noise beside the removal) in a second thread while the table is finished and sorted
+    def log_and_summary():
+        return log.frame(removed=~keep), log.summary(unit_pos, unit_names)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = pool.submit(log.frame, removed=~keep)
+        pending = pool.submit(log_and_summary)
         table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n, pool)
-        log_df = pending.result()
-    summary = log.summary(unit_pos, unit_names)
+        log_df, summary = pending.result()
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
                        problems=tuple(problems), n_raw=n)
 
@@ -1170,8 +1172,12 @@ def _count_by_rule_and_unit(rule_codes, rule_names, unit_codes, unit_names) -> p
     rule_names = np.asarray(rule_names, dtype=object)
     unit_names = np.append(np.asarray(unit_names, dtype=object), "")  # code -1 -> ""
     width = unit_names.size
-    keys, n = np.unique(np.asarray(rule_codes, dtype="int64") * width + np.asarray(unit_codes) % width,
-                        return_counts=True)
+    rule_codes = np.asarray(rule_codes, dtype="int64")
+    ruled = rule_codes >= 0  # an entry without a rule is not counted under any
+    key = rule_codes[ruled] * width + np.asarray(unit_codes, dtype="int64")[ruled] % width
+    counts = np.bincount(key, minlength=1)  # keys are few (rules x units): counted, not sorted
+    keys = np.flatnonzero(counts)
+    n = counts[keys]
     out = pd.DataFrame({"rule": rule_names[keys // width], "unit": unit_names[keys % width], "n": n})
     out["_o"] = pd.Categorical(out["rule"], categories=RULES, ordered=True).codes
     out = out.sort_values(["_o", "rule", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
