@@ -113,6 +113,26 @@ def test_summary_by_rule_and_unit(res):
     assert list(res.summary.columns) == ["rule", "unit", "n"]
 
 
+def test_summary_agrees_with_a_groupby_of_the_log_and_with_summarize_log():
+    from clem_lib import SAMPLE_CODEBOOK, SAMPLE_DATA
+    from clem_lib.cleaning import RULES, summarize_log
+
+    big = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today=TODAY)
+    raw = read_survey(SAMPLE_DATA, load_codebook(SAMPLE_CODEBOOK))
+    from clem_lib.codebook import normalize_label
+
+    units = load_units()
+    name_of = {normalize_label(a): name for name, aliases in zip(units["name"], units["aliases"])
+               for a in [name, *aliases]}
+    unit_by_row = pd.Series([name_of[normalize_label(v)] for v in raw["identitas/kecamatan"]], index=raw.index + 1)
+    log = big.log.assign(unit=big.log["row"].map(unit_by_row).fillna(""))
+    ref = log.groupby(["rule", "unit"]).size()
+    got = big.summary.set_index(["rule", "unit"])["n"]
+    assert got.to_dict() == ref.to_dict()
+    assert list(dict.fromkeys(big.summary["rule"])) == [r for r in RULES if r in set(big.log["rule"])]
+    pd.testing.assert_frame_equal(summarize_log(big.log, unit_by_row), big.summary)
+
+
 def test_duplicate_window(tmp_path):
     cb = MINI_CB.read_text(encoding="utf-8").replace("duplicate_window_minutes: 10",
                                                      "duplicate_window_minutes: 1")
