@@ -816,16 +816,9 @@ def _clean_values(raw, codebook, found, log, problems, *, file, today, n) -> dic
     max_share = float(codebook.quality["max_unmatched_share"])
     sep = codebook.source.get("group_separator") or "/"
     out: dict[str, object] = {}
-    prev_col = None
-    needed_later = {found.get(k) for k in ("sector", "problem_resolved", "extra_amount")}
-    raw = raw.copy(deep=False)
     for spec in codebook.columns:
         col = found.get(spec.name)
         kind = ROLES[spec.role]
-        if prev_col is not None and prev_col not in needed_later and prev_col in raw.columns \
-                and list(found.values()).count(prev_col) == 1:
-            del raw[prev_col]  # free memory column by column
-        prev_col = col
         if spec.role in ("unit", "consent", "start_time", "end_time", "submission_time"):
             continue
         if spec.role == "special_groups":
@@ -954,9 +947,10 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
             times[role] = _parse_datetimes(raw[found[specs[0].name]])
     sub_times = times.get("submission_time", times.get("end_time"))
 
-    # duplicates (hashing and sorting whole columns, in numpy and pandas code that mostly runs
-    # without the GIL) in a second thread while the value columns are cleaned; the two add audit-log
-    # pieces of different (rule, column), so the log's order does not depend on which ends first
+    # duplicates (encoding and sorting whole columns, in Arrow and numpy code that mostly runs without
+    # the GIL) in a second thread while the value columns are cleaned; the two add audit-log pieces of
+    # different (rule, column), so the log's order does not depend on which ends first. The raw columns
+    # stay until both are done (the duplicate rule reads every answer).
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_duplicates, raw, found, codebook, keep.copy(), log, sub_times)
         try:
@@ -1013,10 +1007,12 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
 
     coded["unit_slug"] = _Coded(np.array([str(v) for v in units["slug"]], dtype=object), unit_pos)
     del raw  # every raw value needed is in the table or the log now
-    # nothing below adds to the log: it is sorted and built (value corrections in removed rows left
-    # out, as noise beside the removal) in a second thread while the table is finished and sorted
+
     def log_and_summary():
         return log.frame(removed=~keep), log.summary(unit_pos, unit_names)
+
+    # nothing below adds to the log: it is sorted and built (value corrections in removed rows left
+    # out, as noise beside the removal) in a second thread while the table is finished and sorted
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending = pool.submit(log_and_summary)
