@@ -953,10 +953,9 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
     # stay until both are done (the duplicate rule reads every answer).
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_duplicates, raw, found, codebook, keep.copy(), log, sub_times)
-        try:
-            out = _clean_values(raw, codebook, found, log, problems, file=file, today=today, n=n)
-        finally:
-            removed = pending.result()
+        # a bad value column raises here; leaving the block waits for the other thread first
+        out = _clean_values(raw, codebook, found, log, problems, file=file, today=today, n=n)
+        removed = pending.result()
     keep &= ~removed
 
     coded = {k: v for k, v in out.items() if isinstance(v, _Coded)}  # text: built after sorting
