@@ -120,6 +120,13 @@ def test_generated_survey_has_the_sample_format_and_cleans_without_errors(tmp_pa
     raw = pd.read_csv(files.data, sep=";", dtype=str, keep_default_na=False)
     assert len(raw) == 600
     assert raw["_uuid"].nunique() == 599  # one resubmission (0.2%)
+    # new respondents and time stamps in every row (empty where the sample row is empty)
+    for col in ("responden/nik", "responden/no_hp", "responden/alamat", "start", "end", "_submission_time"):
+        filled = raw.loc[raw[col] != "", col]
+        assert filled.nunique() >= 0.98 * (len(filled) - 1), col
+    sample = pd.read_csv(SAMPLE_DATA, sep=";", dtype=str, keep_default_na=False)
+    assert not set(raw["responden/nik"]) & (set(sample["responden/nik"]) - {""})
+    assert raw["start"].str.slice(0, 19).le(raw["end"].str.slice(0, 19)).mean() > 0.9  # ends after it starts
     units = clem_lib.load_units(files.units)
     assert list(units["name"]) == list(files.unit_names)
     result = clem_lib.clean_survey(files.data, files.codebook, files.units)

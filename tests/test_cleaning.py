@@ -116,11 +116,11 @@ def test_summary_by_rule_and_unit(res):
 def test_summary_agrees_with_a_groupby_of_the_log_and_with_summarize_log():
     from clem_lib import SAMPLE_CODEBOOK, SAMPLE_DATA
     from clem_lib.cleaning import RULES, summarize_log
+    from clem_lib.codebook import normalize_label
 
     big = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today=TODAY)
     raw = read_survey(SAMPLE_DATA, load_codebook(SAMPLE_CODEBOOK))
-    from clem_lib.codebook import normalize_label
-
+    # each raw row's unit, mapped from the spelling typed through units.yml's names and aliases
     units = load_units()
     name_of = {normalize_label(a): name for name, aliases in zip(units["name"], units["aliases"])
                for a in [name, *aliases]}
