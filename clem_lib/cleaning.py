@@ -518,6 +518,15 @@ def _parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
     return pd.Series(out, index=s.index)
 
 
+def _arrow_text(s: pd.Series):
+    """The Arrow data of an Arrow-backed text column (a ``ChunkedArray``), or None for any other column."""
+    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+
+    return pa.chunked_array(pa.array(s.array))
+
+
 def _parse_iso_arrow(s: pd.Series) -> pd.Series | None:
     """:func:`_parse_datetimes` of an Arrow-backed text column whose every value is ISO 8601.
 
@@ -529,12 +538,12 @@ def _parse_iso_arrow(s: pd.Series) -> pd.Series | None:
     some rows only, a year outside the datetime64[ns] range): the caller
     parses value by value.
     """
-    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+    arr = _arrow_text(s)
+    if arr is None:
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.chunked_array(pa.array(s.array))
     for tz in ("UTC", None):
         try:
             parsed = pc.cast(arr, pa.timestamp("ns", tz))
@@ -707,14 +716,15 @@ def _value_codes(s: pd.Series) -> np.ndarray:
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
         return s.cat.codes.to_numpy().astype(np.intp)
-    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+    arr = _arrow_text(s)
+    if arr is not None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(pa.chunked_array(pa.array(s.array)))  # one dictionary for all chunks
+        encoded = pc.dictionary_encode(arr)  # one dictionary for all chunks
         indices = pa.chunked_array([ch.indices for ch in encoded.chunks], type=pa.int32())
         return pc.fill_null(indices, -1).to_numpy().astype(np.intp)
-    return pd.factorize(s, use_na_sentinel=True)[0].astype(np.intp)
+    return _factorize(s)[0].astype(np.intp)
 
 
 def _answer_key(columns, enum_codes, rows) -> np.ndarray:
@@ -747,7 +757,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
+def _duplicates(raw, found, codebook, keep_mask, log, sub_times, ids):
     """Mark duplicate submissions (same uuid; identical answers minutes apart).
 
     Sorting and comparing work on integer codes (one per distinct value), not
@@ -761,7 +771,6 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     else:
         t = np.zeros(n, dtype="int64")
     remove_uuid = np.zeros(n, dtype=bool)
-    ids = raw[id_col].astype("string").str.strip()
     id_codes = _value_codes(ids)
     # among kept rows with an id, in submission order (ties: row order), every repeat of an id after
     # its first; only the rows whose id occurs more than once are sorted
@@ -811,8 +820,12 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times):
     return remove_uuid | remove_ans
 
 
-def _clean_values(raw, codebook, found, log, problems, *, file, today, n) -> dict:
-    """The value columns, one after another: codebook entry name -> cleaned array (or _Coded)."""
+def _clean_values(raw, codebook, found, log, problems, *, file, today, ids) -> dict:
+    """The value columns, one after another: codebook entry name -> cleaned array (or _Coded).
+
+    ``ids``: the respondent ids, stripped (by :func:`clean_frame`, for the duplicate rules too).
+    """
+    n = len(raw)
     max_share = float(codebook.quality["max_unmatched_share"])
     sep = codebook.source.get("group_separator") or "/"
     out: dict[str, object] = {}
@@ -840,7 +853,6 @@ def _clean_values(raw, codebook, found, log, problems, *, file, today, n) -> dic
                 log.add_column(col, REMOVED, "<dropped>", "pii_dropped")
             continue
         if kind == "id":
-            ids = s.astype("string").str.strip()
             if spec.pii == "hash":
                 salt = _salt(codebook, problems)
                 if salt is None:
@@ -946,15 +958,16 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         if specs and found.get(specs[0].name):
             times[role] = _parse_datetimes(raw[found[specs[0].name]])
     sub_times = times.get("submission_time", times.get("end_time"))
+    ids = raw[found["respondent_id"]].astype("string").str.strip()  # for the duplicate rules and the table
 
     # duplicates (encoding and sorting whole columns, in Arrow and numpy code that mostly runs without
     # the GIL) in a second thread while the value columns are cleaned; the two add audit-log pieces of
     # different (rule, column), so the log's order does not depend on which ends first. The raw columns
     # stay until both are done (the duplicate rule reads every answer).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_duplicates, raw, found, codebook, keep.copy(), log, sub_times)
+        pending = pool.submit(_duplicates, raw, found, codebook, keep.copy(), log, sub_times, ids)
         # a bad value column raises here; leaving the block waits for the other thread first
-        out = _clean_values(raw, codebook, found, log, problems, file=file, today=today, n=n)
+        out = _clean_values(raw, codebook, found, log, problems, file=file, today=today, ids=ids)
         removed = pending.result()
     keep &= ~removed
 
@@ -1015,14 +1028,15 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending = pool.submit(log_and_summary)
-        table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n, pool)
+        table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, pool)
         log_df, summary = pending.result()
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
                        problems=tuple(problems), n_raw=n)
 
 
-def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, n, pool) -> pd.DataFrame:
+def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, pool) -> pd.DataFrame:
     """Derived columns and quality flags, then the kept rows in order and the columns in order."""
+    n = len(table)
     # derived columns (unit_slug: in clean_frame, from the units)
     any_true = np.zeros(n, dtype=bool)
     all_known = np.ones(n, dtype=bool)
