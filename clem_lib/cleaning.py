@@ -775,8 +775,8 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times, ids):
     # among kept rows with an id, in submission order (ties: row order), every repeat of an id after
     # its first; only the rows whose id occurs more than once are sorted
     cand = keep_mask & (id_codes >= 0)
-    counts = np.bincount(id_codes[cand], minlength=int(id_codes.max(initial=-1)) + 1)
-    rows = np.flatnonzero(cand & (counts[np.maximum(id_codes, 0)] > 1))
+    counts = np.bincount(id_codes[cand] + 1, minlength=int(id_codes.max(initial=-1)) + 2)  # [0]: no id
+    rows = np.flatnonzero(cand & (counts[id_codes + 1] > 1))
     rows = rows[np.lexsort((rows, t[rows], id_codes[rows]))]
     later = id_codes[rows][1:] == id_codes[rows][:-1]
     remove_uuid[rows[1:][later]] = True

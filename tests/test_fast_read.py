@@ -207,3 +207,21 @@ def test_value_codes_are_equal_exactly_where_values_are():
     chunked = pa.chunked_array([pa.array(["x", "y"]), pa.array(["y", None, "x"])])
     s = pd.Series(pd.arrays.ArrowStringArray(chunked))
     assert _value_codes(s).tolist() == [0, 1, 1, -1, 0]
+
+
+def test_an_export_without_any_respondent_id_cleans(tmp_path):
+    # every _uuid empty (a short row, or a form without the field): no id repeats, nothing fails
+    def no_ids(ls):
+        head = ls[0].split(",")
+        i = head.index("_uuid")
+        rows = []
+        for line in ls[1:]:
+            cells = line.split(",")
+            cells[i] = ""
+            rows.append(",".join(cells))
+        return [ls[0], *rows]
+
+    path = _variant(tmp_path, "noids.csv", no_ids)
+    res = clean_survey(path, MINI_CB, today=TODAY)
+    assert "duplicate_uuid" not in set(res.log["rule"])
+    assert res.table["respondent_id"].isna().all() and len(res.table) > 0
