@@ -246,3 +246,63 @@ def test_units_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     assert len(load_units(p)) == 2
+
+
+def test_yaml_is_parsed_with_the_collector_paused_and_restored(tmp_path, monkeypatch):
+    """The cyclic collector is off while a YAML tree is built, and on again afterwards."""
+    import gc
+
+    import yaml
+
+    from clem_lib import codebook
+
+    seen = []
+    real = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    assert gc.isenabled()
+    assert len(codebook._read_yaml(p)["units"]) == 2
+    assert seen == [False]
+    assert gc.isenabled()
+    # a YAML error on the way out switches it back on too
+    p.write_text("units: [a, b", encoding="utf-8")
+    with pytest.raises(ClemInputError, match="not valid YAML"):
+        codebook._read_yaml(p)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    # a caller who switched the collector off keeps it off
+    gc.disable()
+    try:
+        with codebook._gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_collector_pauses_overlapping_in_threads_end_with_it_on():
+    """Two overlapping pauses (a units file and a codebook read in two threads): on only after the last."""
+    import gc
+    import threading
+
+    from clem_lib import codebook
+
+    entered, leave = threading.Event(), threading.Event()
+    states = []
+
+    def other():
+        with codebook._gc_paused():
+            entered.set()
+            leave.wait(10)
+        states.append(gc.isenabled())
+
+    t = threading.Thread(target=other)
+    with codebook._gc_paused():
+        t.start()
+        assert entered.wait(10)
+    states.append(gc.isenabled())  # the other pause is still on
+    leave.set()
+    t.join(10)
+    assert states == [False, True]
+    assert gc.isenabled()
