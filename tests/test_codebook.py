@@ -281,6 +281,25 @@ def test_yaml_is_parsed_with_the_collector_paused_and_restored(tmp_path, monkeyp
         gc.enable()
 
 
+def test_load_units_builds_its_rows_with_the_collector_paused(tmp_path, units_cache, monkeypatch):
+    """From the YAML and from the cache alike; switched back on afterwards."""
+    import gc
+
+    from clem_lib import codebook
+
+    seen = []
+    real = codebook._units_frame
+    monkeypatch.setattr(codebook, "_units_frame", lambda rows: seen.append(gc.isenabled()) or real(rows))
+    p = tmp_path / "units.yml"
+    p.write_text(_UNITS_YML, encoding="utf-8")
+    first = load_units(p)  # parsed
+    codebook._UNITS_MEMO.clear()
+    second = load_units(p)  # from the cache on disk
+    assert seen == [False, False]
+    assert gc.isenabled()
+    pd.testing.assert_frame_equal(first, second)
+
+
 def test_collector_pauses_overlapping_in_threads_end_with_it_on():
     """Two overlapping pauses (a units file and a codebook read in two threads): on only after the last."""
     import gc
