@@ -291,6 +291,7 @@ def _read_yaml(path) -> Any:
 
 _GC_LOCK = threading.Lock()
 _GC_PAUSES = 0  # callers inside _gc_paused; the collector is back on when the last one leaves
+_GC_WAS_ENABLED = True  # the collector's state before the first of the current pauses
 
 
 @contextlib.contextmanager
@@ -300,16 +301,18 @@ def _gc_paused():
     A YAML document of thousands of units creates some 100,000 dicts, lists
     and strings; every few hundred of them the collector runs, and now and
     then it walks every object in the process (pandas, numpy and scipy hold
-    many), which took three times as long as the parsing itself. The objects
-    built hold no reference cycles, so nothing is lost by not looking. Pauses
-    nest (``load_units`` pauses around the YAML parse and its validation).
-    Thread safe: the collector is switched back on (if it was on before the first
-    pause) when the last pause ends.
+    many), which took three times as long as the parsing itself. Parsed data
+    holds no reference cycles (short of YAML aliases pointing into
+    themselves), and whatever cycle there is, the first collection after the
+    pause frees, so nothing leaks. Pauses nest (``load_units`` pauses around
+    the YAML parse and its validation). Thread safe: the collector is
+    switched back on (if it was on before the first pause) when the last
+    pause ends.
     """
-    global _GC_PAUSES
+    global _GC_PAUSES, _GC_WAS_ENABLED
     with _GC_LOCK:
         if _GC_PAUSES == 0:
-            _gc_paused.was_enabled = gc.isenabled()
+            _GC_WAS_ENABLED = gc.isenabled()
             gc.disable()
         _GC_PAUSES += 1
     try:
@@ -317,11 +320,8 @@ def _gc_paused():
     finally:
         with _GC_LOCK:
             _GC_PAUSES -= 1
-            if _GC_PAUSES == 0 and _gc_paused.was_enabled:
+            if _GC_PAUSES == 0 and _GC_WAS_ENABLED:
                 gc.enable()
-
-
-_gc_paused.was_enabled = True
 
 
 def _decode_yaml(data: bytes, path: Path) -> Any:
