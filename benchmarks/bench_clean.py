@@ -14,7 +14,7 @@ Memory is the increase of the process's resident set (kernel high-water
 mark) above what it held after its imports, each measurement in a fresh
 interpreter (see ``benchmarks.child``).
 
-The read and clem run three times each, interleaved, and the figures are
+The read and clem run five times each, interleaved, and the figures are
 medians (one run, in quick mode). clem runs with an empty units cache
 (``CLEM_CACHE_DIR`` a new folder: the YAML is parsed, as on a first run); one
 more run with the cache left by the last one is reported beside it.
@@ -84,7 +84,7 @@ def run(*, quick: bool, work_dir: Path, seed: int, profile: bool | None = None,
         size["n_responses"] = n_responses
     if n_units:
         size["n_units"] = n_units
-    repeats = repeats or (1 if quick else 3)
+    repeats = repeats or (1 if quick else 5)
     report = Report("clean", quick=quick, parameters={**size, "seed": seed, "sectors": 3, "repeats": repeats})
     files = generate_survey(Path(work_dir) / f"national-{size['n_units']}", seed=seed, **size)
     report.details["files"] = {"data": str(files.data), "data_bytes": files.data.stat().st_size}
