@@ -205,6 +205,14 @@ def test_scale_and_scaleout_benchmarks_smoke(tmp_path, tiny):
                                figures={"n1_wall_per_unit_s", "n2_wall_per_unit_s", "n2_worker_peak_bytes",
                                         "n2_kernel_peak_bytes", "n2_city_overview_s"})
     assert len(data["checks"]) == 4
-    out = bench_scaleout.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, n_units=1, per_unit=30)
-    _assert_result_file(out.write(tmp_path / "results"), "scaleout",
-                        figures={"jobs2_s", "dask_s", "dask_worker_peak_bytes", "dask_kernel_peak_bytes"})
+    # two runs of each side, as in the full run (--jobs 2, Dask, Dask, --jobs 2), compared by their means
+    out = bench_scaleout.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, n_units=1, per_unit=30,
+                             repeats=2)
+    data = _assert_result_file(out.write(tmp_path / "results"), "scaleout",
+                               figures={"jobs2_s", "dask_s", "dask_worker_peak_bytes", "dask_kernel_peak_bytes"})
+    assert data["figures"]["repeats"] == 2
+    runs = data["details"]
+    assert len(runs["jobs2_runs_s"]) == len(runs["dask_runs_s"]) == 2
+    assert data["figures"]["jobs2_s"] == pytest.approx(sum(runs["jobs2_runs_s"]) / 2)
+    assert data["figures"]["dask_s"] == pytest.approx(sum(runs["dask_runs_s"]) / 2)
+    assert data["checks"][0]["ratio"] == pytest.approx(data["figures"]["dask_s"] / data["figures"]["jobs2_s"])
