@@ -29,6 +29,7 @@ _CSV_EXT = {".csv", ".txt", ".tsv"}
 _EXCEL_EXT = {".xlsx", ".xlsm", ".xls"}
 _SPSS_EXT = {".sav", ".zsav"}
 _NUMBER_RE = r"^\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?\s*$"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 
 
 def _codebook_source(codebook) -> dict:
@@ -437,10 +438,13 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
                 or pd.api.types.is_datetime64_any_dtype(s):
             continue
         text = s.astype("string")
-        risky = text.str.match(r"^[=+\-@\t\r]", na=False) & ~text.str.match(_NUMBER_RE, na=False)
-        if bool(risky.any()):
+        # a first character from the set, then (for those few cells only) not a number
+        risky = text.str.startswith(_FORMULA_STARTS, na=False).to_numpy(dtype=bool)
+        if risky.any():
+            risky[risky] = ~text[risky].str.match(_NUMBER_RE, na=False).to_numpy(dtype=bool)
+        if risky.any():
             fixed = s.astype(object).copy()
-            fixed[risky.to_numpy()] = "'" + text[risky].astype(object)
+            fixed[risky] = "'" + text[risky].astype(object)
             out[col] = fixed
     if isinstance(out.columns, pd.Index):
         cols = [("'" + c) if isinstance(c, str) and re.match(r"^[=+\-@\t\r]", c)

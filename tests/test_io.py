@@ -154,6 +154,30 @@ def test_neutralize_formulas():
     assert df["text"].iloc[0].startswith("=")  # input untouched
 
 
+def test_neutralize_formulas_matches_its_definition_on_odd_cells():
+    """Prefixed exactly when the cell starts with = + - @ tab or CR and is not a number."""
+    import re
+
+    from clem_lib.io import _NUMBER_RE
+
+    cells = ["=1+1", " =1", "\t=cmd", "\rx", "-", "+", "@", "", "-٣", "+٣,5", "- 3", "-3 ", "+62", "-.5",
+             "-1e5", "-1e", "=", "–3", "＋1", "ok", None, 42, -7.5, "@@", "-3-3"]
+    df = pd.DataFrame({"c": pd.Series(cells, dtype=object), "s": pd.Series(cells, dtype=object).astype("string")})
+    out = neutralize_formulas(df)
+
+    def expected(v):
+        if v is None or pd.isna(v):
+            return v
+        t = str(v)
+        return "'" + t if re.match(r"^[=+\-@\t\r]", t) and not re.match(_NUMBER_RE, t) else v
+
+    for col in ("c", "s"):
+        got = out[col].tolist()
+        want = [expected(v) for v in df[col].tolist()]
+        assert [None if pd.isna(g) else g for g in got] == [None if pd.isna(w) else w for w in want], col
+    assert out["c"].tolist()[:4] == ["'=1+1", " =1", "'\t=cmd", "'\rx"]
+
+
 def test_write_csv_is_safe_atomic_and_deterministic(tmp_path):
     df = pd.DataFrame({"unit": ["Kec. Serengan", "=cmd|' /C calc'!A0"], "x": [0.1 + 0.2, -1.0],
                        "n": pd.array([3, None], dtype="Int64")})
