@@ -447,7 +447,7 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
             fixed[risky] = "'" + text[risky].astype(object)
             out[col] = fixed
     if isinstance(out.columns, pd.Index):
-        cols = [("'" + c) if isinstance(c, str) and re.match(r"^[=+\-@\t\r]", c)
+        cols = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_STARTS)
                 and not re.match(_NUMBER_RE, c) else c for c in out.columns]
         out.columns = cols
     return out
