@@ -154,7 +154,15 @@ def test_clean_benchmark_smoke(tmp_path):
     assert data["figures"]["rows"] == 3000
     assert data["figures"]["repeats"] == 2
     assert len(data["details"]["read_runs"]) == len(data["details"]["clean_score_runs"]) == 2
+    assert len(data["details"]["read_one_thread_runs"]) == 2
+    assert [r["threads"] for r in data["details"]["read_one_thread_runs"]] == [1, 1]
+    assert [r["threads"] for r in data["details"]["read_runs"]] == [None, None]
+    # the one-thread read reads the same frame; its ratio and the CPU ratio are reported as notes
+    assert {r["rows"] for r in data["details"]["read_one_thread_runs"]} == {3000}
     f = data["figures"]
+    assert f["read_one_thread_s_min"] <= f["read_one_thread_s"] <= f["read_one_thread_s_max"]
+    assert f["read_cpu_s"] > 0 and f["clean_score_cpu_s"] > 0
+    assert any(n.startswith("against pandas") and "one thread" in n for n in data["notes"])
     assert f["read_s_min"] <= f["read_s"] <= f["read_s_max"]
     assert f["clean_score_s_min"] <= f["clean_score_s"] <= f["clean_score_s_max"]
     assert data["checks"][0]["value"] == f["clean_score_s"] and data["checks"][0]["baseline"] == f["read_s"]
