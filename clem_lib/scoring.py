@@ -439,10 +439,15 @@ def _check_columns(df: pd.DataFrame, columns, what: str) -> None:
 
 def _answers(df: pd.DataFrame, columns) -> np.ndarray:
     """Answers as a float matrix (respondents x columns), NaN for missing."""
-    return np.column_stack(
-        [pd.to_numeric(df[c], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-         for c in columns]
-    ) if len(df) else np.empty((0, len(columns)))
+    x = np.empty((len(df), len(columns)))
+    for j, c in enumerate(columns):
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            # the cleaned table's Int64 codes: one conversion, straight into the matrix
+            x[:, j] = col.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            x[:, j] = pd.to_numeric(col, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return x
 
 
 def _scores(df: pd.DataFrame, s: Scheme, columns=None) -> np.ndarray:

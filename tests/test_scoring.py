@@ -672,3 +672,23 @@ def test_sample_checklist_compliance():
     assert (pk.to_numpy()[:, None] <= allrows["index"].to_numpy()[None, :]).all()
     assert allrows.loc[("Kec. Pasar Kliwon", 1), "missing"].count(";") == allrows.loc[
         ("Kec. Pasar Kliwon", 1), "n_items"] - allrows.loc[("Kec. Pasar Kliwon", 1), "n_present"] - 1
+
+
+def test_answers_matrix_is_the_same_whatever_the_column_types():
+    # the cleaned table's Int64 codes take a direct path; every other dtype goes through to_numeric
+    from clem_lib.scoring import _answers
+
+    df = pd.DataFrame({
+        "int64": pd.array([1, None, 4, 3], dtype="Int64"),
+        "float": np.array([1.0, np.nan, 2.0, 4.0]),
+        "plain_int": np.array([4, 3, 2, 1]),
+        "text": pd.Series(["3", "x", None, "2"], dtype=object),
+        "flag": pd.array([True, None, False, True], dtype="boolean"),
+    })
+    x = _answers(df, list(df.columns))
+    ref = np.column_stack([pd.to_numeric(df[c], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+                           for c in df.columns])
+    assert x.shape == (4, 5) and x.dtype == np.float64
+    np.testing.assert_array_equal(x, ref)  # NaN in the same places
+    assert np.isnan(x[1, 0]) and np.isnan(x[1, 3]) and x[0, 3] == 3.0 and x[0, 4] == 1.0
+    assert _answers(df.iloc[:0], ["int64", "text"]).shape == (0, 2)
