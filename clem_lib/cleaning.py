@@ -311,6 +311,14 @@ def _factorize(s: pd.Series):
     cat = s.cat.codes.to_numpy()
     cats = s.cat.categories
     n, k = cat.size, len(cats)
+    if n and k:
+        # categories already in order of first appearance, each one used (the usual case: the
+        # reader builds them so)? Exactly then the running maximum of the codes starts at -1 or 0,
+        # never climbs by more than one and ends at k - 1. (No overflow in the code dtype: codes
+        # are below k, so a step is at most k.)
+        top = np.maximum.accumulate(cat)
+        if top[0] <= 0 and top[-1] == k - 1 and (n == 1 or int(np.diff(top).max()) <= 1):
+            return cat.astype(np.intp), pd.Index(np.asarray(cats, dtype=object), dtype=object)
     ok = cat >= 0
     first = np.full(k, n, dtype="int64")
     np.minimum.at(first, cat[ok], np.flatnonzero(ok))

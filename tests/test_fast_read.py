@@ -113,6 +113,28 @@ def test_factorize_of_categoricals_matches_pandas():
         assert list(uniques) == list(ref_uniques)
 
 
+def test_factorize_of_categoricals_in_order_of_first_appearance_matches_pandas():
+    # the reader's categoricals: categories in order of first appearance, all used (the quick
+    # path), and near misses that must take the full way: a category unused, two swapped
+    rng = np.random.default_rng(8)
+    cases = [["a"], [None, "a"], ["a", None, "b", "a", "c", None], [None, None]]
+    for _ in range(40):
+        k = int(rng.integers(1, 6))
+        values = list(rng.choice([*[f"v{i}" for i in range(k)], None], size=int(rng.integers(1, 30))))
+        cases.append(values)
+    for values in cases:
+        seen = list(dict.fromkeys(v for v in values if v is not None))
+        ref_codes, ref_uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        variants = [seen, [*seen, "unused"], ["unused", *seen]]
+        if len(seen) > 1:
+            variants.append([seen[1], seen[0], *seen[2:]])
+        for cats in variants:
+            s = pd.Series(pd.Categorical(values, categories=cats))
+            codes, uniques = _factorize(s)
+            np.testing.assert_array_equal(codes, ref_codes)
+            assert list(uniques) == list(ref_uniques)
+
+
 def test_rows_without_enumerator_are_never_duplicates_of_each_other(tmp_path):
     # rows 2 and 6 of the mini export are one interview sent twice by enumerator E01;
     # without an enumerator, identical answers are not evidence of a double submission
