@@ -440,6 +440,8 @@ def _check_columns(df: pd.DataFrame, columns, what: str) -> None:
 def _answers(df: pd.DataFrame, columns) -> np.ndarray:
     """Answers as a float matrix (respondents x columns), NaN for missing."""
     x = np.empty((len(df), len(columns)))
+    if not len(df):
+        return x
     for j, c in enumerate(columns):
         col = df[c]
         if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
