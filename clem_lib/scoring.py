@@ -443,12 +443,7 @@ def _answers(df: pd.DataFrame, columns) -> np.ndarray:
     if not len(df):
         return x
     for j, c in enumerate(columns):
-        col = df[c]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            # the cleaned table's Int64 codes: one conversion, straight into the matrix
-            x[:, j] = col.to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            x[:, j] = pd.to_numeric(col, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        x[:, j] = _num(df[c])  # straight into the matrix, no column_stack copy
     return x
 
 
@@ -590,6 +585,10 @@ def _bool(series: pd.Series) -> pd.Series:
 
 
 def _num(series: pd.Series) -> np.ndarray:
+    """A column as float64, NaN for missing or not a number (booleans become 0/1)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        # the cleaned table's Int64 and Float64 columns: one conversion
+        return series.to_numpy(dtype="float64", na_value=np.nan)
     return pd.to_numeric(series, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
