@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .paths import OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
     parser = _Parser(
-        prog="clem",
+        prog="clem", allow_abbrev=False,
         formatter_class=_FORMATTER,
         description=textwrap.dedent("""\
             Analyse Community Led Monitoring / Citizen Report Card surveys of public
@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         __version__ = "unknown"
     parser.add_argument("--version", action="version", version=f"clem {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _no_abbrev = {"allow_abbrev": False}
 
     def data_args(p, required: bool):
         p.add_argument("--data", metavar="FILE", required=required,
@@ -93,18 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="service units: names, aliases, sectors (default: data/units.yml)")
 
     p = sub.add_parser(
-        "validate", formatter_class=_FORMATTER,
+        "validate", formatter_class=_FORMATTER, **_no_abbrev,
         help="check an export against its codebook; list what is wrong, row and column",
         description="Check an export against its codebook without writing anything. Every problem is "
                     "printed with its row (1 = first data row) and column. Exit 0 when there is no "
                     "error (warnings are printed), 2 when there are errors.",
     )
     data_args(p, required=True)
-    p.add_argument("--units", metavar="FILE", dest="units_file_alias", default=None,
-                   help="same as --units-file")
 
     p = sub.add_parser(
-        "clean", formatter_class=_FORMATTER,
+        "clean", formatter_class=_FORMATTER, **_no_abbrev,
         help="write the cleaned table (parquet) and its audit log (<out>.log.csv)",
         description="Clean an export through its codebook: labels to codes, aliases to canonical "
                     "unit names, missing codes to missing, personal data removed or hashed. Writes "
@@ -115,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.parquet", required=True, help="cleaned table to write")
 
     p = sub.add_parser(
-        "run", formatter_class=_FORMATTER,
+        "run", formatter_class=_FORMATTER, **_no_abbrev,
         help="the main job: clean once, one report per unit, index.html, results.csv",
         description=textwrap.dedent(f"""\
             Validate and clean the export once, then execute the location report for every
@@ -156,8 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_validate(args) -> int:
     from .cleaning import validate_survey
 
-    units_file = args.units_file_alias or args.units_file
-    problems = validate_survey(args.data, args.codebook, units_file)
+    problems = validate_survey(args.data, args.codebook, args.units_file)
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level != "error"]
     for p in problems:

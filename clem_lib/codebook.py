@@ -31,6 +31,7 @@ import yaml
 
 from .errors import ClemInputError
 from .paths import UNITS_FILE
+from .scales import builtin_scale_spec
 
 __all__ = [
     "ROLES",
@@ -498,7 +499,7 @@ def _parse_column(i, entry, scales, path, keys) -> ColumnSpec:
     if scale is not None:
         if scale not in scales:
             _fail(path, f"{where} ({name}) refers to unknown scale '{scale}'",
-                  f"define it under scales: or use one of {', '.join(sorted(scales)) or '(none)'}",
+                  f"define it under scales: or use one of {', '.join(sorted(scales)) or '(none)'} or a built-in scale (docs/codebook.md)",
                   column=source)
         expected = {"ordinal": "ordinal", "boolean": "boolean", "nominal": "nominal"}.get(kind)
         if kind in ("integer", "text"):
@@ -577,6 +578,13 @@ def load_codebook(path) -> Codebook:
     raw_cols = doc.get("columns")
     if not isinstance(raw_cols, list) or not raw_cols:
         _fail(path, "columns is missing or empty", "list the export's columns under columns:")
+    # built-in scales (clem_lib.scales) named by a column and not defined in the codebook
+    for entry in raw_cols:
+        name = entry.get("scale") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name not in scales:
+            spec = builtin_scale_spec(name)
+            if spec is not None:
+                scales[name] = _parse_scale(name, spec, path)
     columns = tuple(_parse_column(i, e, scales, path, keys) for i, e in enumerate(raw_cols))
     seen: dict[str, str] = {}
     for c in columns:
