@@ -35,6 +35,7 @@ never dropped. Personal values never appear in the log: they show as
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -686,32 +687,80 @@ def _first_rows(codes, k) -> np.ndarray:
     return first
 
 
-def _select_multiple(raw, spec, raw_col, sep, n):
-    """Kobo select_multiple -> {flag: boolean array}."""
-    flags = {}
+def _choice_pieces(value: str, separator: str | None) -> list[str]:
+    """The ticked choices of one cell, each normalised as labels are (see ``normalize_label``).
+
+    With no separator the choices are Kobo/ODK choice names joined by spaces;
+    otherwise the cell is split at the separator (Google Forms joins checkbox
+    labels with ", ", and a label may itself hold spaces).
+    """
+    if separator is None or not separator.strip():
+        parts = re.split(r"[\s,;]+", value)
+    else:
+        parts = value.split(separator.strip())
+    return [p for p in (normalize_label(x) for x in parts) if p]
+
+
+def _select_multiple(raw, spec, raw_col, sep, n, log=None, problems=None, file=None):
+    """A select-multiple question -> {flag: boolean array}.
+
+    One column of ticked choices (Kobo/ODK names joined by spaces, or labels
+    joined by ``spec.separator``), or Kobo's split columns
+    ``<source><sep><choice>`` holding 1/0. A blank cell means nothing ticked
+    (``spec.blank == "none"``, flags false) or no answer (``"missing"``).
+    Ticked values that are no choice of the codebook are logged as
+    ``unmatched_label`` and are an error: the codebook must say what they mean.
+    """
+    blank_is_none = spec.blank == "none"
+    wanted = {normalize_label(c): flag for c, flag in spec.choices.items()}
+    flag_names = list(dict.fromkeys(f for f in spec.choices.values() if f is not None))
     if raw_col is not None:
         codes, uniques = _factorize(raw[raw_col])
-        u = pd.Series(uniques, dtype="string").str.strip().str.casefold()
-        padded = " " + u.str.replace(r"[\s,;]+", " ", regex=True) + " "
-        idx = np.where(codes >= 0, codes, len(uniques))
-        mask = codes < 0
-        for choice, flag in spec.choices.items():
-            if flag is None:
-                continue
-            hit_u = np.append(padded.str.contains(" " + choice.casefold() + " ", regex=False)
-                              .to_numpy(dtype=bool), False)
-            hit = hit_u[idx]
-            prev = flags.get(flag)
-            flags[flag] = hit if prev is None else (prev | hit)
-        return {k: pd.arrays.BooleanArray(v, mask.copy()) for k, v in flags.items()}
+        n_u = len(uniques)
+        hits = {f: np.zeros(n_u + 1, dtype=bool) for f in flag_names}  # last: blank cell (code -1)
+        unknown = []
+        blank_u = np.zeros(n_u + 1, dtype=bool)
+        blank_u[n_u] = True
+        for i, u in enumerate(uniques):
+            pieces = _choice_pieces(str(u), spec.separator)
+            if not pieces:
+                blank_u[i] = True
+            for piece in pieces:
+                if piece not in wanted:
+                    unknown.append(i)
+                elif wanted[piece] is not None:
+                    hits[wanted[piece]][i] = True
+        idx = np.where(codes >= 0, codes, n_u)
+        if unknown and log is not None:
+            bad_u = np.zeros(n_u + 1, dtype=bool)
+            bad_u[unknown] = True
+            rows = np.flatnonzero(bad_u[idx])
+            log.add(rows, raw_col, (np.asarray(uniques, dtype=object), codes[rows]), "", "unmatched_label")
+            shown = ", ".join(repr(str(uniques[i])) for i in unknown[:3])
+            problems.stop(ClemInputError(
+                f"{rows.size} answer(s) hold choices the codebook does not list: {shown}",
+                file=file, row=int(rows[0]) + 1, column=raw_col,
+                fix=f"add each choice under choices: of '{spec.source}' (map it to a flag, or to null "
+                    "when it is none of the special groups)"))
+        mask = blank_u[idx] if not blank_is_none else np.zeros(n, dtype=bool)
+        return {f: pd.arrays.BooleanArray(hits[f][idx] & ~mask, mask.copy()) for f in flag_names}
+    flags = {}
+    present = [c for c in spec.choices if f"{spec.source}{sep}{c}" in raw.columns]
     for choice, flag in spec.choices.items():
         col = f"{spec.source}{sep}{choice}"
         if flag is None or col not in raw.columns:
             continue
         v = raw[col].astype("string").str.strip().str.casefold()
-        hit = v.isin(["1", "true", "ya", "yes", "1.0"]).astype("boolean").mask(v.isna())
+        hit = v.isin(["1", "true", "ya", "yes", "1.0"]).astype("boolean")
+        if not blank_is_none:
+            hit = hit.mask(v.isna() | v.eq(""))
         prev = flags.get(flag)
         flags[flag] = hit if prev is None else (prev | hit)
+    if not blank_is_none and present:
+        # a row with every split column blank was not answered: unknown, whatever the flag
+        cols = [raw[f"{spec.source}{sep}{c}"].astype("string").str.strip() for c in present]
+        unanswered = np.logical_and.reduce([(c.isna() | c.eq("")).to_numpy(dtype=bool) for c in cols])
+        flags = {k: v.mask(unanswered) for k, v in flags.items()}
     return {k: v.array for k, v in flags.items()}
 
 
@@ -818,8 +867,9 @@ def _duplicates(raw, found, codebook, keep_mask, log, sub_times, ids):
             close = np.ones(max(srt.size - 1, 0), dtype=bool)
         dup = np.concatenate([[False], same & close]) if srt.size else np.zeros(0, dtype=bool)
         remove_ans[srt[dup]] = True
-    id_spec = codebook.by_role("respondent_id")[0]
-    old = _Old(ids) if id_spec.pii != "hash" else (lambda rows: REMOVED)
+    id_specs = codebook.by_role("respondent_id")
+    old = _Old(ids) if not id_specs or id_specs[0].pii != "hash" else (lambda rows: REMOVED)
+    id_col = id_col if id_col is not None else ""  # rows numbered by clem: no export column
     rows = np.flatnonzero(remove_uuid)
     fetch = old.__getitem__ if isinstance(old, _Old) else old
     log.add(rows, id_col, fetch(rows), ROW_REMOVED, "duplicate_uuid")
@@ -844,7 +894,7 @@ def _clean_values(raw, codebook, found, log, problems, *, file, today, ids) -> d
             continue
         if spec.role == "special_groups":
             if spec.name in found:
-                out.update(_select_multiple(raw, spec, col, sep, n))
+                out.update(_select_multiple(raw, spec, col, sep, n, log, problems, file))
             continue
         if col is None:
             continue
@@ -966,7 +1016,12 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         if specs and found.get(specs[0].name):
             times[role] = _parse_datetimes(raw[found[specs[0].name]])
     sub_times = times.get("submission_time", times.get("end_time"))
-    ids = raw[found["respondent_id"]].astype("string").str.strip()  # for the duplicate rules and the table
+    if found.get("respondent_id") is not None:
+        ids = raw[found["respondent_id"]].astype("string").str.strip()  # for the duplicate rules and the table
+    else:
+        # no respondent id in the export (e.g. Google Forms): each data row is a respondent, numbered
+        width = len(str(n))
+        ids = pd.Series([f"{i:0{width}d}" for i in range(1, n + 1)], dtype="string")
 
     # duplicates (encoding and sorting whole columns, in Arrow and numpy code that mostly runs without
     # the GIL) in a second thread while the value columns are cleaned; the two add audit-log pieces of
@@ -977,6 +1032,10 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         # a bad value column raises here; leaving the block waits for the other thread first
         out = _clean_values(raw, codebook, found, log, problems, file=file, today=today, ids=ids)
         removed = pending.result()
+    if not codebook.by_role("respondent_id"):
+        out["respondent_id"] = ids.array
+    if not codebook.by_role("round"):
+        out["round"] = pd.array(np.ones(n, dtype="int64"), dtype="Int64")  # one round
     keep &= ~removed
 
     coded = {k: v for k, v in out.items() if isinstance(v, _Coded)}  # text: built after sorting

@@ -113,7 +113,10 @@ _FIXED_NAMES = {
 }
 
 _SPECIAL_FLAGS = ("disability", "elderly", "pregnant", "with_child")
-_ROLES_REQUIRED_ONCE = ("respondent_id", "unit", "round")
+_ROLES_REQUIRED_ONCE = ("unit",)
+# at most one column each; without them every row is its own respondent (numbered by its data
+# row) and the survey has one round
+_ROLES_AT_MOST_ONCE = ("respondent_id", "round")
 _SCALE_KINDS = ("ordinal", "boolean", "nominal")
 _NAME_RE = re.compile(r"^_?[a-z][a-z0-9_]*$")
 
@@ -231,9 +234,17 @@ class ColumnSpec:
     unsur : str or None
         Unsur key for roles ``unsur`` / ``harapan``.
     choices : dict or None
-        For ``special_groups``: Kobo choice name -> flag column.
+        For ``special_groups``: choice (Kobo choice name, or the label a
+        form writes) -> flag column, or None for choices that are no flag.
     pii : {"drop", "hash"}
         For ``personal``: drop the column, or keep a salted hash in ``name``.
+    separator : str or None
+        For ``special_groups``: what joins the ticked choices in one cell
+        (None: spaces, as Kobo/ODK write choice names; ``", "`` for Google
+        Forms checkboxes).
+    blank : {"none", "missing"}
+        For ``special_groups``: a blank cell means nothing was ticked
+        (``none``, as Kobo and Google Forms write it) or no answer.
     """
 
     name: str
@@ -247,6 +258,8 @@ class ColumnSpec:
     pii: str = "drop"
     label_id: str | None = None
     label_en: str | None = None
+    separator: str | None = None
+    blank: str = "none"
 
 
 @dataclass(frozen=True)
@@ -439,7 +452,7 @@ def _scheme_keys(scheme, path) -> tuple:
 
 
 _COLUMN_KEYS = {"name", "source", "role", "scale", "range", "required", "unsur", "choices", "pii",
-                "label_id", "label_en"}
+                "label_id", "label_en", "separator", "blank"}
 _TOP_KEYS = {"survey_name", "title_id", "title_en", "description", "scheme", "source", "quality",
              "privacy", "scales", "columns"}
 
@@ -522,7 +535,22 @@ def _parse_column(i, entry, scales, path, keys) -> ColumnSpec:
             if v not in _SPECIAL_FLAGS and v is not None:
                 _fail(path, f"{where}: choice '{k}' maps to '{v}', not a special-group flag",
                       f"map to one of {', '.join(_SPECIAL_FLAGS)} or null", column=source)
+            if k is None or not normalize_label(str(k)):
+                _fail(path, f"{where}: choice {k!r} is blank; a blank cell is not a choice",
+                      "remove it and say what a blank cell means with blank: none (nothing ticked, "
+                      "the default) or blank: missing", column=source)
         choices = {str(k): v for k, v in choices.items()}
+    separator, blank = entry.get("separator"), entry.get("blank", "none")
+    if (separator is not None or "blank" in entry) and role != "special_groups":
+        _fail(path, f"{where} ({name}): separator and blank apply to role special_groups only",
+              "remove them from this entry", column=source)
+    if separator is not None and (not isinstance(separator, str) or separator == ""):
+        _fail(path, f"{where} ({name}): separator {separator!r} must be a character such as ',' or ';'",
+              "write separator: \", \" for Google Forms checkboxes, or leave it out for spaces",
+              column=source)
+    if blank not in ("none", "missing"):
+        _fail(path, f"{where} ({name}): blank must be none or missing, not {blank!r}",
+              "write blank: none (a blank cell means nothing ticked) or blank: missing", column=source)
     pii = entry.get("pii", "drop")
     if pii not in ("drop", "hash"):
         _fail(path, f"{where} ({name}): pii must be drop or hash", "write pii: drop", column=source)
@@ -534,6 +562,7 @@ def _parse_column(i, entry, scales, path, keys) -> ColumnSpec:
         name=name, source=source, role=role, scale=scale, range=rng, required=required,
         unsur=unsur, choices=choices, pii=pii,
         label_id=entry.get("label_id"), label_en=entry.get("label_en"),
+        separator=separator, blank=blank,
     )
 
 
@@ -597,6 +626,11 @@ def load_codebook(path) -> Codebook:
         if n != 1:
             _fail(path, f"the codebook needs exactly one column with role {role} (found {n})",
                   f"add or remove an entry with role: {role}")
+    for role in _ROLES_AT_MOST_ONCE:
+        n = sum(c.role == role for c in columns)
+        if n > 1:
+            _fail(path, f"the codebook has {n} columns with role {role}; at most one is allowed",
+                  f"keep one entry with role: {role}")
     if not keys:
         keys = tuple(dict.fromkeys(c.unsur for c in columns if c.role == "unsur"))
     if not any(c.role == "unsur" for c in columns):

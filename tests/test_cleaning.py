@@ -283,3 +283,94 @@ def test_validate_lists_every_error_in_one_pass(tmp_path):
     assert all("\n" not in str(p) and p.fix for p in problems)
     # the same export without those mistakes validates with warnings only
     assert all(p.level == "warning" for p in validate_survey(MINI, MINI_CB, today=TODAY))
+
+
+# -- a survey without id, round or sector, with checkbox labels (as Google Forms exports it) -------
+
+_FORMS_CB = """
+survey_name: forms
+columns:
+  - {source: Stempel waktu, role: interview_date}
+  - {source: Unit layanan, role: unit}
+  - {source: Kelompok, role: special_groups, separator: ", ",
+     choices: {Lansia: elderly, Ibu hamil: pregnant, Penyandang disabilitas: disability,
+               Membawa anak: with_child, Tidak ada: null}%s}
+  - {source: Persyaratan, role: unsur, unsur: persyaratan, scale: skm_persyaratan}
+  - {source: Biaya, role: unsur, unsur: biaya, scale: skm_biaya}
+  - {source: Pengaduan, role: unsur, unsur: pengaduan, scale: skm_pengaduan}
+"""
+_FORMS_ROWS = [
+    # Stempel waktu, unit, kelompok, persyaratan, biaya, pengaduan
+    ("24/09/2025 10:15:33", "Kec. Serengan", "Lansia, Ibu hamil", "Sangat sesuai", "Gratis", "Dikelola dengan baik"),
+    ("24/09/2025 10:20:01", "Serengan", "", "SANGAT SESUAI", "Cukup mahal", "Ada tetapi tidak berfungsi"),
+    ("25/09/2025 08:01:00", "Dispendukcapil", "Penyandang disabilitas", "Kurang sesuai", "murah", "Tidak ada"),
+    ("25/09/2025 09:00:00", "Dispendukcapil", "Tidak ada", "Sesuai", "4", "Berfungsi kurang maksimal"),
+]
+
+
+def _forms(tmp_path, rows=_FORMS_ROWS, blank=""):
+    data = tmp_path / "forms.csv"
+    pd.DataFrame(rows, columns=["Stempel waktu", "Unit layanan", "Kelompok", "Persyaratan", "Biaya",
+                                "Pengaduan"]).to_csv(data, index=False)
+    cb = tmp_path / "forms.codebook.yml"
+    cb.write_text(_FORMS_CB % blank, encoding="utf-8")
+    return data, cb
+
+
+def test_survey_without_id_round_or_sector_cleans(tmp_path):
+    data, cb = _forms(tmp_path)
+    r = clean_survey(data, cb, today=TODAY)
+    t = r.table
+    # every data row is a respondent, numbered by its row; one round
+    assert sorted(t["respondent_id"]) == ["1", "2", "3", "4"]
+    assert t["round"].tolist() == [1, 1, 1, 1] and str(t["round"].dtype) == "Int64"
+    t = t.set_index("respondent_id")
+    # the official labels of each unsur, through the built-in scales
+    assert t.loc["1", ["unsur_persyaratan", "unsur_biaya", "unsur_pengaduan"]].tolist() == [4, 4, 4]
+    assert t.loc["2", ["unsur_persyaratan", "unsur_biaya", "unsur_pengaduan"]].tolist() == [4, 2, 2]
+    assert t.loc["3", ["unsur_persyaratan", "unsur_biaya", "unsur_pengaduan"]].tolist() == [2, 3, 1]
+    assert t.loc["4", ["unsur_persyaratan", "unsur_biaya", "unsur_pengaduan"]].tolist() == [3, 4, 3]
+    assert t.loc["1", "interview_date"] == pd.Timestamp("2025-09-24")
+    # checkbox labels joined by ", "; a blank cell is "nothing ticked" by default
+    assert t.loc["1", ["elderly", "pregnant", "disability", "with_child"]].tolist() == [True, True, False, False]
+    assert t.loc["2", ["elderly", "pregnant", "disability", "with_child"]].tolist() == [False] * 4
+    assert t.loc["3", "disability"] == True and t.loc["4", "special_group"] == False  # noqa: E712
+    assert t.loc["2", "special_group"] == False  # noqa: E712
+    assert pd.isna(t.loc["1", "sector"])  # Kec. Serengan serves three sectors: none implied
+    assert t.loc["3", "sector"] == "adminduk"  # Dispendukcapil serves one
+    # case variants are logged as aliases, with no row id column to name: the row number says it
+    aliases = r.log[r.log["rule"] == "alias"]
+    assert ("Persyaratan", "SANGAT SESUAI", "4") in set(map(tuple, aliases[["column", "old", "new"]].values))
+
+
+def test_select_multiple_blank_missing_and_unknown_choice(tmp_path):
+    data, cb = _forms(tmp_path, blank=", blank: missing")
+    t = clean_survey(data, cb, today=TODAY).table.set_index("respondent_id")
+    assert t.loc["2", ["elderly", "pregnant", "disability", "with_child", "special_group"]].isna().all()
+    assert t.loc["4", "special_group"] == False  # noqa: E712  "Tidak ada" ticked
+    rows = list(_FORMS_ROWS)
+    rows[1] = rows[1][:2] + ("Lansia, Veteran",) + rows[1][3:]
+    data, cb = _forms(tmp_path, rows=rows)
+    with pytest.raises(ClemInputError) as e:
+        clean_survey(data, cb, today=TODAY)
+    msg = str(e.value)
+    assert "row 2" in msg and "'Kelompok'" in msg and "'Lansia, Veteran'" in msg and "choices:" in msg
+    problems = validate_survey(data, cb, today=TODAY)
+    assert [p.level for p in problems if "choices the codebook does not list" in p.message] == ["error"]
+
+
+def test_split_select_multiple_blank_means_none_or_missing(tmp_path):
+    raw = read_survey(MINI)
+    for choice in ("disabilitas", "lansia", "ibu_hamil", "anak"):
+        raw[f"resp/kelompok/{choice}"] = raw["resp/kelompok"].str.contains(choice).map({True: "1", False: ""})
+    raw = raw.drop(columns="resp/kelompok")
+    for blank, expect in (("none", False), ("missing", None)):
+        text = MINI_CB.read_text(encoding="utf-8").replace(
+            "    role: special_groups\n", f"    role: special_groups\n    blank: {blank}\n")
+        (tmp_path / "cb.yml").write_text(text, encoding="utf-8")
+        t = clean_frame(raw, load_codebook(tmp_path / "cb.yml"), load_units(), today=TODAY).table
+        t = t.set_index("respondent_id")
+        # a2 ticked nothing: every split column blank
+        got = t.loc["a2", "elderly"]
+        assert (pd.isna(got) if expect is None else got == expect)
+        assert t.loc["a1", "elderly"] == True  # noqa: E712

@@ -97,7 +97,18 @@ def test_missing_codebook_file():
     (lambda d: d["scales"]["puas4"]["levels"].append({"code": 2, "id": "Dua"}), "code 2 appears twice"),
     (lambda d: d["scales"]["yn"].update(missing=["Ya"]), "both a level and a missing code"),
     (lambda d: d.update(survey_name="my survey/1"), "not file-safe"),
-    (lambda d: d["columns"].pop(0), "exactly one column with role respondent_id"),
+    (lambda d: d["columns"].append({"source": "id2", "role": "respondent_id"}),
+     "two entries produce column 'respondent_id'"),
+    (lambda d: d.update(columns=[c for c in d["columns"] if c["role"] != "unit"]),
+     "exactly one column with role unit"),
+    (lambda d: d["columns"].append({"source": "k", "role": "special_groups",
+                                    "choices": {"lansia": "elderly", "": None}}), "choice '' is blank"),
+    (lambda d: d["columns"].append({"source": "k", "role": "special_groups", "blank": "empty",
+                                    "choices": {"lansia": "elderly"}}), "blank must be none or missing"),
+    (lambda d: d["columns"].append({"source": "k", "role": "indicator", "name": "ok", "scale": "yn",
+                                    "separator": ","}), "apply to role special_groups only"),
+    (lambda d: d["columns"].append({"source": "k", "role": "unsur", "unsur": "waktu",
+                                    "scale": "skm_waktuu"}), "or a built-in scale"),
 ])
 def test_invalid_codebooks(tmp_path, edit, expected):
     import yaml
