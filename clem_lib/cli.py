@@ -149,6 +149,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checklist", metavar="FILE", default=None,
                    help="service-standard observation checklist (default: data/checklist.csv)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = sub.add_parser(
+        "init", formatter_class=_FORMATTER, **_no_abbrev,
+        help="draft a codebook and a units file from someone else's export",
+        description=textwrap.dedent("""\
+            Read an export (Kobo/ODK, Google Forms, SPSS, a spreadsheet of 1-4 scores) and
+            draft OUT/<survey>.codebook.yml and OUT/<survey>.units.yml: the IKM unsur from
+            column names or question texts, their answer scales, importance items, special
+            groups, yes/no indicators, personal data (by name and by value pattern), free
+            text, the unit column with its spellings merged, sectors and time stamps. Every
+            guess is commented with what it came from and how sure. The draft is then
+            validated against the export, and what still needs a person is listed."""),
+        epilog="exit codes: 0 drafted (the draft validates), 2 the export cannot be read, a file "
+               "exists (use --force), or the draft does not validate",
+    )
+    p.add_argument("--data", metavar="EXPORT", required=True,
+                   help="the export: CSV (';' or ','), Excel (.xlsx), SPSS (.sav)")
+    p.add_argument("--form", metavar="XLSFORM", default=None,
+                   help="the Kobo/ODK XLSForm (.xlsx) the export came from: firmer guesses")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="folder for the two files (default: the export's folder, or its parent "
+                        "when that folder is named raw)")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
     return parser
 
 
@@ -207,6 +230,34 @@ def _cmd_run(args) -> int:
     return result.exit_code
 
 
+def _cmd_init(args) -> int:
+    from .cleaning import validate_survey
+    from .draft import default_out_dir, draft_survey, write_draft
+
+    draft = draft_survey(args.data, args.form)
+    out_dir = Path(args.out) if args.out else default_out_dir(args.data)
+    codebook, units = write_draft(draft, out_dir, force=args.force)
+    problems = validate_survey(args.data, codebook, units)
+    errors = [p for p in problems if p.level == "error"]
+    warnings = [p for p in problems if p.level != "error"]
+    lines = [f"clem: wrote {codebook} and {units}"]
+    todo = list(draft.todo)
+    if warnings:
+        todo.append(f"validation: {len(warnings)} warning(s) (values cleaning makes missing); see "
+                    f"'clem validate --data {args.data} --codebook {codebook} --units-file {units}'")
+    for p in errors[:10]:
+        todo.append(f"validation error: {p}")
+    if todo:
+        lines.append("clem: still to decide or check:")
+        lines += [f"  - {_one_line(t)}" for t in todo]
+    sys.stderr.write("\n".join(lines) + "\n")
+    if errors:
+        sys.stderr.write(f"clem: error: the draft does not validate ({len(errors)} error(s)); fix them in "
+                         f"{codebook} or {units} and run clem validate\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
 def main(argv=None) -> int:
     """Run the ``clem`` command; returns the exit code (0, 1 or 2)."""
     parser = build_parser()
@@ -214,7 +265,8 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
-    handler = {"validate": _cmd_validate, "clean": _cmd_clean, "run": _cmd_run}[args.command]
+    handler = {"validate": _cmd_validate, "clean": _cmd_clean, "run": _cmd_run,
+               "init": _cmd_init}[args.command]
     try:
         return handler(args)
     except ClemInputError as exc:
