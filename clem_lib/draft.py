@@ -365,6 +365,8 @@ class FormQuestion:
         Label in the chosen language (``label`` or ``label::<lang>``).
     relevant : str
         The ``relevant`` condition ("" when always asked).
+    labels : tuple of str
+        The labels in every language of the form (export headers may use any).
     """
 
     name: str
@@ -373,6 +375,7 @@ class FormQuestion:
     list_name: str | None
     label: str
     relevant: str
+    labels: tuple = ()
 
 
 @dataclass
@@ -462,6 +465,7 @@ def read_xlsform(path) -> XLSForm:
                                  fix="give the form's .xlsx with its survey, choices and settings sheets")
         col = {h.lower(): i for i, h in enumerate(head)}
         li, lang = _label_column(head)
+        all_li = [i for i, h in enumerate(head) if h.lower() == "label" or h.lower().startswith("label::")]
         questions, groups = [], []
         for r in rows:
             def get(key, r=r):
@@ -485,8 +489,9 @@ def read_xlsform(path) -> XLSForm:
                 list_name = None
             name = get("name")
             if name:
+                labels = tuple(r[i] for i in all_li if i < len(r) and r[i])
                 questions.append(FormQuestion(name, tuple(g for g in groups if g), base, list_name, label,
-                                              get("relevant")))
+                                              get("relevant"), labels))
         choices: dict[str, list] = {}
         chead, crows = _sheet_rows(book, "choices")
         if chead:
@@ -526,8 +531,9 @@ def _form_index(form: XLSForm) -> dict:
         for sep in ("/", "-", ":", "."):
             add(sep.join((*q.path, q.name)), q)
         add(q.name, q)
-        if q.label:
-            add(q.label, q)
+        for lab in dict.fromkeys((q.label, *q.labels)):
+            if lab:
+                add(lab, q)
     return idx
 
 
@@ -535,8 +541,11 @@ def _match_form(col: str, idx: dict):
     key = col.strip().casefold()
     hit = idx.get(key)
     if not hit:
-        last = re.split(r"[/:]", key)[-1]
-        hit = idx.get(last)
+        parts = key.split("/")  # group paths (or group labels) before the question
+        for i in range(1, len(parts)):
+            hit = idx.get("/".join(parts[i:]).strip())
+            if hit:
+                break
         if not hit and "-" in key and " " not in key:
             hit = idx.get(key.split("-")[-1])
     return hit[0] if hit and len(hit) == 1 else None
@@ -712,6 +721,8 @@ class _Drafter:
         self.questions = {c: (_match_form(c, self.findex) if form else None) for c in raw.columns}
         self.unit_candidates: list = []
         self.extended: dict = {}
+        self.positional = False
+        self.unmatched: dict = {}
         self.unit_col = None
         self.sector_col = None
         self.sector_scale = None
@@ -741,6 +752,10 @@ class _Drafter:
     def last_segment(self, col: str) -> str:
         c = col.strip()
         if " " in c:
+            q = self.questions.get(col)
+            if q is not None and "/" in c:  # a Kobo labels export: group label / question label
+                tail = c.split("/")[-1].strip()
+                return tail or c
             return c
         return re.split(r"[/:.]|-(?=[A-Za-z])", c)[-1] if ("/" in c or ":" in c or "-" in c) else c
 
@@ -944,6 +959,7 @@ class _Drafter:
             if col in self.done:
                 continue
             w = _words(self.last_segment(col))
+            tail = _words(col.split("/")[-1]) if "/" in col else w
             wt = _words(self.text_of(col))
             p = self.profiles[col]
             name = kind = None
@@ -956,8 +972,11 @@ class _Drafter:
                 name, kind = "email", "the column name"
             elif re.search(r" (alamat|address|alamat rumah|domisili) ", w) and not re.search(r"email", wt):
                 name, kind = "alamat", "the column name"
-            elif re.search(r"^ (nama|nama responden|nama lengkap|nama anda|nama pengguna|nama pemohon|name|"
-                           r"full name|respondent name|nama saudara|nama bapak ibu) $", w):
+            elif (re.search(r"^ (nama|name|full name|respondent name)\b", w)
+                  or re.search(r"^ (nama|nama responden|respondent name|full name|name) $", tail)) and not re.search(
+                    r"^ nama (unit|layanan|pelayanan|petugas|instansi|sekolah|puskesmas|kantor|desa|kelurahan|"
+                    r"kecamatan|opd|perangkat|satuan|tempat|lokasi|fasilitas|dinas|rumah sakit|klinik|enumerator|"
+                    r"surveyor|pewawancara|kegiatan|program|produk|jenis)", w):
                 name, kind = "nama", "the column name"
             elif re.search(r" (tanda tangan|ttd|signature|foto ktp|foto) ", w):
                 name, kind = _snake(self.last_segment(col)), "the column name"
@@ -1031,7 +1050,7 @@ class _Drafter:
             key, how, sure = None, "", LIKELY
             seg = _words(self.last_segment(c))
             # 1. a key in the column name (u1_persyaratan, persyaratan, h3_waktu)
-            for k in keys:
+            for k in (keys if " " not in c.strip() else ()):
                 if re.search(r"(^|[ _\d])" + k.replace("_", "[ _]") + r"($|[ _])", seg.strip()):
                     key, how, sure = k, f'the column name "{_short(c, 50)}"', SURE
                     break
@@ -1052,6 +1071,7 @@ class _Drafter:
                 key = keys[num[1] - 1]
                 how = f'its number in "{_short(c, 50)}" (unsur in the order of the rule)'
                 sure = LIKELY
+                self.positional = True
             if key is None:
                 if re.search(_OVERALL_WORDS, text):
                     self.add_overall(c)
@@ -1106,11 +1126,14 @@ class _Drafter:
             note = "answers are the numbers 1-4"
             if vals:
                 note += " (SPSS values without labels)"
+            dont_know = set(outside) <= {0, 8, 9, 98, 99}
             if outside:
-                note += f"; {', '.join(map(str, outside))} outside 1-4 will become missing"
-                self.todo.append(f"column '{col}' has values {', '.join(map(str, outside))} outside 1-4 "
+                note += (f"; {', '.join(map(str, outside))} outside 1-4 become missing"
+                         + (" (a don't-know code?)" if dont_know else ""))
+                self.todo.append(f"column '{_short(col, 60)}' has values {', '.join(map(str, outside))} outside 1-4 "
                                  "(cleaned to missing): check the coding")
-            return default, f"{note}: built-in scale {default} reads the codes (sure)", SURE if not outside else CHECK
+            sure = SURE if not outside else LIKELY if dont_know else CHECK
+            return default, f"{note}: built-in scale {default} reads the codes ({sure})", sure
         best, best_share = None, -1.0
         order = ([own] if own else []) + [c for c in candidates if c != own]
         for name in order:
@@ -1138,10 +1161,11 @@ class _Drafter:
             if left:
                 note += f"; left unmatched: {', '.join(json.dumps(u, ensure_ascii=False) for u in left[:5])}"
             note += f") ({sure})"
-            if any(not _NUMBER_RE.match(v) for v in left):
-                words = [v for v in left if not _NUMBER_RE.match(v)]
-                self.todo.append(f"column '{_short(col, 60)}': {len(words)} answer spelling(s) match no label of "
-                                 f"{name} and become missing (e.g. '{words[0]}'); add them as aliases if right")
+            words = [v for v in left if not _NUMBER_RE.match(v)]
+            if words:
+                cols, spell = self.unmatched.setdefault(name, ([], []))
+                cols.append(col)
+                spell.extend(v for v in words if v not in spell)
             return name, note, sure
         vals = self.spss_values.get(col)
         if vals:
@@ -1175,6 +1199,10 @@ class _Drafter:
     def finish_scales(self) -> None:
         import copy
 
+        for name, (cols, spell) in sorted(self.unmatched.items()):
+            self.todo.append(f"{len(cols)} column(s) on scale {name} have answers matching no label, which become "
+                             f"missing: {', '.join(repr(v) for v in spell[:5])}{' ...' if len(spell) > 5 else ''}; "
+                             "add them as aliases if they are real answers")
         for name in sorted(self.extended):
             base, extra = self.extended[name]
             spec = copy.deepcopy(BUILTIN_SCALES[base])
@@ -1210,7 +1238,7 @@ class _Drafter:
                 continue
             # each choice name must read as the label's code (a name "4" is always code 4)
             consistent = all(lk.codes.get(_norm(n), c) == c for n, c in codes.items())
-            if consistent and p.scale_share(lk) >= 0.9:
+            if consistent and p.scale_share(lk) >= 0.8:
                 return name, (f"answers coded with {src}, whose labels are those of built-in scale {name} "
                               "(sure)"), SURE
         # a drafted scale: codes from the labels' order in the list (or the numeric names)
@@ -1295,6 +1323,9 @@ class _Drafter:
             self.skip(col, "empty in this export: nothing to guess from (check)")
             self.todo.append(f"column '{_short(col, 60)}' is empty: add it to the codebook if later exports fill it")
             return
+        if is_row_number(col, p):
+            self.skip(col, "row numbers")
+            return
         yes_no = p.scale_share(_BUILTIN["ya_tidak"])
         gender = p.scale_share(_BUILTIN["jenis_kelamin"])
         is_num = p.is_numeric()
@@ -1339,6 +1370,14 @@ class _Drafter:
         if re.search(r" (sektor|sector|bidang layanan|bidang pelayanan|bidang) ", w) and not is_num:
             self.add_sector(col)
             return
+        if re.search(r" (saran|kritik|komentar|masukan|keluhan|pesan|catatan|alasan|pendapat|harapan|usul|usulan|"
+                     r"comment|suggestion|feedback) ", w) and not is_num:
+            name = self.unique_name("suggestion" if re.search(r"saran|masukan|kritik|usul|suggestion", w)
+                                    else _snake(seg))
+            self.add(col, "free_text", {"name": name, "required": False},
+                     [f"free text ({name}) guessed from {self.shown(col)}; NIK, phone numbers and e-mails are "
+                      "scrubbed (sure)"], SURE)
+            return
         if self.is_unit_name(w, ws) and not is_num:
             self.unit_candidates.append((0, col))
             return
@@ -1372,14 +1411,6 @@ class _Drafter:
             name = self.unique_name(name)
             self.add(col, "duration", {"name": name, "range": [0, 100000]},
                      [f"a duration ({name}) guessed from {self.shown(col)}; check its unit (likely)"], LIKELY)
-            return
-        if re.search(r" (saran|kritik|komentar|masukan|keluhan|pesan|catatan|alasan|pendapat|harapan|usul|usulan|"
-                     r"comment|suggestion|feedback) ", w) and not is_num:
-            name = self.unique_name("suggestion" if re.search(r"saran|masukan|kritik|usul|suggestion", w)
-                                    else _snake(seg))
-            self.add(col, "free_text", {"name": name, "required": False},
-                     [f"free text ({name}) guessed from {self.shown(col)}; NIK, phone numbers and e-mails are "
-                      "scrubbed (sure)"], SURE)
             return
         if not is_num and p.distinct >= 2 and p.mean_len() >= 8:
             if p.distinct > max(30, p.n // 3):
@@ -1574,6 +1605,10 @@ class _Drafter:
             self.add(col, "unit", {}, [f"{how}; spellings merged into the units file ({sure})"], sure)
             if sure == CHECK:
                 self.todo.append(f"the unit column was guessed as '{_short(col, 60)}': check it")
+            blank = self.profiles[col].n_rows - self.profiles[col].n
+            if blank:
+                self.todo.append(f"{blank} row(s) have no unit in '{_short(col, 60)}': clem stops on them; fill "
+                                 "them in the export (or remove those rows)")
             for _r, other in cands[1:]:
                 p = self.profiles[other]
                 if self.is_unit_name(_words(self.text_of(other)), _words(self.last_segment(other))) and p.distinct > 1:
@@ -1596,10 +1631,19 @@ class _Drafter:
                 continue
             if key in keep:
                 self.entries.remove(e)
-                self.skipped.append((e.source, f"also looks like {e.role} ('{keep[key].source}' is read) (check)"))
+                same = e.role == "respondent_id" and self.raw[e.source].equals(self.raw[keep[key].source])
+                self.skipped.append((e.source, f"the same ids as '{keep[key].source}'" if same else
+                                     f"also looks like {e.role} ('{keep[key].source}' is read) (check)"))
             else:
                 keep[key] = e
         self.entries.sort(key=lambda e: e.order)
+
+
+def is_row_number(col: str, p: _Profile) -> bool:
+    """A column of running numbers (No, Nomor, No. urut) holds nothing to analyse."""
+    if not re.fullmatch(r"(?i)\s*(no|nomor|no urut|nomor urut|urut|#|id|no responden|nomor responden)\s*\.?\s*", col):
+        return False
+    return p.is_numeric() and p.distinct == p.n
 
 
 def _numbered(seg: str):
@@ -1705,6 +1749,20 @@ def _core(key: str) -> tuple[frozenset, str]:
     return frozenset(w for w in words if w in _TYPE_WORDS), "".join(w for w in words if w not in _TYPE_WORDS)
 
 
+_ACRONYMS = {"sd", "sdn", "smp", "smpn", "sma", "sman", "smk", "smkn", "mi", "min", "mts", "mtsn", "ma", "man",
+             "rs", "rsud", "rsu", "upt", "uptd", "kua", "tk", "paud", "pkm", "opd", "dpmptsp", "bpjs"}
+_WRITTEN_OUT = {"kec": "Kecamatan", "kel": "Kelurahan", "pusk": "Puskesmas", "pkm": "Puskesmas", "ds": "Desa",
+                "disdukcapil": "Disdukcapil", "dispendukcapil": "Dispendukcapil"}
+
+
+def _pretty(choice_name: str) -> str:
+    """A unit's name from a Kobo choice name: ``pkm_sibela`` -> ``Puskesmas Sibela``, ``sman_3_x`` -> ``SMAN 3 X``."""
+    words = []
+    for w in choice_name.split("_"):
+        words.append(_WRITTEN_OUT.get(w) or (w.upper() if w in _ACRONYMS else w.capitalize()))
+    return " ".join(words)
+
+
 def _cluster_units(counts: list) -> list:
     """Group spellings of the same unit: [(canonical, [aliases], total count, merged_by_similarity)].
 
@@ -1748,6 +1806,9 @@ def _cluster_units(counts: list) -> list:
                 spellings[v] = spellings.get(v, 0) + c
         total = sum(spellings.values())
         canon = sorted(spellings, key=lambda v: (v.isupper() or v.islower(), "." in v, -spellings[v], v))[0]
+        if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", canon):  # a Kobo/ODK choice name: written out
+            spellings.setdefault(_pretty(canon), 0)
+            canon = _pretty(canon)
         aliases, seen = [], {_norm(canon)}
         for v in sorted(spellings, key=lambda v: (-spellings[v], v)):
             if _norm(v) not in seen:
@@ -1836,6 +1897,9 @@ def draft_survey(data_path, form_path=None) -> Draft:
                     + (" ..." if len(merged) > 8 else ""))
     if units:
         todo.insert(0, f"fill users_per_month for {len(units)} unit(s) in the units file")
+    if d.positional:
+        todo.append("unsur numbered U1..U9 were mapped in the regulation's order (... 8 pengaduan, 9 sarana); "
+                    "the annexed questionnaire asks sarana before pengaduan: check against the questionnaire")
     found = sum(1 for e in d.entries if e.role == "unsur")
     scheme_note = d.scheme_note
     if d.scheme == "permenpan14_2017":
