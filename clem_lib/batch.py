@@ -1221,8 +1221,8 @@ def run_survey(
     out_dir=None,
     retry_failed: bool = False,
     round: int | None = None,
-    units_path=UNITS_FILE,
-    checklist_path=CHECKLIST_FILE,
+    units_path=None,
+    checklist_path=None,
     notebooks_dir=NOTEBOOKS_DIR,
     alpha: float | None = None,
     min_n: int | None = None,
@@ -1255,9 +1255,16 @@ def run_survey(
         be unchanged.
     round : int, default 0
         Survey round to report (0 = latest).
-    units_path, checklist_path, notebooks_dir : path
-        Units file, service-standard checklist, folder with
-        ``location_report.ipynb`` and ``city_overview.ipynb``.
+    units_path : path, optional
+        Units file. Default: ``<survey>.units.yml`` or ``units.yml`` beside
+        the codebook (:func:`clem_lib.codebook.units_file_for`).
+    checklist_path : path, optional
+        Service-standard checklist. Default: the bundled sample's checklist
+        for the bundled sample, none for a survey of your own (then the
+        reports have no compliance section). Its units must be in the
+        units file (checked before anything is written).
+    notebooks_dir : path
+        Folder with ``location_report.ipynb`` and ``city_overview.ipynb``.
     alpha, min_n, seed : optional
         Significance level (0.05), smallest cell shown (5), random seed
         (20130924), passed to the notebooks.
@@ -1279,15 +1286,23 @@ def run_survey(
     from .cleaning import clean_survey, write_cleaned
     from .codebook import load_codebook
 
+    from .codebook import units_file_for
+
     t0 = time.perf_counter()
     if data_path is None and codebook_path is None:
+        # the bundled sample, with its own units and checklist unless others are given
         data_path, codebook_path = SAMPLE_DATA, SAMPLE_CODEBOOK
+        units_path = units_path or UNITS_FILE
+        checklist_path = CHECKLIST_FILE if checklist_path is None else checklist_path
     elif data_path is None or codebook_path is None:
         raise ClemInputError("give both --data and --codebook, or neither to run the bundled sample",
                              fix="add the missing option")
     data_path, codebook_path = Path(data_path).resolve(), Path(codebook_path).resolve()
-    for what, p in (("data file", data_path), ("codebook", codebook_path), ("units file", Path(units_path))):
-        if not p.is_file():
+    units_path = units_file_for(codebook_path, units_path).resolve()
+    checklist_path = Path(checklist_path).resolve() if checklist_path else None
+    for what, p in (("data file", data_path), ("codebook", codebook_path), ("units file", units_path),
+                    ("checklist", checklist_path)):
+        if p is not None and not p.is_file():
             raise ClemInputError(f"{what} not found", file=p, fix="check the path")
     if lang is not None and lang not in ("id", "en"):
         raise ClemInputError(f"unknown language {lang!r}", fix="use --lang id or --lang en")
@@ -1327,6 +1342,10 @@ def run_survey(
                 raise ClemInputError("report notebook not found", file=Path(notebooks_dir) / nb,
                                      fix="give the folder holding location_report.ipynb and city_overview.ipynb")
         resolve_units(units, result.table["unit"].dropna().astype(str).unique(), load_units(units_path))
+        if checklist_path is not None:
+            from .io import load_checklist
+
+            load_checklist(checklist_path, units_path)  # its units must be in the units file
         if round:
             present = sorted(int(r) for r in result.table["round"].dropna().unique())
             if int(round) not in present:

@@ -57,7 +57,7 @@ _FORMATTER = lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_po
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``clem`` (sub-commands ``validate``, ``clean``, ``run``)."""
-    from .paths import OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+    from .paths import CHECKLIST_FILE, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
     parser = _Parser(
         prog="clem", allow_abbrev=False,
@@ -90,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--codebook", metavar="FILE", required=required,
                        help="codebook (YAML) saying what every column means"
                             + ("" if required else f" (default: {SAMPLE_CODEBOOK.name})"))
-        p.add_argument("--units-file", metavar="FILE", default=str(UNITS_FILE), dest="units_file",
-                       help="service units: names, aliases, sectors (default: data/units.yml)")
+        p.add_argument("--units-file", metavar="FILE", default=None, dest="units_file",
+                       help="service units: names, aliases, sectors (default: <survey>.units.yml or "
+                            "units.yml beside the codebook"
+                            + ("" if required else f"; for the bundled sample {UNITS_FILE.name}") + ")")
 
     p = sub.add_parser(
         "validate", formatter_class=_FORMATTER, **_no_abbrev,
@@ -147,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder with your own location_report.ipynb and city_overview.ipynb "
                         "(default: the bundled notebooks)")
     p.add_argument("--checklist", metavar="FILE", default=None,
-                   help="service-standard observation checklist (default: data/checklist.csv)")
+                   help="service-standard observation checklist, CSV with unit, round, component, "
+                        "category, present (default: none, so no compliance section; for the bundled "
+                        f"sample {CHECKLIST_FILE.name})")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser(
@@ -177,8 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_validate(args) -> int:
     from .cleaning import validate_survey
+    from .codebook import units_file_for
 
-    problems = validate_survey(args.data, args.codebook, args.units_file)
+    problems = validate_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level != "error"]
     for p in problems:
@@ -202,7 +207,9 @@ def _cmd_clean(args) -> int:
                              fix="give an output name ending in .parquet")
     if not out.resolve().parent.is_dir():
         raise ClemInputError("the output folder does not exist", file=out.parent, fix="create it first")
-    result = clean_survey(args.data, args.codebook, args.units_file)
+    from .codebook import units_file_for
+
+    result = clean_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
     write_cleaned(result, out)
     log = out.with_name(out.stem + ".log.csv")
     sys.stderr.write(f"clem: wrote {out} ({len(result.table)} rows of {result.n_raw}) and {log} "
@@ -212,12 +219,12 @@ def _cmd_clean(args) -> int:
 
 def _cmd_run(args) -> int:
     from .batch import run_survey
-    from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR
+    from .paths import NOTEBOOKS_DIR
 
     result = run_survey(
         args.data, args.codebook, units=args.units, jobs=args.jobs, scheduler=args.scheduler,
         lang=args.lang, out_dir=args.out, retry_failed=args.retry_failed, round=args.round,
-        units_path=args.units_file, checklist_path=args.checklist or CHECKLIST_FILE,
+        units_path=args.units_file, checklist_path=args.checklist,
         notebooks_dir=args.notebooks or NOTEBOOKS_DIR, progress=not args.quiet,
     )
     index = result.out_dir / "index.html"

@@ -42,6 +42,7 @@ __all__ = [
     "load_codebook",
     "load_units",
     "normalize_label",
+    "units_file_for",
     "slugify",
 ]
 
@@ -659,6 +660,36 @@ def load_codebook(path) -> Codebook:
         survey_name=survey_name, scheme=scheme, path=path, columns=columns, scales=scales,
         source=source, quality=quality, privacy=privacy, unsur_keys=tuple(keys), title=title,
     )
+
+
+def units_file_for(codebook_path, given=None) -> Path:
+    """The units file of a survey: ``given`` when there is one, else the one beside its codebook.
+
+    Beside ``data/my_survey.codebook.yml`` clem looks for
+    ``data/my_survey.units.yml`` (what ``clem init`` writes), then
+    ``data/units.yml``. The bundled sample's units are never used for another
+    survey.
+
+    Raises
+    ------
+    ClemInputError
+        No units file was given and none lies beside the codebook.
+    """
+    if given:
+        return Path(given)
+    codebook_path = Path(codebook_path)
+    stem = codebook_path.name
+    for suffix in (".codebook.yml", ".codebook.yaml", ".yml", ".yaml"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    candidates = [codebook_path.with_name(f"{stem}.units.yml"), codebook_path.with_name("units.yml")]
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise ClemInputError("no units file given and none beside the codebook", file=codebook_path,
+                         fix=f"give --units-file, or put {candidates[0].name} beside the codebook "
+                             "(`clem init` drafts one)")
 
 
 def load_units(path=UNITS_FILE) -> pd.DataFrame:

@@ -541,8 +541,9 @@ def load_checklist(path=CHECKLIST_FILE, units_path=UNITS_FILE) -> pd.DataFrame:
     bad = unit.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ClemInputError(f"unit '{df['unit'].iloc[i]}' is not in units.yml", file=path, row=i + 1,
-                             column="unit", fix="use a unit name or alias from data/units.yml")
+        raise ClemInputError(f"unit '{df['unit'].iloc[i]}' is not in the units file {Path(units_path).name}",
+                             file=path, row=i + 1, column="unit",
+                             fix=f"use a unit name or alias from {Path(units_path).name}, or add the unit there")
     rnd = pd.to_numeric(df["round"], errors="coerce")
     if rnd.isna().any() or (rnd != np.round(rnd)).any():
         i = int(np.flatnonzero((rnd.isna() | (rnd != np.round(rnd))).to_numpy())[0])

@@ -217,33 +217,55 @@ def plot_sample(df: pd.DataFrame, *, service: str = "service", sector: str = "se
     """Respondents per service, coloured by sector (horizontal bars, counts written).
 
     Services with fewer than ``min_n`` respondents show ``"n < 5"`` instead of a bar.
+    A survey that did not ask the service (column absent or empty) gets one bar
+    per sector; one that has neither, one bar for every respondent.
     """
     check_lang(lang)
-    _col(df, service, "plot_sample")
-    counts = (df.groupby([sector, service], observed=True).size().rename("n").reset_index()
-              .sort_values([sector, service], kind="mergesort").reset_index(drop=True))
+
+    def asked(col):
+        return col in df.columns and bool(df[col].notna().any())
+
+    has_service, has_sector = asked(service), asked(sector)
+    keys = [c for c, ok in ((sector, has_sector), (service, has_service)) if ok]
+    if keys:
+        counts = (df.groupby(keys, observed=True).size().rename("n").reset_index()
+                  .sort_values(keys, kind="mergesort").reset_index(drop=True))
+    else:
+        counts = pd.DataFrame({"n": [len(df)]})
+    sec_codes = counts[sector].astype(str).tolist() if has_sector else [""] * len(counts)
+
+    def sector_text(s):
+        return label(f"sector_{s}", lang) if f"sector_{s}" in LABELS else s
+
+    if has_service:
+        names, ylabel = [str(s) for s in counts[service]], label("col_service", lang)
+    elif has_sector:
+        names, ylabel = [sector_text(s) for s in sec_codes], label("col_sector", lang)
+    else:
+        names, ylabel = [label("grp_total", lang)], ""
     fig = _new(7.0, 0.45 * max(len(counts), 2) + 1.0)
     ax = _axes(fig)
-    sectors = list(dict.fromkeys(counts[sector].astype(str)))
+    sectors = list(dict.fromkeys(sec_codes))
     colors = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sectors)}
     y = np.arange(len(counts))
     small = _small_mask(counts["n"], min_n)
     vals = np.where(small, 0, counts["n"].to_numpy(dtype=float))
-    ax.barh(y, vals, color=[colors[str(s)] for s in counts[sector]], height=0.65)
+    ax.barh(y, vals, color=[colors[s] for s in sec_codes], height=0.65)
     top = max(vals.max() if len(vals) else 1, 1)
     for yi, v, sm in zip(y, counts["n"], small):
         ax.text((0 if sm else v) + top * 0.01, yi, small_cell_text(min_n, lang) if sm else fmt_number(v, 0, lang),
                 va="center", fontsize=8.5)
-    ax.set_yticks(y, [str(s) for s in counts[service]])
+    ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlabel(label("axis_respondents", lang))
-    ax.set_ylabel(label("col_service", lang))
+    ax.set_ylabel(ylabel)
     ax.set_xlim(0, top * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    handles = [Patch(color=colors[s], label=label(f"sector_{s}", lang) if f"sector_{s}" in LABELS else s)
-               for s in sectors]
-    # below the axes, never over a bar or its count
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), title=label("col_sector", lang))
+    if has_sector and has_service:
+        # the sector colours need a key; below the axes, never over a bar or its count
+        handles = [Patch(color=colors[s], label=sector_text(s)) for s in sectors]
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles),
+                   title=label("col_sector", lang))
     ax.set_title(title if title is not None else f"{label('fig_sample', lang)} n = {fmt_number(len(df), 0, lang)}",
                  loc="left")
     return fig

@@ -29,6 +29,7 @@ Free text
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import math
 import re
@@ -75,6 +76,10 @@ __all__ = [
     "resolve_unit",
     "validate_report_params",
     "read_unit_slice",
+    "unasked_columns",
+    "survey_rounds",
+    "not_asked_text",
+    "PART_LABELS",
     "results_row",
     "results_frame",
     "sentence_ikm",
@@ -1007,6 +1012,107 @@ def read_unit_slice(data_path, unit: str | None = None, *, columns: Sequence[str
     return df.reset_index(drop=True)
 
 
+#: cleaned columns every survey has (identity, round, scores, quality flags): never "not asked"
+_CORE_COLUMNS = ("respondent_id", "unit", "unit_slug", "round", "speeder", "straightliner")
+
+#: parts a survey may leave out, in the order the Methods section names them: cleaned column -> (id, en)
+PART_LABELS = {
+    "service": ("jenis layanan", "service used"),
+    "sector": ("sektor", "sector"),
+    "interview_date": ("tanggal wawancara", "interview date"),
+    "enumerator": ("enumerator", "enumerator"),
+    "gender": ("jenis kelamin", "gender"),
+    "age": ("umur", "age"),
+    "education": ("pendidikan", "education"),
+    "income_group": ("penghasilan", "income"),
+    "special_group": ("kelompok khusus", "special groups"),
+    "channel": ("cara mengurus (sendiri / biro jasa)", "channel (in person / broker)"),
+    "overall_satisfaction": ("kepuasan umum", "overall satisfaction"),
+    "facility_friendly": ("fasilitas ramah kelompok khusus", "facilities friendly to special groups"),
+    "had_problem": ("mengalami masalah", "had a problem"),
+    "problem_resolved": ("masalah diselesaikan", "problem resolved"),
+    "paid_extra": ("membayar lebih (pungutan liar)", "paid extra"),
+    "extra_amount": ("jumlah pembayaran lebih", "amount paid extra"),
+    "cost_paid": ("biaya yang dibayar", "cost paid"),
+    "official_fee": ("tarif resmi", "official fee"),
+    "days_to_complete": ("lama penyelesaian (hari)", "days to complete"),
+    "standard_days": ("waktu standar (hari)", "standard days"),
+    "wait_minutes": ("waktu tunggu (menit)", "waiting time"),
+    "knows_complaint": ("tahu cara mengadu", "knows where to complain"),
+    "suggestion": ("saran", "suggestions"),
+    "harapan": ("kepentingan / harapan per unsur", "importance / expectation per element"),
+}
+
+
+def unasked_columns(data_path) -> list[str]:
+    """Columns of the cleaned table that no respondent of the whole survey answered.
+
+    A part the survey did not ask (no codebook entry) is such a column, and so
+    is one asked of nobody; both are left out of every report and of
+    ``results.csv``. Read from the parquet footer's null counts (no data is
+    read unless a row group lacks statistics). Identity columns, rounds, the
+    unsur scores and the quality flags are never counted as unasked.
+    """
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(data_path)
+    md = f.metadata
+    if md.num_rows == 0:
+        return []
+    names = f.schema_arrow.names
+    nulls = dict.fromkeys(names, 0)
+    unknown = set()
+    for i in range(md.num_row_groups):
+        rg = md.row_group(i)
+        for j in range(rg.num_columns):
+            col = rg.column(j)
+            name = col.path_in_schema
+            st = col.statistics
+            if name not in nulls:
+                continue
+            if st is None or not st.has_null_count:
+                unknown.add(name)
+            else:
+                nulls[name] += st.null_count
+    out = []
+    for name in names:
+        if name in _CORE_COLUMNS or name.startswith("unsur_"):
+            continue
+        if name in unknown:
+            if f.read(columns=[name]).column(0).null_count < md.num_rows:
+                continue
+        elif nulls[name] < md.num_rows:
+            continue
+        out.append(name)
+    return out
+
+
+def survey_rounds(data_path) -> list[int]:
+    """The rounds present in the cleaned table (every unit), ascending."""
+    import pyarrow.parquet as pq
+
+    col = pq.read_table(data_path, columns=["round"]).column(0).drop_null()
+    return sorted({int(r) for r in col.to_pylist()})
+
+
+def not_asked_text(columns: Sequence[str], lang: str = "id") -> str:
+    """One Methods bullet naming the parts the survey did not ask ("" when it asked them all)."""
+    check_lang(lang)
+    parts = []
+    for col in columns:
+        key = "harapan" if col.startswith("harapan_") else col
+        if key in PART_LABELS:
+            text = PART_LABELS[key][0 if lang == "id" else 1]
+            if text not in parts:
+                parts.append(text)
+    if not parts:
+        return ""
+    if lang == "id":
+        return ("- **Tidak ditanyakan** dalam survei ini (dan karena itu tidak ada dalam laporan): "
+                + ", ".join(parts) + ".")
+    return "- **Not asked** in this survey (and so absent from the report): " + ", ".join(parts) + "."
+
+
 def _nullable_type(pa_type):
     import pyarrow as pa
 
@@ -1599,7 +1705,10 @@ def _inputs(data_path: str, checklist_path: str, units_path: str):
     from .paths import CHECKLIST_FILE, UNITS_FILE
 
     units_file = Path(units_path) if units_path else UNITS_FILE
-    checklist_file = Path(checklist_path) if checklist_path else CHECKLIST_FILE
+    # the bundled checklist belongs to the bundled sample (its cleaned cache included): a survey of
+    # one's own has none unless given
+    is_sample = not data_path or Path(data_path).resolve() == sample_cache_path().resolve()
+    checklist_file = Path(checklist_path) if checklist_path else (CHECKLIST_FILE if is_sample else None)
     data_file = Path(data_path) if data_path else cleaned_sample(units_path=units_file)
     if not data_file.is_file():
         raise ClemInputError("cleaned data not found", file=data_file,
@@ -1672,9 +1781,17 @@ class _ReportBase:
 
         return chart(fig, alt=label(f"fig_{key}", self.lang))
 
+    def has_section(self, key: str) -> bool:
+        """Whether the survey has what section ``key`` needs (every section by default)."""
+        return True
+
     def section(self, key: str) -> ReportText:
-        """Numbered heading of a section (``## 3. IKM per unsur pelayanan``)."""
-        return _markdown(heading(key, self.lang, number=self.SECTIONS.index(key) + 1))
+        """Numbered heading of a section (``## 3. IKM per unsur pelayanan``); nothing for a section
+        the survey has no data for, and the sections after it are numbered on."""
+        if not self.has_section(key):
+            return ReportText("")
+        shown = [k for k in self.SECTIONS if self.has_section(k)]
+        return _markdown(heading(key, self.lang, number=shown.index(key) + 1))
 
     def write_results(self, path) -> ReportText:
         """Write :meth:`results` to ``path`` (safe CSV writer); empty path: do nothing."""
@@ -1685,6 +1802,24 @@ class _ReportBase:
         res = self.results()
         write_csv(res, path)
         return ReportText(f"results: {len(res)} rows")
+
+
+def _only_in(section: str):
+    """A report cell that shows nothing when the survey has no data for ``section``."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def cell(self, *args, **kwargs):
+            if not self.has_section(section):
+                return ReportText("")
+            return fn(self, *args, **kwargs)
+        return cell
+    return wrap
+
+
+#: figure key -> the section it belongs to (a figure of a section the survey lacks is not drawn)
+_FIGURE_SECTION = {"forest": "sec_groups", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds"}
+#: cleaned columns that make the "groups of users" section
+_GROUP_COLUMNS = ("special_group", "gender", "income_group", "education", "age")
 
 
 class UnitReport(_ReportBase):
@@ -1712,14 +1847,36 @@ class UnitReport(_ReportBase):
                 "sec_quality")
 
     def __init__(self, *, unit, slug, lang, alpha, min_n, seed, round, scheme, data, history, checklist,
-                 units, summary, n_boot):
+                 units, summary, n_boot, not_asked=(), rounds_in_survey=None, checklist_given=True):
         self.unit, self.slug, self.lang, self.alpha, self.min_n = unit, slug, lang, alpha, min_n
         self.seed, self.round, self.n_boot = seed, round, n_boot
         from .scoring import get_scheme
 
         self.scheme = get_scheme(scheme)
         self.data, self.history, self.checklist, self.units, self.summary = data, history, checklist, units, summary
+        #: parts the survey did not ask (cleaned columns), absent from the report and its results
+        self.not_asked = tuple(not_asked)
+        #: rounds of the whole survey (None: not known, taken as several)
+        self.rounds_in_survey = None if rounds_in_survey is None else tuple(rounds_in_survey)
+        self.checklist_given = bool(checklist_given)
         self._cache: dict = {}
+
+    def has_section(self, key: str) -> bool:
+        """A section shows when the survey asked what it needs: user groups (``sec_groups``), the
+        channel (``sec_broker``), importance items (``sec_ipa``), several rounds (``sec_rounds``)
+        and a checklist (``sec_checklist``)."""
+        cols = self.data.columns
+        if key == "sec_groups":
+            return any(c in cols for c in _GROUP_COLUMNS)
+        if key == "sec_broker":
+            return "channel" in cols
+        if key == "sec_ipa":
+            return any(str(c).startswith("harapan_") for c in cols)
+        if key == "sec_rounds":
+            return self.rounds_in_survey is None or len(self.rounds_in_survey) > 1
+        if key == "sec_checklist":
+            return self.checklist_given
+        return True
 
     # -- construction -------------------------------------------------------
 
@@ -1745,6 +1902,8 @@ class UnitReport(_ReportBase):
         name = check["unit"]
         slug = str(units.loc[units["name"] == name, "slug"].iloc[0])
         history = read_unit_slice(data_file, name)
+        not_asked = [c for c in unasked_columns(data_file) if c in history.columns]
+        history = history.drop(columns=not_asked)
         rounds = sorted(int(r) for r in history["round"].dropna().unique()) if "round" in history else []
         if not rounds:
             raise ClemInputError(f"the cleaned data has no answers for unit {name!r}", file=data_file,
@@ -1755,7 +1914,7 @@ class UnitReport(_ReportBase):
                                  fix=f"use 0 (latest) or one of {', '.join(map(str, rounds))}")
         data = history[(history["round"] == want).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
         checklist = pd.DataFrame(columns=["unit", "round", "component", "category", "present"])
-        if checklist_file.is_file():
+        if checklist_file is not None and checklist_file.is_file():
             cl = load_checklist(checklist_file, units_file)
             cl = cl[(cl["unit"] == name).fillna(False).to_numpy(dtype=bool)]
             if len(cl):
@@ -1766,7 +1925,9 @@ class UnitReport(_ReportBase):
         summary = _summary_for(data_file)
         return cls(unit=name, slug=slug, lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"],
                    seed=check["seed"], round=want, scheme=scheme, data=data, history=history,
-                   checklist=checklist, units=units, summary=summary, n_boot=n_boot)
+                   checklist=checklist, units=units, summary=summary, n_boot=n_boot, not_asked=not_asked,
+                   rounds_in_survey=survey_rounds(data_file),
+                   checklist_given=checklist_file is not None and checklist_file.is_file())
 
     # -- computations (cached) ---------------------------------------------
 
@@ -1827,14 +1988,25 @@ class UnitReport(_ReportBase):
     def ipa(self) -> pd.DataFrame:
         from .scoring import ipa
 
-        return self._get("ipa", lambda: ipa(self.data, by="unit", scheme=self.scheme))
+        return self._get("ipa", lambda: ipa(self._with_harapan(), by="unit", scheme=self.scheme)
+                         .iloc[: None if self.has_section("sec_ipa") else 0])
 
     @property
     def paired(self) -> pd.DataFrame:
         from .stats import paired_gap
 
-        return self._get("paired", lambda: paired_gap(self.data, scheme=self.scheme, unit=self.unit,
-                                                      min_n=self.min_n, n_boot=self.n_boot, seed=self.seed))
+        return self._get("paired", lambda: paired_gap(self._with_harapan(), scheme=self.scheme, unit=self.unit,
+                                                      min_n=self.min_n, n_boot=self.n_boot, seed=self.seed)
+                         .iloc[: None if self.has_section("sec_ipa") else 0])
+
+    def _with_harapan(self) -> pd.DataFrame:
+        """The data, or for a survey without importance items its first row with them empty: the
+        importance tables keep their columns and have no rows."""
+        if self.has_section("sec_ipa"):
+            return self.data
+        empty = pd.array([pd.NA], dtype="Int64")
+        return self.data.head(1).assign(**{f"harapan_{k}": empty[: min(1, len(self.data))]
+                                           for k in self.scheme.unsur})
 
     @property
     def previous_round(self) -> int | None:
@@ -1918,9 +2090,13 @@ class UnitReport(_ReportBase):
         """Respondents by sector and service, and by group (counts under min_n suppressed)."""
         rows = []
         d = self.data
-        for (sec, svc), g in d.groupby(["sector", "service"], sort=True, observed=True, dropna=False):
-            rows.append({"what": label(f"sector_{sec}", self.lang) if f"sector_{sec}" in LABELS else str(sec),
-                         "value": str(svc), "n": len(g)})
+        keys = [c for c in ("sector", "service") if c in d.columns]
+        for key, g in (d.groupby(keys, sort=True, observed=True, dropna=False) if keys else ()):
+            key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+            sec = key.get("sector")
+            what = ((label(f"sector_{sec}", self.lang) if f"sector_{sec}" in LABELS else str(sec))
+                    if "sector" in key else label("col_service", self.lang))
+            rows.append({"what": what, "value": str(key["service"]) if "service" in key else "", "n": len(g)})
         for col in ("special_group", "disability", "elderly", "pregnant", "with_child"):
             if col in d.columns:
                 rows.append({"what": label("col_group", self.lang), "value": group_label(col, self.lang),
@@ -1975,6 +2151,8 @@ class UnitReport(_ReportBase):
     def caption(self, key: str) -> ReportText:
         """Caption of figure ``key`` (``FIGURES``) with the unit's n (for ``rounds``: the
         respondents of every round drawn; empty when there is no previous round to draw)."""
+        if key in _FIGURE_SECTION and not self.has_section(_FIGURE_SECTION[key]):
+            return ReportText("")
         if key == "rounds":
             if self.previous_round is None:
                 return ReportText("")
@@ -1992,6 +2170,7 @@ class UnitReport(_ReportBase):
         others = sig[(sig["comparison"] != "special_group").to_numpy(dtype=bool)] if len(sig) else sig
         return pd.concat([special, others], ignore_index=True)
 
+    @_only_in("sec_groups")
     def groups_chart(self):
         """Forest plot of the special-group gap on every unsur (points on the 1..4 scale)."""
         from .plots import plot_forest
@@ -2026,15 +2205,18 @@ class UnitReport(_ReportBase):
                             n_column="n_min", suppress=("v1", "v2", "gap_t", "ci_t", "p_adjusted"),
                             min_n=self.min_n, caption=table_caption(key, self.lang))
 
+    @_only_in("sec_groups")
     def groups_table(self) -> ReportTable:
         return self._gap_table(self._group_rows(), "groups")
 
+    @_only_in("sec_broker")
     def channel_chart(self):
         from .plots import plot_channel
 
         metrics = [m.partition(":")[2] for m in CHANNEL_CHART_METRICS if m.partition(":")[2] in self.data.columns]
         return self._chart(plot_channel(self.data, metrics=metrics, lang=self.lang, min_n=self.min_n), "broker")
 
+    @_only_in("sec_broker")
     def channel_table(self) -> ReportTable:
         g = self.gaps
         g = g[(g["comparison"] == "channel").to_numpy(dtype=bool)]
@@ -2043,6 +2225,7 @@ class UnitReport(_ReportBase):
                                                   "mean:wait_minutes"]).fillna(False).to_numpy(dtype=bool)
         return self._gap_table(g[keep], "channel")
 
+    @_only_in("sec_ipa")
     def ipa_chart(self):
         from .plots import plot_ipa
 
@@ -2052,6 +2235,7 @@ class UnitReport(_ReportBase):
         return self._chart(plot_ipa(t, performance="mean_x", importance="mean_y", x_split=xs, y_split=ys,
                                     scheme=self.scheme, lang=self.lang, min_n=self.min_n), "ipa")
 
+    @_only_in("sec_ipa")
     def ipa_table(self) -> ReportTable:
         t = self.ipa.copy()
         p = self.paired
@@ -2068,6 +2252,7 @@ class UnitReport(_ReportBase):
                             suppress=("mean_x", "mean_y", "tk", "gap", "p_adjusted", "quadrant_t"),
                             min_n=self.min_n, caption=table_caption("ipa", self.lang))
 
+    @_only_in("sec_rounds")
     def rounds_text(self) -> ReportText:
         if self.previous_round is None:
             return _markdown(label("s_no_previous_round", self.lang))
@@ -2081,7 +2266,7 @@ class UnitReport(_ReportBase):
     def rounds_chart(self):
         from .plots import plot_rounds
 
-        if self.previous_round is None:
+        if self.previous_round is None or not self.has_section("sec_rounds"):
             return ReportText("")
         return self._chart(plot_rounds(self.ikm_rounds, scheme=self.scheme, lang=self.lang, min_n=self.min_n),
                            "rounds")
@@ -2091,6 +2276,7 @@ class UnitReport(_ReportBase):
             return ReportText("")
         return self._gap_table(self.round_tests, "rounds")
 
+    @_only_in("sec_checklist")
     def checklist_text(self) -> ReportText:
         c = self.compliance
         if not len(c):
@@ -2106,6 +2292,7 @@ class UnitReport(_ReportBase):
             return _markdown(head + label("s_checklist_missing", self.lang, k=k, m=m, items=escape_text(missing)))
         return _markdown(head + label("s_checklist_complete", self.lang, m=m))
 
+    @_only_in("sec_checklist")
     def checklist_table(self):
         c = self.compliance
         if not len(c):
@@ -2137,9 +2324,10 @@ class UnitReport(_ReportBase):
 
     def suggestions(self, limit: int = 40):
         """Respondents' suggestions, escaped: each distinct text once with how many wrote it,
-        most frequent first (ties in interview order), at most ``limit`` rows."""
+        most frequent first (ties in interview order), at most ``limit`` rows; nothing when the
+        survey did not ask for suggestions."""
         if "suggestion" not in self.data.columns:
-            return _markdown(label("s_no_suggestions", self.lang))
+            return ReportText("")
         s = self.data["suggestion"].astype("string").str.strip()
         s = s[s.fillna("").str.len() > 0]
         if not len(s):
@@ -2181,10 +2369,11 @@ class UnitReport(_ReportBase):
     def methods(self) -> ReportText:
         r = self._ikm_row()
         weighted = False
-        return _markdown(methods_text(scheme_reference=self.scheme.reference,
-                                      ikm_method=_method_text(r.get("method", ""), self.lang),
-                                      alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=weighted,
-                                      lang=self.lang))
+        text = methods_text(scheme_reference=self.scheme.reference,
+                            ikm_method=_method_text(r.get("method", ""), self.lang),
+                            alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=weighted, lang=self.lang)
+        extra = not_asked_text(self.not_asked, self.lang)
+        return _markdown(text + ("\n" + extra if extra else ""))
 
     def quality_text(self) -> ReportText:
         d = self.data
@@ -2259,12 +2448,14 @@ class CityReport(_ReportBase):
     SECTIONS = ("sec_ranking", "sec_heatmap", "sec_between", "sec_access_units", "sec_rounds_city",
                 "sec_methods")
 
-    def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot):
+    def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot, not_asked=()):
         from .scoring import get_scheme
 
         self.lang, self.alpha, self.min_n, self.seed, self.n_boot = lang, alpha, min_n, seed, n_boot
         self.scheme = get_scheme(scheme)
         self.data, self.checklist, self.units = data, checklist, units
+        #: parts the survey did not ask (cleaned columns), absent from the overview and its results
+        self.not_asked = tuple(not_asked)
         last = data.groupby("unit", observed=True)["round"].transform("max")
         self.latest = data[(data["round"] == last).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
         self._cache: dict = {}
@@ -2284,12 +2475,24 @@ class CityReport(_ReportBase):
         s = get_scheme(scheme)
         import pyarrow.parquet as pq
 
-        have = set(pq.read_schema(data_file).names)
+        not_asked = unasked_columns(data_file)
+        have = set(pq.read_schema(data_file).names) - set(not_asked)
         want = ["unit", "sector", "round", "facility_friendly", *s.columns]
         data = read_unit_slice(data_file, columns=[c for c in want if c in have])
-        checklist = load_checklist(checklist_file, units_file) if checklist_file.is_file() else pd.DataFrame()
+        checklist = (load_checklist(checklist_file, units_file) if checklist_file is not None and checklist_file.is_file()
+                     else pd.DataFrame())
         return cls(lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"], seed=check["seed"],
-                   scheme=s, data=data, checklist=checklist, units=load_units(units_file), n_boot=n_boot)
+                   scheme=s, data=data, checklist=checklist, units=load_units(units_file), n_boot=n_boot,
+                   not_asked=not_asked)
+
+    def has_section(self, key: str) -> bool:
+        """Accessibility and compliance show when the survey asked about facilities or has a
+        checklist; the change between rounds when it has several rounds."""
+        if key == "sec_access_units":
+            return "facility_friendly" in self.data.columns or len(self.checklist) > 0
+        if key == "sec_rounds_city":
+            return self.data["round"].nunique() > 1
+        return True
 
     @property
     def ikm_units(self) -> pd.DataFrame:
@@ -2396,6 +2599,8 @@ class CityReport(_ReportBase):
     def caption(self, key: str) -> ReportText:
         """Caption of figure ``key`` with the number of respondents it rests on (every
         round for ``rounds_city``, which is empty when the data have a single round)."""
+        if key == "access_units" and not self.has_section("sec_access_units"):
+            return ReportText("")
         if key == "rounds_city":
             if self.data["round"].nunique() < 2:
                 return ReportText("")
@@ -2463,6 +2668,7 @@ class CityReport(_ReportBase):
                             n_column="n_small", suppress=("statistic", "gap", "p_adjusted"), min_n=self.min_n,
                             caption=table_caption("between", self.lang))
 
+    @_only_in("sec_access_units")
     def access_chart(self):
         from .plots import plot_access_units
 
@@ -2471,6 +2677,7 @@ class CityReport(_ReportBase):
             if len(self.compliance) else None
         return self._chart(plot_access_units(a, compliance=c, lang=self.lang, min_n=self.min_n), "access_units")
 
+    @_only_in("sec_access_units")
     def access_table(self) -> ReportTable:
         a = self.access[["unit", "estimate", "ci_low", "ci_high", "n"]].copy()
         c = self.compliance[["unit", "index", "missing"]] if len(self.compliance) else \
@@ -2478,13 +2685,19 @@ class CityReport(_ReportBase):
         t = a.merge(c, on="unit", how="outer").sort_values("unit", kind="mergesort")
         t["ci_t"] = [fmt_interval(lo, hi, 0, self.lang, percent=True, scale=1.0, prefix=False)
                      for lo, hi in zip(t["ci_low"], t["ci_high"])]
-        return report_table(t, {"unit": "col_unit", "n": "col_n", "estimate": "col_not_friendly", "ci_t": "col_ci",
-                                "index": "col_compliance", "missing": "col_missing"}, lang=self.lang,
+        cols = {"unit": "col_unit", "n": "col_n", "estimate": "col_not_friendly", "ci_t": "col_ci",
+                "index": "col_compliance", "missing": "col_missing"}
+        if not len(self.compliance):  # no checklist: no compliance columns
+            cols = {k: v for k, v in cols.items() if k not in ("index", "missing")}
+        if "facility_friendly" not in self.data.columns:  # not asked: compliance only
+            cols = {k: v for k, v in cols.items() if k not in ("n", "estimate", "ci_t")}
+        return report_table(t, cols, lang=self.lang,
                             formats={"unit": "text", "n": "int", "estimate": "pct", "ci_t": "text", "index": "pct",
                                      "missing": "text"},
                             suppress=("estimate", "ci_t"), min_n=self.min_n, caption=table_caption("access_units",
                                                                                                self.lang))
 
+    @_only_in("sec_rounds_city")
     def rounds_chart(self):
         from .plots import plot_rounds_city
 
@@ -2515,10 +2728,12 @@ class CityReport(_ReportBase):
 
     def methods(self) -> ReportText:
         r = self.ikm_city.iloc[0].to_dict() if len(self.ikm_city) else {}
-        return _markdown(methods_text(scheme_reference=self.scheme.reference,
-                                      ikm_method=_method_text(r.get("method", ""), self.lang),
-                                      alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=False,
-                                      lang=self.lang, scope="city"))
+        text = methods_text(scheme_reference=self.scheme.reference,
+                            ikm_method=_method_text(r.get("method", ""), self.lang),
+                            alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=False,
+                            lang=self.lang, scope="city")
+        extra = not_asked_text(self.not_asked, self.lang)
+        return _markdown(text + ("\n" + extra if extra else ""))
 
     def results(self) -> pd.DataFrame:
         """City-level rows of ``results.csv``: the city IKM and accessibility (``unit`` empty), the

@@ -60,7 +60,54 @@ def test_parser_defaults():
     args = build_parser().parse_args(["run"])
     assert (args.data, args.codebook, args.units, args.jobs, args.scheduler, args.lang, args.out,
             args.retry_failed, args.round) == (None, None, None, None, None, None, None, False, None)
-    assert args.units_file == str(UNITS_FILE)
+    # the units file and the checklist are found per survey (the sample's only for the sample)
+    assert args.units_file is None and args.checklist is None
+
+
+def test_units_file_is_found_beside_the_codebook_and_never_taken_from_the_sample(tmp_path, capsys):
+    import shutil
+
+    from clem_lib.codebook import units_file_for
+
+    cb = tmp_path / "my.codebook.yml"
+    shutil.copy(SAMPLE_CODEBOOK, cb)
+    # nothing beside the codebook: an error naming the option, not the sample's units
+    assert main(["validate", "--data", str(SAMPLE_DATA), "--codebook", str(cb)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "no units file given" in line and "--units-file" in line and "my.units.yml" in line
+    assert main(["run", "--data", str(SAMPLE_DATA), "--codebook", str(cb), "--out", str(tmp_path / "o")]) == 2
+    assert "no units file given" in _one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "o").exists()
+    # <survey>.units.yml beside the codebook first, then units.yml
+    shutil.copy(UNITS_FILE, tmp_path / "units.yml")
+    assert units_file_for(cb) == tmp_path / "units.yml"
+    shutil.copy(UNITS_FILE, tmp_path / "my.units.yml")
+    assert units_file_for(cb) == tmp_path / "my.units.yml"
+    assert units_file_for(cb, tmp_path / "other.yml") == tmp_path / "other.yml"
+    assert main(["validate", "--data", str(SAMPLE_DATA), "--codebook", str(cb)]) == 0
+
+
+def test_a_checklist_naming_a_unit_outside_the_units_file_stops_before_anything_is_written(tmp_path, capsys):
+    checklist = tmp_path / "checklist.csv"
+    checklist.write_text("unit,round,component,category,present\nKec. Lemuria,1,Persyaratan,penyampaian,ya\n",
+                         encoding="utf-8")
+    out = tmp_path / "o"
+    code = main(["run", *SAMPLE, "--units-file", str(UNITS_FILE), "--checklist", str(checklist),
+                 "--out", str(out)])
+    assert code == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "checklist.csv, row 1, column 'unit'" in line and "Kec. Lemuria" in line and "units.yml" in line
+    assert not out.exists()
+
+
+def test_flags_are_not_abbreviated_and_validate_has_no_units_list(capsys):
+    # --units is the list of units to report (run only); the units file is --units-file everywhere
+    with pytest.raises(SystemExit) as e:
+        build_parser().parse_args(["validate", *SAMPLE, "--units", "x.yml"])
+    assert e.value.code == 2
+    assert "unrecognized arguments: --units" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["clean", *SAMPLE, "--out", "x.parquet", "--units-f", "u.yml"])
 
 
 def test_validate_sample_is_clean_with_warnings(capsys):
