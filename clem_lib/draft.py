@@ -283,7 +283,7 @@ def _lookup_of(name: str, spec: dict) -> _Lookup:
 
 
 _BUILTIN = {name: _lookup_of(name, spec) for name, spec in BUILTIN_SCALES.items()}
-_ORDINAL_CANDIDATES = tuple(SKM_UNSUR_SCALES.values()) + ("skm_kepuasan4", "skm_baik4")
+_ORDINAL_CANDIDATES = ("skm_kepuasan4", "skm_baik4") + tuple(SKM_UNSUR_SCALES.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1805,15 +1805,18 @@ def _cluster_units(counts: list) -> list:
                 v = " ".join(v.split())
                 spellings[v] = spellings.get(v, 0) + c
         total = sum(spellings.values())
-        canon = sorted(spellings, key=lambda v: (v.isupper() or v.islower(), "." in v, -spellings[v], v))[0]
+        forms: dict[str, list] = {}  # normalised form -> its spellings (case variants are one form)
+        for v in spellings:
+            forms.setdefault(_norm(v), []).append(v)
+        rep = {f: sorted(vs, key=lambda v: (v.isupper() or v.islower(), -spellings[v], v))[0]
+               for f, vs in forms.items()}
+        best = sorted(forms, key=lambda f: (-sum(spellings[v] for v in forms[f]), "." in rep[f], f))[0]
+        canon = rep[best]
         if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", canon):  # a Kobo/ODK choice name: written out
             spellings.setdefault(_pretty(canon), 0)
             canon = _pretty(canon)
-        aliases, seen = [], {_norm(canon)}
-        for v in sorted(spellings, key=lambda v: (-spellings[v], v)):
-            if _norm(v) not in seen:
-                seen.add(_norm(v))
-                aliases.append(v)
+        aliases = [rep[f] for f in sorted(forms, key=lambda f: (-sum(spellings[v] for v in forms[f]), f))
+                   if f != _norm(canon) and f in rep]
         merged = len(cl) > 1 and any(_core(k)[1] != _core(cl[0])[1] for k in cl)
         out.append((canon, aliases, total, merged))
     return sorted(out, key=lambda t: (_norm(t[0]), t[0]))
