@@ -1904,6 +1904,8 @@ class UnitReport(_ReportBase):
         history = read_unit_slice(data_file, name)
         not_asked = [c for c in unasked_columns(data_file) if c in history.columns]
         history = history.drop(columns=not_asked)
+        if not any(str(c).startswith("harapan_") for c in history.columns):
+            not_asked.append("harapan")  # no importance items: the codebook has none
         rounds = sorted(int(r) for r in history["round"].dropna().unique()) if "round" in history else []
         if not rounds:
             raise ClemInputError(f"the cleaned data has no answers for unit {name!r}", file=data_file,
