@@ -1041,6 +1041,8 @@ def run_reports(
         "alpha": float(params["alpha"]),
         "min_n": int(params["min_n"]),
         "seed": int(params["seed"]),
+        # the codebook's IKM rule, so that every report grades as the index does
+        "scheme": scheme if isinstance(scheme, str) else json.dumps(scheme, sort_keys=True, ensure_ascii=False),
     }
     tasks = []
     if city_rerun:

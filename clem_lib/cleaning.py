@@ -272,6 +272,13 @@ def _resolve_columns(raw: pd.DataFrame, codebook: Codebook, file, problems) -> d
     found = {}
     for spec in codebook.columns:
         src = spec.source
+        if spec.role == "special_groups":
+            # Kobo's one 0/1 column per choice, when the export has one for every choice that is a
+            # flag, is read before the joined column: joined labels holding spaces cannot be split
+            flagged = [c for c, f in spec.choices.items() if f is not None]
+            if flagged and all(f"{src}{sep}{c}" in raw.columns for c in flagged):
+                found[spec.name] = None
+                continue
         if src in raw.columns:
             found[spec.name] = src
             continue
@@ -470,9 +477,15 @@ def _to_number(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index)
 
 
+#: amounts typed as a word meaning "nothing paid" (normalised as labels are)
+_ZERO_AMOUNTS = frozenset({"gratis", "free", "nol", "tidak bayar", "tidak ada biaya", "tanpa biaya",
+                           "tidak dipungut biaya", "rp 0", "rp0"})
+
+
 def _parse_numbers(s: pd.Series) -> pd.Series:
     t = s.astype("string").str.strip()
     t = t.str.replace(r"(?i)^rp\.?\s*", "", regex=True)
+    t = t.str.replace(r"(?:,-|,00|\.-)$", "", regex=True)  # Rp 10.000,- / Rp 10.000,00
     # Indonesian thousands separators: 50.000 / 1.250.000
     thousands = t.str.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", na=False)
     t = t.where(~thousands, t.str.replace(".", "", regex=False))
@@ -483,9 +496,18 @@ def _parse_numbers(s: pd.Series) -> pd.Series:
 def _clean_number(s, spec, raw_col, log, problems):
     num = _to_number(s)
     present = s.notna().to_numpy()
+    old = _Old(s)
+    if spec.role == "amount":
+        # "gratis" and the like: nothing paid, logged as a reading of the typed word
+        codes, uniques = _factorize(s)
+        zero_u = np.array([normalize_label(str(u)) in _ZERO_AMOUNTS for u in uniques] + [False], dtype=bool)
+        zero = zero_u[np.where(codes >= 0, codes, len(uniques))] & num.isna().to_numpy()
+        if zero.any():
+            rows = np.flatnonzero(zero)
+            log.add(rows, raw_col, old[rows], "0", "alias")
+            num = num.mask(pd.Series(zero, index=num.index), 0.0)
     nan_num = num.isna().to_numpy()
     bad = present & nan_num
-    old = _Old(s)
     if bad.any():
         rows = np.flatnonzero(bad)
         log.add(rows, raw_col, old[rows], "", "not_a_number")
@@ -1107,9 +1129,12 @@ def _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, poo
     # derived columns (unit_slug: in clean_frame, from the units)
     any_true = np.zeros(n, dtype=bool)
     all_known = np.ones(n, dtype=bool)
+    asked = [f for f in _FLAGS if f in table.columns]  # a flag the survey did not ask: no say in special_group
     for flag in _FLAGS:
         if flag not in table.columns:
             table[flag] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+        if flag not in asked and asked:
+            continue
         arr = pd.array(table[flag], dtype="boolean")
         known = ~arr.isna()
         any_true |= arr.to_numpy(dtype=bool, na_value=False)

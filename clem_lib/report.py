@@ -1852,7 +1852,7 @@ class UnitReport(_ReportBase):
         self.seed, self.round, self.n_boot = seed, round, n_boot
         from .scoring import get_scheme
 
-        self.scheme = get_scheme(scheme)
+        self.scheme = get_scheme(scheme_parameter(scheme))
         self.data, self.history, self.checklist, self.units, self.summary = data, history, checklist, units, summary
         #: parts the survey did not ask (cleaned columns), absent from the report and its results
         self.not_asked = tuple(not_asked)
@@ -2432,6 +2432,20 @@ class UnitReport(_ReportBase):
 
 
 
+def scheme_parameter(scheme):
+    """The IKM scheme as a notebook parameter gives it: a name, or a custom scheme as JSON text
+    (``clem run`` passes the codebook's ``scheme:`` so that reports and index grade alike)."""
+    import json
+
+    if isinstance(scheme, str) and scheme.lstrip().startswith("{"):
+        try:
+            return json.loads(scheme)
+        except ValueError as exc:
+            raise ClemInputError(f"parameter 'scheme' is not valid JSON ({exc})",
+                                 fix="give a scheme name such as permenpan14_2017, or the codebook's scheme as JSON")
+    return scheme or "permenpan14_2017"
+
+
 def _load_units_for(units_path: str) -> pd.DataFrame:
     from .codebook import load_units
     from .paths import UNITS_FILE
@@ -2474,7 +2488,7 @@ class CityReport(_ReportBase):
         check = validate_report_params(units=_load_units_for(units_path), lang=lang, alpha=alpha, min_n=min_n,
                                        seed=seed)
         data_file, checklist_file, units_file = _inputs(data_path, checklist_path, units_path)
-        s = get_scheme(scheme)
+        s = get_scheme(scheme_parameter(scheme))
         import pyarrow.parquet as pq
 
         not_asked = unasked_columns(data_file)

@@ -374,3 +374,41 @@ def test_split_select_multiple_blank_means_none_or_missing(tmp_path):
         got = t.loc["a2", "elderly"]
         assert (pd.isna(got) if expect is None else got == expect)
         assert t.loc["a1", "elderly"] == True  # noqa: E712
+
+
+def test_amounts_typed_as_words_or_with_trailing_marks(tmp_path):
+    data = tmp_path / "a.csv"
+    pd.DataFrame({"Unit": ["Dispendukcapil"] * 5, "U1": ["Sesuai"] * 5,
+                  "Biaya": ["Rp 25.000", "gratis", "Rp. 10.000,-", "Rp 1.250.000,00", "mahal"],
+                  "Umur": ["gratis", "40", "41", "42", "43"]}).to_csv(data, index=False)
+    cb = tmp_path / "a.codebook.yml"
+    cb.write_text("survey_name: a\ncolumns:\n  - {source: Unit, role: unit}\n"
+                  "  - {source: U1, role: unsur, unsur: persyaratan, scale: skm_persyaratan}\n"
+                  "  - {source: Biaya, role: amount, name: cost_paid}\n  - {source: Umur, role: age}\n",
+                  encoding="utf-8")
+    r = clean_survey(data, cb, today=TODAY)
+    t = r.table.set_index("respondent_id")
+    assert t["cost_paid"].tolist()[:4] == [25000.0, 0.0, 10000.0, 1250000.0] and pd.isna(t.loc["5", "cost_paid"])
+    assert pd.isna(t.loc["1", "age"])  # "gratis" means nothing paid only for an amount
+    log = set(map(tuple, r.log[["row", "column", "old", "new", "rule"]].astype(str).values))
+    assert ("2", "Biaya", "gratis", "0", "alias") in log and ("5", "Biaya", "mahal", "", "not_a_number") in log
+
+
+def test_split_choice_columns_are_read_before_a_joined_column_of_labels(tmp_path):
+    # a Kobo export with labels: the joined column cannot be split (labels hold spaces)
+    src = "Special groups"
+    data = tmp_path / "k.csv"
+    pd.DataFrame({"Unit": ["Dispendukcapil"] * 3, "U1": ["Sesuai"] * 3,
+                  src: ["Elderly (60 or older) Pregnant woman", "", "Person with a disability"],
+                  f"{src}/Elderly (60 or older)": ["1", "0", "0"],
+                  f"{src}/Pregnant woman": ["1", "0", "0"],
+                  f"{src}/Person with a disability": ["0", "0", "1"]}).to_csv(data, index=False)
+    cb = tmp_path / "k.codebook.yml"
+    cb.write_text("survey_name: k\ncolumns:\n  - {source: Unit, role: unit}\n"
+                  "  - {source: U1, role: unsur, unsur: persyaratan, scale: skm_persyaratan}\n"
+                  f"  - {{source: {src}, role: special_groups, choices: {{'Elderly (60 or older)': elderly, "
+                  "'Pregnant woman': pregnant, 'Person with a disability': disability}}\n", encoding="utf-8")
+    t = clean_survey(data, cb, today=TODAY).table.set_index("respondent_id")
+    assert t.loc["1", ["elderly", "pregnant", "disability"]].tolist() == [True, True, False]
+    assert t.loc["2", ["elderly", "pregnant", "disability", "special_group"]].tolist() == [False] * 4
+    assert t.loc["3", "disability"] == True  # noqa: E712

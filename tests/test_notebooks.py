@@ -135,9 +135,9 @@ def test_explore_notebook_runs(cleaned, tmp_path):
 
 def test_source_notebooks_follow_the_parameter_contract():
     want = {"location_report.ipynb": ["unit", "data_path", "checklist_path", "units_path", "round", "lang",
-                                      "alpha", "min_n", "seed", "results_path"],
+                                      "alpha", "min_n", "seed", "scheme", "results_path"],
             "city_overview.ipynb": ["data_path", "checklist_path", "units_path", "lang", "alpha", "min_n", "seed",
-                                    "results_path"]}
+                                    "scheme", "results_path"]}
     for name, params in want.items():
         nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
         assert nb.metadata["kernelspec"] == {"name": "clem", "display_name": "Python (clem)",
