@@ -1161,6 +1161,7 @@ def run_reports(
     from .htmlout import render_index_html
 
     index_rows = []
+    asked_access = False  # the survey asked about facilities for special groups (any unit has the rows)
     for e in unit_entries:
         figures = {}
         part = parts / f"{e['slug']}.results.csv"
@@ -1168,13 +1169,18 @@ def run_reports(
             # the figures of the unit's own report (the city overview also writes rows that
             # name a unit, e.g. "unit vs rest of city"; they are in results.csv, not here)
             own = _read_results([part.read_text(encoding="utf-8")])
+            asked_access = asked_access or bool((own["metric"] == "pct_not_friendly").any())
             figures = headline_figures(own, e["unit"], alpha=float(params["alpha"]), scheme=scheme,
                                        lang=params["lang"], round=int(params["round"]))
         index_rows.append({**{k: None for k in ("n", "ikm", "ikm_low", "ikm_high", "grade", "access",
                                                  "gaps", "compliance")}, **figures, **e})
+    # columns of parts the survey did not ask (no facilities question, no checklist) are left out
+    shown = [c for c, asked in (("access", asked_access or not any(e["status"] == "ok" for e in unit_entries)),
+                                ("compliance", checklist_path is not None and checklist_path.is_file()))
+             if asked]
     page = render_index_html(index_rows, survey_name=survey_name, lang=params["lang"],
                              round=int(params["round"]), alpha=float(params["alpha"]), city=city,
-                             version=__version__)
+                             version=__version__, columns=shown)
     _atomic_write_text(out_dir / "index.html", page)
 
     seconds = time.perf_counter() - t0

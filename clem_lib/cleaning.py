@@ -764,7 +764,14 @@ def _select_multiple(raw, spec, raw_col, sep, n, log=None, problems=None, file=N
                 file=file, row=int(rows[0]) + 1, column=raw_col,
                 fix=f"add each choice under choices: of '{spec.source}' (map it to a flag, or to null "
                     "when it is none of the special groups)"))
-        mask = blank_u[idx] if not blank_is_none else np.zeros(n, dtype=bool)
+        blank_rows = blank_u[idx]
+        if problems is not None and n and blank_rows.mean() > 0.5:
+            problems.append(Problem(
+                None, raw_col, f"{blank_rows.mean():.0%} of the cells are blank; they count as "
+                + ("nothing ticked (blank: none)" if blank_is_none else "not answered (blank: missing)"),
+                "if a blank means the question was skipped, write blank: missing in the codebook entry"
+                if blank_is_none else "if a blank means nothing was ticked, write blank: none", "warning"))
+        mask = blank_rows if not blank_is_none else np.zeros(n, dtype=bool)
         return {f: pd.arrays.BooleanArray(hits[f][idx] & ~mask, mask.copy()) for f in flag_names}
     flags = {}
     present = [c for c in spec.choices if f"{spec.source}{sep}{c}" in raw.columns]

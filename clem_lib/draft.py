@@ -51,16 +51,16 @@ UNSUR_25_2004 = (
 )
 
 # words of a question text (normalised) -> unsur key; the first pattern found earliest wins
-_UNSUR_WORDS_2017 = (
-    ("persyaratan", r"persyaratan|syarat"),
-    ("prosedur", r"prosedur|mekanisme|alur pelayanan"),
-    ("waktu", r"waktu|kecepatan|lama pelayanan"),
-    ("biaya", r"biaya|tarif"),
-    ("produk", r"produk|spesifikasi"),
-    ("kompetensi", r"kompetensi|kemampuan"),
-    ("perilaku", r"perilaku|kesopanan|keramahan|sopan"),
-    ("pengaduan", r"pengaduan|pengelolaan keluhan|penanganan keluhan"),
-    ("sarana", r"sarana|prasarana"),
+_UNSUR_WORDS_2017 = (  # Indonesian, then English question wording
+    ("persyaratan", r"persyaratan|syarat|requirement"),
+    ("prosedur", r"prosedur|mekanisme|alur pelayanan|procedure|mechanism"),
+    ("waktu", r"waktu|kecepatan|lama pelayanan|\bfast|\bspeed|how long|\btime"),
+    ("biaya", r"biaya|tarif|\bcost|tariff|\bfees?\b|\bprice"),
+    ("produk", r"produk|spesifikasi|product|specification"),
+    ("kompetensi", r"kompetensi|kemampuan|competen|\bskill|capab"),
+    ("perilaku", r"perilaku|kesopanan|keramahan|sopan|polite|courte|behavio|conduct|attitude"),
+    ("pengaduan", r"pengaduan|pengelolaan keluhan|penanganan keluhan|complaint|grievance"),
+    ("sarana", r"sarana|prasarana|facilit|infrastructure|premises"),
 )
 _UNSUR_WORDS_2004 = (
     ("kepastian_biaya", r"kepastian biaya"),
@@ -181,13 +181,16 @@ def survey_name_from(path) -> str:
     str
         The file stem in lower case with every run of other characters than
         ``a-z0-9`` replaced by ``_`` (``"SKM Puskesmas 2025.csv"`` ->
-        ``"skm_puskesmas_2025"``); ``"survey"`` when nothing is left.
+        ``"skm_puskesmas_2025"``); ``"survey"`` when nothing is left. The
+        suffix Google Forms adds to a response sheet's name (``" (Jawaban)"``,
+        ``" (Responses)"``) is left out.
     """
     stem = Path(path).name
     for suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
+    stem = re.sub(r"(?i)\s*\((jawaban|responses|respons|tanggapan)\)\s*$", "", stem)
     return _slug_name(stem)
 
 
@@ -684,7 +687,7 @@ class Draft:
         """
         out = [
             f"# Service units drafted by `clem init` from {self.data_path.name}.",
-            "# Format: docs/codebook.md, section units.yml. Fill users_per_month (users served per month:",
+            "# Format: docs/codebook.md, section The units file. Fill users_per_month (users served per month:",
             "# the population for sample sizes and weights) and check every sector marked (check).",
             "units:",
         ]
@@ -843,11 +846,11 @@ class _Drafter:
             kids = children[parent]
             q_parent = _match_form(parent, self.findex) if self.form else None
             is_multi = q_parent is not None and q_parent.type == "select_multiple"
-            if parent in present:
-                if is_multi or len(kids) >= 2 or self.is_multi_column(parent):
-                    for col, _ in kids:
-                        self.skip(col, f"one 0/1 column per choice of '{parent}' (read from that column)")
+            joined = parent in present and (is_multi or len(kids) >= 2 or self.is_multi_column(parent))
+            if parent in present and not joined:
                 continue
+            # with the joined column present too, the 0/1 columns are read (cleaning prefers them):
+            # joined labels holding spaces cannot be split, the per-choice columns are unambiguous
             flags = {ch: _flag_of(ch) for _, ch in kids}
             if not (is_multi or (len(kids) >= 2 and any(f for f, _s in flags.values())) or
                     (len(kids) >= 2 and re.search(r"kelompok|khusus|rentan", _words(parent)))):
@@ -861,6 +864,8 @@ class _Drafter:
             entry = {"choices": choices, "blank": self.blank_rule(choices, q_parent)}
             for col, _ in kids:
                 self.done.add(col)
+            if joined:
+                self.skip(parent, f"the same answers as the 0/1 columns '{parent}/…' (read from those)")
             self.entries.append(_Entry(parent, "special_groups", entry, [note], sure,
                                        list(self.raw.columns).index(kids[0][0])))
         for col in cols:

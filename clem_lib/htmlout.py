@@ -257,6 +257,7 @@ def render_index_html(
     alpha: float = 0.05,
     city: Mapping | None = None,
     version: str = "",
+    columns: Sequence[str] = ("access", "compliance"),
 ) -> str:
     """Render ``index.html``: one row per unit with its headline figures and report link.
 
@@ -273,6 +274,10 @@ def render_index_html(
         runs on the same input).
     city : mapping, optional
         ``status``, ``report``, ``error`` of the city overview.
+    columns : sequence of str
+        The optional columns to show, of ``access`` and ``compliance``: a
+        survey that did not ask about facilities, or has no checklist, has
+        no such column.
 
     Returns
     -------
@@ -303,6 +308,7 @@ def render_index_html(
         city=city,
         version=version,
         failures=[r for r in rows if r.get("status") != "ok"],
+        shown=set(columns),
     )
     problems = external_references(page)
     if problems:  # pragma: no cover - the template has none; guards future edits

@@ -72,6 +72,7 @@ __all__ = [
     "report_table",
     "figure_caption",
     "figure_ref",
+    "table_ref",
     "heading",
     "resolve_unit",
     "validate_report_params",
@@ -300,6 +301,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "fig_sample": {
         "id": "Responden per layanan.",
         "en": "Respondents per service."},
+    "fig_sample_sector": {
+        "id": "Responden per sektor.",
+        "en": "Respondents per sector."},
     "fig_ranking": {
         "id": "IKM per unit dengan IK 95% dan batas mutu.",
         "en": "IKM by unit with 95% CI and grade bands."},
@@ -892,17 +896,34 @@ def heading(key: str, lang: str = "id", *, level: int = 2, number: int | None = 
     return f"{'#' * level} {prefix}{escape_text(text)}"
 
 
-def figure_ref(key: str, lang: str = "id") -> str:
-    """``Gambar 4`` / ``Figure 4`` for a figure key of :data:`FIGURES`."""
-    return f"{label('figure', lang)} {FIGURES[key]}"
+def figure_ref(key: str, lang: str = "id", numbers: Mapping | None = None) -> str:
+    """``Gambar 4`` / ``Figure 4`` for a figure key of :data:`FIGURES`.
+
+    ``numbers``: the report's own numbering (``{"figure": {key: n}, "table": {...}}``,
+    a report that leaves sections out numbers on); default :data:`FIGURES`.
+    """
+    return f"{label('figure', lang)} {_number('figure', key, numbers)}"
 
 
-def figure_caption(key: str, lang: str = "id", *, n: int | None = None, note: str = "") -> str:
+def _number(kind: str, key: str, numbers: Mapping | None) -> int:
+    own = (numbers or {}).get(kind) or {}
+    if key in own:
+        return own[key]
+    return (FIGURES if kind == "figure" else TABLES)[key]
+
+
+def table_ref(key: str, lang: str = "id", numbers: Mapping | None = None) -> str:
+    """``Tabel 3`` / ``Table 3`` for a table key of :data:`TABLES` (``numbers``: as :func:`figure_ref`)."""
+    return f"{label('table', lang)} {_number('table', key, numbers)}"
+
+
+def figure_caption(key: str, lang: str = "id", *, n: int | None = None, note: str = "",
+                   numbers: Mapping | None = None) -> str:
     """Caption of a figure: ``**Gambar 4.** <text> n = 120.`` (Markdown)."""
     text = label(f"fig_{key}", lang)
     tail = f" n = {fmt_number(n, 0, lang)}." if n is not None else ""
     extra = f" {escape_text(note)}" if note else ""
-    return f"**{figure_ref(key, lang)}.** {escape_text(text)}{tail}{extra}"
+    return f"**{figure_ref(key, lang, numbers)}.** {escape_text(text)}{tail}{extra}"
 
 
 # ---------------------------------------------------------------------------
@@ -1327,7 +1348,7 @@ def significant_gaps(gaps: pd.DataFrame | None, *, alpha: float = 0.05, min_n: i
 
 def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mapping | None,
                   gaps: pd.DataFrame | None, alpha: float = 0.05, min_n: int = 5,
-                  lang: str = "id", k: int = 3, scheme=None) -> str:
+                  lang: str = "id", k: int = 3, scheme=None, numbers: Mapping | None = None) -> str:
     """The headline paragraph of a unit report (Markdown).
 
     Parameters
@@ -1353,22 +1374,22 @@ def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mappin
     sig = significant_gaps(gaps, alpha=alpha, min_n=min_n)
     if len(sig) == 0:
         return text + "\n\n" + label("s_no_gaps", lang, alpha=fmt_number(alpha, 2, lang))
-    lines = [f"- {sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme).rstrip('.')} ({_gap_figure(r, lang)})."
+    lines = [f"- {sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme).rstrip('.')} ({_gap_figure(r, lang, numbers)})."
              for r in sig.head(k).to_dict("records")]
     return text + "\n\n" + label("s_top_gaps", lang) + "\n\n" + "\n".join(lines)
 
 
-def _gap_figure(row: Mapping, lang: str) -> str:
+def _gap_figure(row: Mapping, lang: str, numbers: Mapping | None = None) -> str:
     """The figure that shows a gap, or else the table that lists it."""
     comp = str(row.get("comparison", ""))
     metric = str(row.get("metric", ""))
     if comp == "channel":
         if metric in CHANNEL_CHART_METRICS:
-            return figure_ref("broker", lang)
-        return f"{label('table', lang)} {TABLES['channel']}"
+            return figure_ref("broker", lang, numbers)
+        return table_ref("channel", lang, numbers)
     if metric.startswith("nrr:") and comp == "special_group":
-        return figure_ref("forest", lang)
-    return f"{label('table', lang)} {TABLES['groups']}"
+        return figure_ref("forest", lang, numbers)
+    return table_ref("groups", lang, numbers)
 
 
 CHANNEL_CHART_METRICS = ("mean:cost_paid", "mean:days_to_complete", "mean:overall_satisfaction")
@@ -1380,7 +1401,7 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
                   gaps: pd.DataFrame | None = None, paired: pd.DataFrame | None = None,
                   ipa: pd.DataFrame | None = None, round_change: Mapping | None = None,
                   missing_items: str = "", alpha: float = 0.05, min_n: int = 5, lang: str = "id",
-                  scheme=None) -> str:
+                  scheme=None, numbers: Mapping | None = None) -> str:
     """Findings of a unit report, from the significant results only, each citing its figure.
 
     Rules: the IKM and its grade are stated when ``n >= min_n`` (an estimate,
@@ -1402,24 +1423,24 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
     ikm_ok = not is_small(ikm_row.get("n"), min_n) and not _missing(ikm_row.get("ikm"))
     if ikm_ok:
         items.append(label("s_finding_ikm", lang, unit=escape_text(unit), ikm=fmt_number(ikm_row["ikm"], 2, lang),
-                           grade=escape_text(grade), ref=figure_ref("ikm_elements", lang)))
+                           grade=escape_text(grade), ref=figure_ref("ikm_elements", lang, numbers)))
     if ikm_ok and nrr is not None and len(nrr):
         hi = pd.to_numeric(nrr["ci_high"], errors="coerce").astype(float) * 25.0
         ok = nrr[(hi < float(ikm_row["ikm"])).to_numpy() & ~nrr["n"].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)]
         if len(ok):
             w = ok.sort_values(["nrr", "unsur"], kind="mergesort").iloc[0]
             items.append(label("s_finding_weakest", lang, unsur=escape_text(unsur_label(w["unsur"], lang, scheme)),
-                               value=fmt_number(float(w["nrr"]) * 25.0, 2, lang), ref=figure_ref("ikm_elements", lang)))
+                               value=fmt_number(float(w["nrr"]) * 25.0, 2, lang), ref=figure_ref("ikm_elements", lang, numbers)))
     if access_row is not None and access_test is not None and not _missing(access_test.get("p_value")) \
             and float(access_test["p_value"]) < alpha and not is_small(access_row.get("n"), min_n):
         items.append(label("s_finding_access", lang, pct=fmt_percent(access_row["estimate"], 0, lang, scale=1.0),
                            ref=label("sec_headline", lang)))
     for r in significant_gaps(gaps, alpha=alpha, min_n=min_n).to_dict("records"):
         items.append(label("s_finding_gap", lang, reading=sentence_gap(r, lang=lang, min_n=min_n, scheme=scheme)
-                           .rstrip("."), ref=_gap_figure(r, lang)))
+                           .rstrip("."), ref=_gap_figure(r, lang, numbers)))
     prio = _priority_items(ipa, paired, alpha, min_n, lang, scheme)
     if prio:
-        items.append(label("s_finding_priority", lang, items=prio, ref=figure_ref("ipa", lang)))
+        items.append(label("s_finding_priority", lang, items=prio, ref=figure_ref("ipa", lang, numbers)))
     if round_change is not None and not is_small(round_change.get("n1"), min_n) \
             and not is_small(round_change.get("n2"), min_n):
         p = round_change.get("p_adjusted")
@@ -1435,7 +1456,7 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
             pt = (("p Holm " if lang == "id" else "Holm p ") if holm else "p ") + fmt_p(p, lang)
             items.append(label("s_finding_round", lang, change=fmt_number(round_change["gap"], 2, lang, signed=True),
                                prev=escape_text(round_change.get("group2", "")), ci=ci, p=pt,
-                               ref=figure_ref("rounds", lang)))
+                               ref=figure_ref("rounds", lang, numbers)))
     if missing_items:
         items.append(label("s_finding_missing", lang, items=escape_text(missing_items),
                            ref=label("sec_checklist", lang)))
@@ -1638,11 +1659,11 @@ _TABLE_CAPTIONS = {
 }
 
 
-def table_caption(key: str, lang: str = "id") -> str:
-    """``Tabel 2. <caption>`` / ``Table 2. <caption>``."""
+def table_caption(key: str, lang: str = "id", numbers: Mapping | None = None) -> str:
+    """``Tabel 2. <caption>`` / ``Table 2. <caption>`` (``numbers``: as :func:`figure_ref`)."""
     check_lang(lang)
     text = _TABLE_CAPTIONS[key][0 if lang == "id" else 1]
-    return f"{label('table', lang)} {TABLES[key]}. {text}"
+    return f"{table_ref(key, lang, numbers)}. {text}"
 
 
 def _markdown(text: str) -> ReportText:
@@ -1818,6 +1839,12 @@ def _only_in(section: str):
 
 #: figure key -> the section it belongs to (a figure of a section the survey lacks is not drawn)
 _FIGURE_SECTION = {"forest": "sec_groups", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds"}
+#: figures and tables of a unit report in order, with the section each needs (None: always there)
+_UNIT_FIGURES = (("sample", None), ("ikm_elements", None), ("likert", None), ("forest", "sec_groups"),
+                 ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"))
+_UNIT_TABLES = (("sample", None), ("groups", "sec_groups"), ("channel", "sec_broker"), ("ipa", "sec_ipa"),
+                ("rounds", "sec_rounds"), ("checklist", "sec_checklist"), ("complaints", None),
+                ("suggestions", "suggestion"), ("quality", None))
 #: cleaned columns that make the "groups of users" section
 _GROUP_COLUMNS = ("special_group", "gender", "income_group", "education", "age")
 
@@ -1860,6 +1887,18 @@ class UnitReport(_ReportBase):
         self.rounds_in_survey = None if rounds_in_survey is None else tuple(rounds_in_survey)
         self.checklist_given = bool(checklist_given)
         self._cache: dict = {}
+
+    @property
+    def numbers(self) -> dict:
+        """Figure and table numbers of this report: consecutive over what the survey has, so a
+        report without (say) a channel question has no gap where its figure and table would be.
+        The same as :data:`FIGURES` and :data:`TABLES` when every section shows."""
+        def count(items):
+            shown = [k for k, need in items if need is None or
+                     (self.has_section(need) if need.startswith("sec_") else need in self.data.columns)]
+            return {k: i for i, k in enumerate(shown, start=1)}
+
+        return {"figure": count(_UNIT_FIGURES), "table": count(_UNIT_TABLES)}
 
     def has_section(self, key: str) -> bool:
         """A section shows when the survey asked what it needs: user groups (``sec_groups``), the
@@ -2086,7 +2125,8 @@ class UnitReport(_ReportBase):
         between = self.gaps
         return _markdown(headline_text(self.unit, ikm_row=self._ikm_row(), grade=self._grade(),
                                        access_row=self._access_row(), gaps=between, alpha=self.alpha,
-                                       min_n=self.min_n, lang=self.lang, scheme=self.scheme))
+                                       min_n=self.min_n, lang=self.lang, scheme=self.scheme,
+                                       numbers=self.numbers))
 
     def sample_table(self) -> ReportTable:
         """Respondents by sector and service, and by group (counts under min_n suppressed)."""
@@ -2114,7 +2154,8 @@ class UnitReport(_ReportBase):
         t["shown"] = t["n"]
         return report_table(t, {"what": "col_category", "value": "col_detail", "shown": "col_n"},
                             lang=self.lang, formats={"shown": "int", "what": "text", "value": "text"},
-                            suppress=("shown",), min_n=self.min_n, caption=table_caption("sample", self.lang))
+                            suppress=("shown",), min_n=self.min_n,
+                            caption=table_caption("sample", self.lang, self.numbers))
 
     def sample_chart(self):
         from .plots import plot_sample
@@ -2142,7 +2183,7 @@ class UnitReport(_ReportBase):
                                              min_n=self.min_n), "ikm_elements")
 
     def ikm_elements_caption(self) -> ReportText:
-        return _markdown(figure_caption("ikm_elements", self.lang, n=len(self.data)))
+        return _markdown(figure_caption("ikm_elements", self.lang, numbers=self.numbers, n=len(self.data)))
 
     def likert_chart(self):
         from .plots import likert_shares, plot_likert
@@ -2155,12 +2196,16 @@ class UnitReport(_ReportBase):
         respondents of every round drawn; empty when there is no previous round to draw)."""
         if key in _FIGURE_SECTION and not self.has_section(_FIGURE_SECTION[key]):
             return ReportText("")
+        if key == "sample" and "service" not in self.data.columns:  # no service question: bars by sector
+            text = figure_caption(key, self.lang, numbers=self.numbers, n=len(self.data))
+            return _markdown(text.replace(escape_text(label("fig_sample", self.lang)),
+                                          escape_text(label("fig_sample_sector", self.lang))))
         if key == "rounds":
             if self.previous_round is None:
                 return ReportText("")
             n = int(pd.to_numeric(self.ikm_rounds["n"], errors="coerce").fillna(0).sum())
-            return _markdown(figure_caption(key, self.lang, n=n))
-        return _markdown(figure_caption(key, self.lang, n=len(self.data)))
+            return _markdown(figure_caption(key, self.lang, numbers=self.numbers, n=n))
+        return _markdown(figure_caption(key, self.lang, numbers=self.numbers, n=len(self.data)))
 
     def _group_rows(self) -> pd.DataFrame:
         g = self.gaps
@@ -2205,7 +2250,7 @@ class UnitReport(_ReportBase):
                                                      "gap_t": "text", "ci_t": "text", "p_adjusted": "p",
                                                      "n_t": "text"},
                             n_column="n_min", suppress=("v1", "v2", "gap_t", "ci_t", "p_adjusted"),
-                            min_n=self.min_n, caption=table_caption(key, self.lang))
+                            min_n=self.min_n, caption=table_caption(key, self.lang, self.numbers))
 
     @_only_in("sec_groups")
     def groups_table(self) -> ReportTable:
@@ -2252,7 +2297,7 @@ class UnitReport(_ReportBase):
                                                      "mean_y": "number2", "tk": "number1", "gap": "signed2",
                                                      "p_adjusted": "p", "quadrant_t": "text"},
                             suppress=("mean_x", "mean_y", "tk", "gap", "p_adjusted", "quadrant_t"),
-                            min_n=self.min_n, caption=table_caption("ipa", self.lang))
+                            min_n=self.min_n, caption=table_caption("ipa", self.lang, self.numbers))
 
     @_only_in("sec_rounds")
     def rounds_text(self) -> ReportText:
@@ -2306,7 +2351,7 @@ class UnitReport(_ReportBase):
                                 "index": "col_compliance", "missing": "col_missing"},
                             lang=self.lang, formats={"category": "text", "n_items": "int", "n_present": "int",
                                                      "index": "pct", "missing": "text"},
-                            n_column=None, caption=table_caption("checklist", self.lang))
+                            n_column=None, caption=table_caption("checklist", self.lang, self.numbers))
 
     def complaints_table(self) -> ReportTable:
         want = ["pct_had_problem", "pct_problem_resolved", "pct_knows_complaint", "pct_paid_extra",
@@ -2322,7 +2367,8 @@ class UnitReport(_ReportBase):
                    for lo, hi, m in zip(t["ci_low"], t["ci_high"], t["metric"])]
         return report_table(t, {"metric": "col_metric", "value": "col_estimate", "ci": "col_ci", "n": "col_n"},
                             lang=self.lang, formats={"metric": "metric", "value": "text", "ci": "text", "n": "int"},
-                            suppress=("value", "ci"), min_n=self.min_n, caption=table_caption("complaints", self.lang))
+                            suppress=("value", "ci"), min_n=self.min_n,
+                            caption=table_caption("complaints", self.lang, self.numbers))
 
     def suggestions(self, limit: int = 40):
         """Respondents' suggestions, escaped: each distinct text once with how many wrote it,
@@ -2340,7 +2386,7 @@ class UnitReport(_ReportBase):
         shown = t.head(limit)
         return report_table(shown, {"suggestion": "col_suggestion", "count": "col_count"}, lang=self.lang,
                             formats={"suggestion": "text", "count": "int"}, n_column=None,
-                            caption=table_caption("suggestions", self.lang) + " " +
+                            caption=table_caption("suggestions", self.lang, self.numbers) + " " +
                             label("s_suggestions_shown", self.lang, k=fmt_number(len(shown), 0, self.lang),
                                   total=fmt_number(len(s), 0, self.lang)))
 
@@ -2352,7 +2398,7 @@ class UnitReport(_ReportBase):
                                        access_row=self._access_row(), access_test=at, gaps=self.gaps,
                                        paired=self.paired, ipa=self.ipa, round_change=rc,
                                        missing_items=self._missing_items(), alpha=self.alpha, min_n=self.min_n,
-                                       lang=self.lang, scheme=self.scheme))
+                                       lang=self.lang, scheme=self.scheme, numbers=self.numbers))
 
     def _access_significant(self) -> bool:
         at = self.access_test
@@ -2398,7 +2444,8 @@ class UnitReport(_ReportBase):
         t = t.assign(rule_text=[rule_label(r, self.lang) for r in t["rule"]])
         return report_table(t, {"rule_text": "col_rule", "n": "col_count", "rule": "col_rule_code"},
                             lang=self.lang, formats={"rule_text": "text", "n": "int", "rule": "text"}, n_column=None,
-                            caption=table_caption("quality", self.lang) + " " + label("s_quality_log", self.lang))
+                            caption=table_caption("quality", self.lang, self.numbers) + " "
+                            + label("s_quality_log", self.lang))
 
     # -- results --------------------------------------------------------------
 

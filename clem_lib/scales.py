@@ -15,7 +15,8 @@ from __future__ import annotations
 
 __all__ = ["BUILTIN_SCALES", "SKM_UNSUR_SCALES", "builtin_scale_spec"]
 
-_DONT_KNOW = ["Tidak tahu", "TT", "Tdk tahu", "Tidak menjawab", "TJ", "98", "99"]
+_DONT_KNOW = ["Tidak tahu", "TT", "Tdk tahu", "Tidak menjawab", "TJ", "98", "99",
+              "Don't know", "Do not know", "No answer", "N/A"]
 
 
 def _abbrev(label: str) -> list[str]:
@@ -101,7 +102,8 @@ BUILTIN_SCALES: dict[str, dict] = {
             {"code": False, "id": "Tidak", "en": "No",
              "aliases": ["T", "Tdk", "0", "Tidak ada", "Belum", "Nggak", "Gak", "Enggak", "False"]},
         ],
-        "missing": ["Tidak tahu", "TT", "Tdk tahu", "Lupa", "Tidak menjawab", "99"],
+        "missing": ["Tidak tahu", "TT", "Tdk tahu", "Lupa", "Tidak menjawab", "99", "Don't know",
+                    "Do not know", "No answer", "N/A"],
     },
     "jenis_kelamin": {
         "kind": "nominal",

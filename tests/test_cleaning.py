@@ -343,6 +343,19 @@ def test_survey_without_id_round_or_sector_cleans(tmp_path):
     assert ("Persyaratan", "SANGAT SESUAI", "4") in set(map(tuple, aliases[["column", "old", "new"]].values))
 
 
+def test_a_mostly_blank_select_multiple_is_a_warning_saying_what_blanks_count_as(tmp_path):
+    rows = [r[:2] + ("",) + r[3:] for r in _FORMS_ROWS]
+    rows[0] = _FORMS_ROWS[0]
+    data, cb = _forms(tmp_path, rows=rows)
+    problems = validate_survey(data, cb, today=TODAY)
+    warn = [p for p in problems if p.column == "Kelompok"]
+    assert [p.level for p in warn] == ["warning"]
+    assert "75% of the cells are blank; they count as nothing ticked" in warn[0].message
+    assert "blank: missing" in warn[0].fix
+    data, cb = _forms(tmp_path)  # one blank in four: no warning
+    assert not [p for p in validate_survey(data, cb, today=TODAY) if p.column == "Kelompok"]
+
+
 def test_select_multiple_blank_missing_and_unknown_choice(tmp_path):
     data, cb = _forms(tmp_path, blank=", blank: missing")
     t = clean_survey(data, cb, today=TODAY).table.set_index("respondent_id")

@@ -87,7 +87,7 @@ def test_round_trip_google_forms(gforms, tmp_path):
     path, scores = gforms
     draft = draft_survey(path)
     cb, units = write_draft(draft, tmp_path / "out")
-    assert cb.name == "skm_puskesmas_2025_jawaban.codebook.yml"
+    assert cb.name == "skm_puskesmas_2025.codebook.yml"
     doc, by_src = _entries(cb)
     for key in UNSUR:
         e = by_src[QUESTIONS[key]]
@@ -169,13 +169,13 @@ def test_cli_writes_beside_raw_and_refuses_to_overwrite(gforms, capsys):
     assert default_out_dir(path) == path.parent.parent  # the export's folder is raw/
     assert main(["init", "--data", str(path)]) == 0
     err = capsys.readouterr().err
-    cb = path.parent.parent / "skm_puskesmas_2025_jawaban.codebook.yml"
+    cb = path.parent.parent / "skm_puskesmas_2025.codebook.yml"
     assert cb.is_file() and "users_per_month" in err
     before = cb.read_bytes()
     assert main(["init", "--data", str(path)]) == 2
     lines = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("clem: error: ")
-    assert "skm_puskesmas_2025_jawaban.codebook.yml" in lines[0] and "--force" in lines[0]
+    assert "skm_puskesmas_2025.codebook.yml" in lines[0] and "--force" in lines[0]
     assert cb.read_bytes() == before
     assert main(["init", "--data", str(path), "--force"]) == 0
     assert not list(cb.parent.glob(".*.tmp"))
@@ -465,3 +465,6 @@ def test_spss_value_labels(tmp_path):
 def test_survey_name_slug():
     assert survey_name_from("data/raw/SKM Puskesmas (Jawaban) 2025.csv") == "skm_puskesmas_jawaban_2025"
     assert survey_name_from("x/Rekap-SKM.xlsx") == "rekap_skm"
+    # the suffix Google Forms gives a response sheet is not part of the survey's name
+    assert survey_name_from("SKM Puskesmas 2025 (Jawaban).csv") == "skm_puskesmas_2025"
+    assert survey_name_from("Service survey (Responses).csv") == "service_survey"

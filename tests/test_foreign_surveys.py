@@ -1,9 +1,9 @@
 """Survey exports clem was not built on, run end to end with no hand edit.
 
-``tests/foreign/make_exports.py`` writes five SYNTHETIC exports in the shapes
-other teams send (KoboToolbox XLSX with its XLSForm, ODK Central CSV, Google
-Forms CSV, SPSS .sav, a bare sheet of scores) together with the answers it
-wrote. Each goes through ``clem init`` (the Kobo one with ``--form``), then
+``tests/foreign/make_exports.py`` writes six SYNTHETIC exports in the shapes
+other teams send (KoboToolbox XLSX with its XLSForm, the same survey as a Kobo
+CSV with English labels, ODK Central CSV, Google Forms CSV, SPSS .sav, a bare
+sheet of scores) together with the answers it wrote. Each goes through ``clem init`` (the Kobo one with ``--form``), then
 ``clem validate`` and ``clem run --jobs 2`` on the drafted codebook and units
 file, exactly as drafted. Checked:
 
@@ -56,7 +56,7 @@ def _load_generator():
 
 
 gen = _load_generator()
-SHAPES = ["kobo_xlsx", "odk_central_csv", "google_forms_csv", "spss_sav", "bare_scores_xlsx"]
+SHAPES = ["kobo_xlsx", "odk_central_csv", "google_forms_csv", "spss_sav", "bare_scores_xlsx", "kobo_labels_csv"]
 
 
 # ---------------------------------------------------------------------------
@@ -267,6 +267,14 @@ def _read_back(e) -> pd.DataFrame:
                      if n != "tidak_tahu"]
             out[key] = raw[col].map({n: float(i) for i, n in enumerate(names, start=1)})
         return out
+    if e.name == "kobo_labels_csv":
+        raw = pd.read_csv(e.path, dtype=str, sep=";", keep_default_na=False)
+        out = pd.DataFrame({"unit": raw.iloc[:, 2]})
+        for key in gen.UNSUR:
+            col = next(c for c in raw.columns if c.endswith(gen.QUESTIONS_EN[key]))
+            scores = {lab: float(i) for i, lab in enumerate(gen.SKM_LABELS_EN[key], start=1)}
+            out[key] = raw[col].map(scores)
+        return out
     if e.name == "odk_central_csv":
         raw = pd.read_csv(e.path, dtype=str)
         out = pd.DataFrame({"unit": raw["identitas-unit"]})
@@ -329,7 +337,7 @@ def test_generator_same_bytes_and_its_truth_is_in_the_files(tmp_path):
                                       obj=f"{name}: answers in the file vs truth")
         niks = [v for v in e.personal if re.fullmatch(r"\d{16}", v)]
         assert all(v.startswith("3372") for v in niks)
-        assert bool(niks) == (name in ("kobo_xlsx", "odk_central_csv")), name
+        assert bool(niks) == (name in ("kobo_xlsx", "odk_central_csv", "kobo_labels_csv")), name
         assert bool(e.personal) == (name != "spss_sav"), name
         # the leak check finds them where they are
         found = _leaks(e.path.parent, _personal_needles(e))
@@ -350,6 +358,11 @@ def test_init_validate_run_with_no_hand_edit(pipeline, name):
     mapping = _unit_map(p)
     missing = [f"{d['slug']}.html" for d in mapping.values() if not (p.out_dir / f"{d['slug']}.html").is_file()]
     assert not missing, f"{name}: no report {missing} in {sorted(x.name for x in p.out_dir.iterdir())}"
+    # no checklist was given: no compliance column on the index, no compliance section in a report
+    index = (p.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "Indeks kepatuhan" not in index and "Unit layanan" in index
+    first = next(iter(mapping.values()))["slug"]
+    assert "Daftar periksa standar pelayanan" not in (p.out_dir / f"{first}.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

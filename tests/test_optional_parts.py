@@ -112,3 +112,15 @@ def test_city_overview_without_checklist_or_second_round(survey):
     t = city.access_table().frame
     assert "Compliance" not in " ".join(map(str, t.columns)) and len(t) == 2
     assert "Not asked" in str(city.methods())
+
+
+def test_figures_and_tables_are_numbered_on_without_gaps(survey):
+    rep = _unit_report(survey)
+    assert rep.numbers == {"figure": {"sample": 1, "ikm_elements": 2, "likert": 3, "forest": 4},
+                           "table": {"sample": 1, "groups": 2, "complaints": 3, "quality": 4}}
+    assert str(rep.complaints_table().caption).startswith("Table 3. ")
+    assert str(rep.caption("sample")).startswith("**Figure 1.** Respondents per sector.")
+    # every section present (the bundled sample): the fixed numbers the findings have always cited
+    full = clem.UnitReport.build(unit="Kec. Serengan", data_path=str(clem.cleaned_sample()), n_boot=200)
+    assert full.numbers == {"figure": {k: v for k, v in clem.FIGURES.items() if v <= 7 and k in dict(
+        clem.report._UNIT_FIGURES)}, "table": {k: clem.TABLES[k] for k, _ in clem.report._UNIT_TABLES}}

@@ -1,7 +1,6 @@
 """SYNTHETIC survey exports in the shapes other teams send, from fixed seeds.
 
-    python -m tests.foreign.make_exports OUT_DIR            # the five exports
-    python -m tests.foreign.make_exports OUT_DIR --labels   # also kobo_labels_csv
+    python -m tests.foreign.make_exports OUT_DIR            # the six exports
 
 Each ``make_<shape>(out_dir)`` writes one export (and, for Kobo, its
 XLSForm) and returns an :class:`Export` holding the answers the generator
@@ -39,9 +38,11 @@ Shapes (``make_all``):
     A plain office spreadsheet: No, Nama Responden, Unit Layanan, Jenis
     Kelamin (L/P), Umur, U1..U9 with scores 1-4 (some blank).
 
-``make_kobo_labels_csv`` writes a sixth shape that ``make_all`` leaves out:
-the Kobo export as a ``;``-separated CSV with English labels for headers
-and answers.
+``kobo_labels_csv``
+    The Kobo survey as a ``;``-separated CSV with English labels for headers
+    and answers; the special groups as labels joined by spaces (not
+    splittable: labels hold spaces) plus one 0/1 column per choice, named by
+    its label.
 """
 
 from __future__ import annotations
@@ -925,11 +926,12 @@ _MAKERS = {
     "google_forms_csv": make_google_forms_csv,
     "spss_sav": make_spss_sav,
     "bare_scores_xlsx": make_bare_scores_xlsx,
+    "kobo_labels_csv": make_kobo_labels_csv,
 }
 
 
 def make_all(out_dir) -> dict[str, Export]:
-    """Write the five exports, each in its own sub-folder ``out_dir/<shape>/``."""
+    """Write the six exports, each in its own sub-folder ``out_dir/<shape>/``."""
     out_dir = Path(out_dir)
     exports = {}
     for name, make in _MAKERS.items():
@@ -942,14 +944,8 @@ def make_all(out_dir) -> dict[str, Export]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", help="folder to write the exports into")
-    parser.add_argument("--labels", action="store_true",
-                        help="also write the Kobo CSV with English labels (kobo_labels_csv/)")
     args = parser.parse_args(argv)
     exports = make_all(args.out_dir)
-    if args.labels:
-        sub = Path(args.out_dir) / "kobo_labels_csv"
-        sub.mkdir(parents=True, exist_ok=True)
-        exports["kobo_labels_csv"] = make_kobo_labels_csv(sub)
     for name, e in exports.items():
         print(f"{name}: {e.path} ({len(e.truth)} rows, {e.truth['unit'].nunique()} units)"
               + (f", form {e.form}" if e.form else ""))
