@@ -92,7 +92,9 @@ def test_location_report_in_english_standalone_with_hostile_free_text(cleaned, t
     assert not [o for o in _outputs(nb) if o.get("output_type") == "error"]
     text = _markdown_text(nb)
     assert "# Service monitoring report: Dispendukcapil" in text
-    assert "## 1. Headline" in text and "## 11. Findings and recommendations" in text
+    # a data file of one's own with no checklist given: no checklist section, the next ones numbered on
+    assert "## 1. Headline" in text and "## 10. Findings and recommendations" in text
+    assert "checklist" not in text.lower()
     assert "Ringkasan utama" not in text and " responden." not in text
     page = _check_html(nb, "Dispendukcapil", "en")
     assert "&lt;script&gt;alert(" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
