@@ -524,7 +524,14 @@ def load_checklist(path=CHECKLIST_FILE, units_path=UNITS_FILE) -> pd.DataFrame:
     from .codebook import load_units, normalize_label
 
     path = Path(path)
-    df = read_survey(path)
+    try:
+        df = read_survey(path)
+    except ClemInputError as exc:
+        if "no data rows" not in str(exc):
+            raise
+        raise ClemInputError("the checklist has a header but no observations", file=path,
+                             fix="write one row per unit, round and component observed, or leave out "
+                                 "--checklist") from None
     need = ["unit", "round", "component", "category", "present"]
     missing = [c for c in need if c not in df.columns]
     if missing:

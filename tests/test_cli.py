@@ -100,6 +100,17 @@ def test_a_checklist_naming_a_unit_outside_the_units_file_stops_before_anything_
     assert not out.exists()
 
 
+def test_a_header_only_checklist_is_refused_as_a_checklist(tmp_path, capsys):
+    checklist = tmp_path / "checklist.csv"
+    checklist.write_text("unit,round,component,category,present\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["run", *SAMPLE, "--units-file", str(UNITS_FILE), "--checklist", str(checklist),
+                 "--out", str(out)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "the checklist has a header but no observations" in line and "--checklist" in line
+    assert "submissions" not in line and not out.exists()
+
+
 def test_flags_are_not_abbreviated_and_validate_has_no_units_list(capsys):
     # --units is the list of units to report (run only); the units file is --units-file everywhere
     with pytest.raises(SystemExit) as e:
