@@ -786,8 +786,11 @@ def _select_multiple(raw, spec, raw_col, sep, n, log=None, problems=None, file=N
         prev = flags.get(flag)
         flags[flag] = hit if prev is None else (prev | hit)
     if not blank_is_none and present:
-        # a row with every split column blank was not answered: unknown, whatever the flag
+        # a row with every split column blank was not answered: unknown, whatever the flag; so is a
+        # row whose joined column (Kobo writes both) is blank
         cols = [raw[f"{spec.source}{sep}{c}"].astype("string").str.strip() for c in present]
+        if spec.source in raw.columns:
+            cols = [raw[spec.source].astype("string").str.strip()]
         unanswered = np.logical_and.reduce([(c.isna() | c.eq("")).to_numpy(dtype=bool) for c in cols])
         flags = {k: v.mask(unanswered) for k, v in flags.items()}
     return {k: v.array for k, v in flags.items()}
@@ -1373,6 +1376,8 @@ def _column_selector(codebook: Codebook):
                 continue
             col = found[spec.name]
             cols = [col] if col is not None else [c for c in names if c.startswith(spec.source + sep)]
+            if col is None and spec.source in names:
+                cols.append(spec.source)  # the joined column beside Kobo's per-choice ones: which rows answered
             read.update(cols)
             if ROLES[spec.role] in _TEXT_KINDS or spec.role in _TEXT_ROLES:
                 text.update(cols)
