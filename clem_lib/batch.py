@@ -1622,6 +1622,8 @@ def run_survey(
     checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE, prev_params, out_dir,
                                      "--checklist")
     units_path = _check_input_file(units_path, "units file")
+    if checklist_path is not None and checklist_path != CHECKLIST_FILE.resolve():
+        checklist_path = _check_input_file(checklist_path, "checklist")  # given: it must be there
     for nb in ("location_report.ipynb", "city_overview.ipynb"):
         if not (notebooks_dir / nb).is_file():
             raise ClemInputError("report notebook not found", file=notebooks_dir / nb,

@@ -206,8 +206,17 @@ def _cmd_clean(args) -> int:
     if out.suffix.lower() != ".parquet":
         raise ClemInputError("the cleaned table is written as parquet", file=out,
                              fix="give an output name ending in .parquet")
-    if not out.resolve().parent.is_dir():
-        raise ClemInputError("the output folder does not exist", file=out.parent, fix="create it first")
+    parent = out.absolute().parent
+    if parent.exists() and not parent.is_dir():
+        raise ClemInputError(f"cannot write here: {parent} is a file, not a folder", file=out,
+                             fix="give an output path inside a folder")
+    if not parent.is_dir():
+        raise ClemInputError(f"the output folder {parent} does not exist", file=out, fix="create it first")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ClemInputError(f"cannot write in the output folder {parent} (permission denied)", file=out,
+                             fix="choose a folder you can write to")
+    if out.is_dir():
+        raise ClemInputError("is a folder", file=out, fix="give the name of the parquet file to write")
     from .codebook import units_file_for
 
     result = clean_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
