@@ -1053,7 +1053,7 @@ def _path_parameter(name: str, given, default, prev_params: Mapping, out_dir: Pa
     if given is None:
         if recorded is not None:
             return previous
-        return Path(default).resolve()
+        return None if default is None else Path(default).resolve()
     chosen = None if str(given) == "" else _resolve(given, flag)
     if recorded is not None and chosen != previous:
         raise ClemInputError(
@@ -1332,6 +1332,8 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         "alpha": float(params["alpha"]),
         "min_n": int(params["min_n"]),
         "seed": int(params["seed"]),
+        # the codebook's IKM rule, so that every report grades as the index does
+        "scheme": scheme if isinstance(scheme, str) else json.dumps(scheme, sort_keys=True, ensure_ascii=False),
     }
     tasks = []
     if city_rerun:
@@ -1605,7 +1607,9 @@ def run_survey(
             if (recorded.get("data") or {}).get("path") and (recorded.get("codebook") or {}).get("path"):
                 data_path = _from_output_folder(recorded["data"]["path"], out_dir)
                 codebook_path = _from_output_folder(recorded["codebook"]["path"], out_dir)
-    if data_path is None and codebook_path is None:
+    sample = data_path is None and codebook_path is None
+    if sample:
+        # the bundled sample, with its own units and checklist unless others are given
         data_path, codebook_path = SAMPLE_DATA, SAMPLE_CODEBOOK
     elif data_path is None or codebook_path is None:
         raise ClemInputError("give both --data and --codebook, or neither to run the bundled sample",
@@ -1618,12 +1622,18 @@ def run_survey(
         previous = _read_manifest(out_dir)
     prev_params = (previous or {}).get("parameters", {})
     notebooks_dir = _path_parameter("notebooks", notebooks_dir, NOTEBOOKS_DIR, prev_params, out_dir, "--notebooks")
+    if units_path is None and "units_file" not in prev_params:
+        from .codebook import units_file_for
+
+        # <survey>.units.yml or units.yml beside the codebook; the bundled units for the sample
+        units_path = UNITS_FILE if sample else units_file_for(codebook_path, None)
     units_path = _path_parameter("units_file", units_path, UNITS_FILE, prev_params, out_dir, "--units-file")
-    checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE, prev_params, out_dir,
-                                     "--checklist")
+    # the bundled checklist belongs to the bundled sample; a survey of one's own has none unless given
+    checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE if sample else None,
+                                     prev_params, out_dir, "--checklist")
     units_path = _check_input_file(units_path, "units file")
-    if checklist_path is not None and checklist_path != CHECKLIST_FILE.resolve():
-        checklist_path = _check_input_file(checklist_path, "checklist")  # given: it must be there
+    if checklist_path is not None:
+        checklist_path = _check_input_file(checklist_path, "checklist")
     for nb in ("location_report.ipynb", "city_overview.ipynb"):
         if not (notebooks_dir / nb).is_file():
             raise ClemInputError("report notebook not found", file=notebooks_dir / nb,
@@ -1655,6 +1665,10 @@ def run_survey(
             # Usage problems are found before anything is written too.
             table = result.table
             chosen = resolve_units(units, table["unit"].dropna().astype(str).unique(), load_units(units_path))
+            if checklist_path is not None:
+                from .io import load_checklist
+
+                load_checklist(checklist_path, units_path)  # its units must be in the units file
             if round:
                 present = sorted(int(r) for r in table["round"].dropna().unique())
                 if int(round) not in present:
