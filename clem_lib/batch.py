@@ -40,6 +40,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -63,6 +64,7 @@ __all__ = [
     "resolve_units",
     "run_reports",
     "run_survey",
+    "RunInterrupted",
 ]
 
 # Columns of ``results.csv`` (DESIGN.md contract), in order: one definition, in scoring.
@@ -208,6 +210,73 @@ class NotebookOutcome:
     host: str = ""
 
 
+# ---------------------------------------------------------------------------
+# Process lifetime: workers die with the runner, kernels with their worker
+# ---------------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@functools.lru_cache(maxsize=None)
+def _prctl():
+    """``prctl`` of the C library (Linux), or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - no libc symbol
+        return None
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies; exit if it already has.
+
+    ``PR_SET_PDEATHSIG`` (Linux) is armed first, then the parent is checked: a
+    parent that died before the call is no longer our parent (we were
+    reparented), and nothing would ever send the signal.
+    """
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _ignore_sigint(signum, frame):  # noqa: ARG001 - signal handler signature
+    """A worker's SIGINT handler: the runner stops the workers itself.
+
+    A handler rather than ``SIG_IGN``: an ignored signal stays ignored in
+    the kernels the worker starts, a handler is reset when they start.
+    """
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Initializer of every pool worker: die with the runner, leave Ctrl-C to the runner."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, _ignore_sigint)
+
+
+def _kernel_preexec(parent_pid: int):
+    """``preexec_fn`` for a kernel's ``Popen``: the kernel dies with the worker that started it.
+
+    Runs in the forked child before ``exec``: only the prepared ``prctl``
+    call and ``getppid`` (no imports, no locks). ``PR_SET_PDEATHSIG``
+    survives ``exec`` of a program that is not set-user-ID.
+    """
+    prctl = _prctl()
+    kill = int(signal.SIGKILL)
+
+    def preexec():
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return preexec
+
+
 @functools.lru_cache(maxsize=None)
 def _kernel_classes():
     """Kernel manager and spec manager that launch ``sys.executable`` over IPC."""
@@ -227,11 +296,15 @@ def _kernel_classes():
             )
 
     class _RunnerKernelManager(AsyncKernelManager):
-        """Kernel whose stdout/stderr go to a log file in its private folder."""
+        """Kernel whose stdout/stderr go to a log file in its private folder, and which is
+        killed by the operating system when the process that started it dies (Linux)."""
 
         log_path: str | None = None
 
         async def _async_start_kernel(self, **kw):
+            if os.name == "posix":
+                # LocalProvisioner passes these keywords on to Popen
+                kw.setdefault("preexec_fn", _kernel_preexec(os.getpid()))
             if self.log_path:
                 fh = open(self.log_path, "ab")
                 self._clem_log = fh
@@ -610,12 +683,17 @@ def run_notebooks(
         workers = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
     else:
         workers = max(1, min(int(jobs or os.cpu_count() or 1), len(tasks)))
-        executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_worker_init, initargs=(os.getpid(),))
     bar = Progress(len(tasks), workers, stream=stream, enabled=progress)
     outcomes: dict[str, NotebookOutcome] = {}
+    stopped = False
+    futures: dict = {}
     try:
         bar.start()
-        futures = {executor.submit(execute_notebook_task, t): t for t in tasks}
+        futures = {}
+        for t in tasks:
+            futures[executor.submit(execute_notebook_task, t)] = t
         for fut in cf.as_completed(futures):
             task = futures[fut]
             try:
@@ -634,12 +712,56 @@ def run_notebooks(
                 outcome = dataclasses.replace(outcome, ipynb="", html="", results=None)
             outcomes[task.key] = outcome
         bar.close()
+    except BaseException:
+        # Ctrl-C, or an error while handling an outcome: stop now, not when the running
+        # notebooks end. Killing a worker kills its kernel too (see _kernel_preexec).
+        stopped = True
+        previous_handler = _sigint_ignored()
+        try:
+            if scheduler is None:
+                _kill_workers(executor)
+            else:
+                for fut in futures:
+                    fut.cancel()
+        finally:
+            _restore_sigint(previous_handler)
+        if bar.enabled and bar.tty:
+            bar.stream.write("\n")
+        raise
     finally:
         if scheduler is None:
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=not stopped, cancel_futures=True)
         elif own_client:
             client.close()
     return [outcomes[k] for k in keys]
+
+
+def _sigint_ignored():
+    """Ignore Ctrl-C while the workers are being stopped; returns the handler to restore."""
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        return None
+
+
+def _restore_sigint(handler) -> None:
+    if handler is not None:
+        signal.signal(signal.SIGINT, handler)
+
+
+def _kill_workers(executor) -> None:
+    """SIGKILL every worker process of a ``ProcessPoolExecutor`` and reap them."""
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for proc in procs:
+        try:
+            proc.join(5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
 
 
 # ---------------------------------------------------------------------------
@@ -856,11 +978,125 @@ def _package_versions() -> dict:
     return out
 
 
-def _file_record(path) -> dict | None:
+def _file_record(path, base=None) -> dict | None:
+    """Path (relative to ``base``, the output folder, when given) and sha256 of a file."""
     if not path:
         return None
     path = Path(path)
-    return {"path": str(path), "sha256": _sha256(path)}
+    return {"path": _relative(path, base) if base is not None else str(path), "sha256": _sha256(path)}
+
+
+def _relative(path, base) -> str:
+    """``path`` relative to the folder ``base`` (``..`` where needed); absolute only across drives."""
+    try:
+        return Path(os.path.relpath(Path(path), Path(base))).as_posix()
+    except ValueError:  # Windows: another drive
+        return str(path)
+
+
+def _from_output_folder(recorded: str, out_dir: Path) -> Path:
+    """A path recorded by :func:`_relative` back to an absolute one."""
+    return Path(os.path.normpath(os.path.join(out_dir, recorded)))
+
+
+def _resolve(path, what: str, fix: str = "check the path") -> Path:
+    """``Path(path).resolve()`` with one-line errors (a symbolic link loop, an unreadable folder)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError) as exc:
+        reason = "a loop of symbolic links" if isinstance(exc, RuntimeError) or \
+            getattr(exc, "errno", None) == 40 else (getattr(exc, "strerror", None) or str(exc))
+        raise ClemInputError(f"{what}: {reason}", file=path, fix=fix) from None
+
+
+def _check_input_file(path, what: str) -> Path:
+    """The resolved path of an input file, or a one-line error saying what is wrong with it."""
+    p = _resolve(path, what, fix="point to the file itself, not to a link that leads back to itself")
+    if not p.exists():
+        raise ClemInputError(f"{what} not found", file=path, fix="check the path")
+    if p.is_dir():
+        raise ClemInputError(f"{what} is a folder, not a file", file=path, fix="give the file itself")
+    if not os.access(p, os.R_OK):
+        raise ClemInputError(f"{what} cannot be read (permission denied)", file=path,
+                             fix="check the file's permissions")
+    return p
+
+
+def _output_folder(out_dir) -> Path:
+    """The resolved output folder; a file in its place, or a folder that cannot be written, is an error."""
+    p = _resolve(out_dir, "output folder", fix="give --out a folder")
+    if p.exists() and not p.is_dir():
+        raise ClemInputError("the output folder is an existing file", file=p,
+                             fix="give --out a folder (a new one, or the folder of an earlier run)")
+    existing = p
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ClemInputError("the output folder would be inside a file", file=existing,
+                             fix="give --out a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ClemInputError("cannot write the output folder here (permission denied)", file=p,
+                             fix="choose a folder you can write to with --out")
+    return p
+
+
+def _path_parameter(name: str, given, default, prev_params: Mapping, out_dir: Path, flag: str):
+    """A file or folder parameter: the given one, the previous run's on a retry, else the default.
+
+    On a retry a given value must be the previous run's (the reports would
+    otherwise mix two sets of notebooks or units).
+    """
+    if given is not None and str(given) == "" and name != "checklist":
+        given = None
+    recorded = prev_params.get(name)  # relative path, "" (none) or absent (not recorded)
+    previous = None if recorded in (None, "") else _from_output_folder(str(recorded), out_dir)
+    if given is None:
+        if recorded is not None:
+            return previous
+        return None if default is None else Path(default).resolve()
+    chosen = None if str(given) == "" else _resolve(given, flag)
+    if recorded is not None and chosen != previous:
+        raise ClemInputError(
+            f"--retry-failed: {flag} {given} differs from the previous run ({recorded or 'none'})",
+            fix=f"leave out {flag} to reuse the previous one, or run without --retry-failed")
+    return chosen
+
+
+_OUTCOME_SUFFIX = ".outcome.json"
+
+
+def _write_outcome(parts: Path, o: NotebookOutcome) -> None:
+    """Record, atomically, that one notebook finished (read back by ``--retry-failed``)."""
+    record = {"key": o.key, "status": o.status, "error": o.error, "seconds": _round_seconds(o.seconds)}
+    _atomic_write_text(parts / f"{o.key}{_OUTCOME_SUFFIX}", json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _read_outcome(parts: Path, key) -> dict | None:
+    """``status``, ``error``, ``seconds`` of a finished notebook, or None when it did not finish."""
+    if not key:
+        return None
+    try:
+        rec = json.loads((parts / f"{key}{_OUTCOME_SUFFIX}").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rec, dict) or rec.get("status") not in ("ok", "failed"):
+        return None
+    return {k: rec.get(k) for k in ("status", "error", "seconds")}
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during the notebooks: workers and kernels stopped, finished reports kept.
+
+    Attributes
+    ----------
+    finished, total : int
+        Reports (units and the city overview) finished and recorded, of all.
+    out_dir : Path
+    """
+
+    def __init__(self, *, finished: int, total: int, out_dir: Path):
+        super().__init__(f"interrupted: {finished} of {total} reports finished")
+        self.finished, self.total, self.out_dir = finished, total, out_dir
 
 
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
@@ -938,9 +1174,9 @@ def run_reports(
     lang: str | None = None,
     round: int | None = None,
     retry_failed: bool = False,
-    units_path=UNITS_FILE,
-    checklist_path=CHECKLIST_FILE,
-    notebooks_dir=NOTEBOOKS_DIR,
+    units_path=None,
+    checklist_path=None,
+    notebooks_dir=None,
     alpha: float | None = None,
     min_n: int | None = None,
     seed: int | None = None,
@@ -957,21 +1193,33 @@ def run_reports(
     (``run_survey`` writes it there) or any cleaned parquet (it is then read in
     place). Parameters are those of :func:`run_survey`; ``inputs`` adds file
     records (path and sha256 of the raw export, codebook, ...) to the manifest.
+    ``units_path``, ``checklist_path`` and ``notebooks_dir`` left as None are
+    the previous run's on a retry, else the bundled ones (``checklist_path=""``:
+    no checklist). ``scheduler`` may also be a connected ``distributed.Client``.
 
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    ClemInputError
+        Bad input or usage; nothing is written.
+    RunInterrupted
+        Ctrl-C: the workers and kernels are stopped, finished reports are kept
+        and recorded, ``--retry-failed`` completes the run.
     """
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    out_dir = Path(out_dir).resolve()
+    out_dir = _output_folder(out_dir)
     cleaned_path = Path(cleaned_path).resolve()
-    notebooks_dir = Path(notebooks_dir).resolve()
-    units_path = Path(units_path).resolve()
-    checklist_path = Path(checklist_path).resolve() if checklist_path else None
 
     previous = _read_manifest(out_dir) if retry_failed else None
     prev_params = (previous or {}).get("parameters", {})
+    notebooks_dir = _path_parameter("notebooks", notebooks_dir, NOTEBOOKS_DIR, prev_params, out_dir, "--notebooks")
+    units_path = _path_parameter("units_file", units_path, UNITS_FILE, prev_params, out_dir, "--units-file")
+    checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE, prev_params, out_dir,
+                                     "--checklist")
     defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924}
     given = {"lang": lang, "round": round, "alpha": alpha, "min_n": min_n, "seed": seed}
     params = {}
@@ -1012,6 +1260,11 @@ def run_reports(
     chosen = resolve_units(units, list(info), units_table)
     if previous is not None:
         prev_units = {u["unit"]: u for u in previous.get("units", [])}
+        # what finished after the manifest was last written (an interrupted run)
+        for u in prev_units.values():
+            u.update(_read_outcome(out_dir / _PARTS, u.get("slug")) or {})
+        prev_city = {**(previous.get("city_overview") or {}), **(_read_outcome(out_dir / _PARTS, _CITY_KEY) or {})}
+        previous["city_overview"] = prev_city
         if units is None:
             chosen = sorted(prev_units)
         missing = [u for u in chosen if u not in info]
@@ -1019,24 +1272,62 @@ def run_reports(
             raise ClemInputError(f"--retry-failed: unit {missing[0]!r} is no longer in the data",
                                  fix="run without --retry-failed")
         rerun = [u for u in chosen if prev_units.get(u, {}).get("status") != "ok"]
-        city_rerun = (previous.get("city_overview") or {}).get("status") != "ok"
+        city_rerun = prev_city.get("status") != "ok"
     else:
         prev_units = {}
         rerun = list(chosen)
         city_rerun = True
     _check_slugs({u: info[u] for u in chosen}, cleaned_path)
 
+    # connect to the cluster before anything is written
+    client, own_client = None, False
+    if isinstance(scheduler, str):
+        client, _executor = _dask_executor(scheduler)
+        own_client = True
+        scheduler_name = scheduler
+    elif scheduler is not None:
+        client = scheduler
+        scheduler_name = getattr(getattr(scheduler, "scheduler", None), "address", None) or repr(scheduler)
+    else:
+        scheduler_name = None
+    try:
+        return _run_reports_write(
+            out_dir=out_dir, cleaned_path=cleaned_path, survey_name=survey_name, chosen=chosen, rerun=rerun,
+            city_rerun=city_rerun, info=info, params=params, previous=previous, prev_units=prev_units,
+            notebooks_dir=notebooks_dir, units_path=units_path, checklist_path=checklist_path,
+            location_nb=location_nb, city_nb=city_nb, jobs=jobs, client=client,
+            scheduler_name=scheduler_name, retry_failed=retry_failed, scheme=scheme, timeout=timeout,
+            progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds, t0=t0,
+            started=started)
+    finally:
+        if own_client:
+            client.close()
+
+
+def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, city_rerun, info, params,
+                       previous, prev_units, notebooks_dir, units_path, checklist_path, location_nb, city_nb,
+                       jobs, client, scheduler_name, retry_failed, scheme, timeout, progress, stream, inputs,
+                       clean_seconds, t0, started) -> RunResult:
+    """The writing half of :func:`run_reports`, once every check has passed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = out_dir / _PARTS
     parts.mkdir(exist_ok=True)
+    # outcome records of the notebooks about to run (all of them on a fresh run) are stale
+    stale = {_CITY_KEY, *(info[u]["slug"] for u in rerun)} if previous is not None else None
+    for f in parts.glob("*" + _OUTCOME_SUFFIX):
+        if stale is None or f.name[: -len(_OUTCOME_SUFFIX)] in stale:
+            f.unlink()
     if cleaned_path.parent != out_dir:
         data_for_notebooks = cleaned_path
     else:
         data_for_notebooks = out_dir / cleaned_path.name
+    has_checklist = bool(checklist_path) and checklist_path.is_file()
+    # paths the notebooks get (and their executed copies record) are relative to the output
+    # folder, the kernel's working folder: nothing of this machine's layout is in the reports
     base_params = {
-        "data_path": str(data_for_notebooks),
-        "checklist_path": str(checklist_path) if checklist_path and checklist_path.is_file() else "",
-        "units_path": str(units_path),
+        "data_path": _relative(data_for_notebooks, out_dir),
+        "checklist_path": _relative(checklist_path, out_dir) if has_checklist else "",
+        "units_path": _relative(units_path, out_dir),
         "lang": params["lang"],
         "alpha": float(params["alpha"]),
         "min_n": int(params["min_n"]),
@@ -1049,7 +1340,7 @@ def run_reports(
         tasks.append(NotebookTask(
             key=_CITY_KEY, label="City overview" if params["lang"] == "en" else "Ringkasan kota",
             kind="city", notebook=str(city_nb),
-            parameters={**base_params, "results_path": str(parts / f"{_CITY_KEY}.results.csv")},
+            parameters={**base_params, "results_path": f"{_PARTS}/{_CITY_KEY}.results.csv"},
             cwd=str(out_dir), lang=params["lang"], results_path=str(parts / f"{_CITY_KEY}.results.csv"),
             timeout=timeout))
     for name in rerun:
@@ -1057,10 +1348,10 @@ def run_reports(
         rp = str(parts / f"{slug}.results.csv")
         tasks.append(NotebookTask(
             key=slug, label=name, kind="unit", notebook=str(location_nb),
-            parameters={"unit": name, **base_params, "round": int(params["round"]), "results_path": rp},
+            parameters={"unit": name, **base_params, "round": int(params["round"]),
+                        "results_path": f"{_PARTS}/{slug}.results.csv"},
             cwd=str(out_dir), lang=params["lang"], results_path=rp, timeout=timeout))
 
-    scheduler_name = scheduler if isinstance(scheduler, str) or scheduler is None else repr(scheduler)
     manifest = {
         "tool": "clem",
         "survey_name": survey_name,
@@ -1068,18 +1359,21 @@ def run_reports(
         "parameters": {
             **{k: params[k] for k in ("lang", "round", "alpha", "min_n", "seed")},
             "units": chosen,
-            "jobs": None if scheduler is not None else int(jobs or os.cpu_count() or 1),
+            "jobs": None if client is not None else int(jobs or os.cpu_count() or 1),
             "scheduler": scheduler_name,
             "retry_failed": bool(retry_failed),
             "timeout_per_cell": timeout,
+            "notebooks": _relative(notebooks_dir, out_dir),
+            "units_file": _relative(units_path, out_dir),
+            "checklist": _relative(checklist_path, out_dir) if has_checklist else "",
         },
         "inputs": {
             **dict(inputs or {}),
-            "cleaned": _file_record(cleaned_path),
-            "units_file": _file_record(units_path),
-            "checklist": _file_record(checklist_path) if checklist_path and checklist_path.is_file() else None,
-            "location_report": _file_record(location_nb),
-            "city_overview": _file_record(city_nb),
+            "cleaned": _file_record(cleaned_path, out_dir),
+            "units_file": _file_record(units_path, out_dir),
+            "checklist": _file_record(checklist_path, out_dir) if has_checklist else None,
+            "location_report": _file_record(location_nb, out_dir),
+            "city_overview": _file_record(city_nb, out_dir),
         },
         "packages": _package_versions(),
         "timings": {"started": started},
@@ -1103,9 +1397,19 @@ def run_reports(
         part = parts / f"{o.key}.results.csv"
         if o.status != "ok" and part.exists():
             part.unlink()  # a failed notebook contributes no figures
+        # last: the record that this notebook finished, read back by --retry-failed
+        _write_outcome(parts, o)
+        finished.append(o.status)
 
-    outcomes = run_notebooks(tasks, jobs=jobs, scheduler=scheduler, progress=progress, stream=stream,
-                             on_done=write_outputs, keep_pages=False)
+    finished: list = []
+    try:
+        outcomes = run_notebooks(tasks, jobs=jobs, scheduler=client, progress=progress, stream=stream,
+                                 on_done=write_outputs, keep_pages=False)
+    except KeyboardInterrupt:
+        kept = (sum(1 for u in chosen if u not in rerun and prev_units.get(u, {}).get("status") == "ok")
+                + (0 if city_rerun else 1))
+        raise RunInterrupted(finished=kept + finished.count("ok"), total=len(chosen) + 1,
+                             out_dir=out_dir) from None
     by_key = {o.key: o for o in outcomes}
 
     # results.csv: every unit of this run (fresh or kept from the previous run) and the city
@@ -1153,6 +1457,8 @@ def run_reports(
                 "notebook": f"{_CITY_KEY}.ipynb" if (out_dir / f"{_CITY_KEY}.ipynb").is_file() else None}
     else:
         city = dict(previous.get("city_overview") or {}) if previous else {"status": "failed", "error": "not run"}
+        for key, ext in (("report", "html"), ("notebook", "ipynb")):
+            city[key] = f"{_CITY_KEY}.{ext}" if (out_dir / f"{_CITY_KEY}.{ext}").is_file() else None
     if city.get("status") != "ok":
         failures.append({"unit": "", "slug": _CITY_KEY, "error": city.get("error")})
 
@@ -1231,7 +1537,7 @@ def run_survey(
     round: int | None = None,
     units_path=None,
     checklist_path=None,
-    notebooks_dir=NOTEBOOKS_DIR,
+    notebooks_dir=None,
     alpha: float | None = None,
     min_n: int | None = None,
     seed: int | None = None,
@@ -1259,20 +1565,15 @@ def run_survey(
         Default ``outputs/<survey name>/``.
     retry_failed : bool
         Rerun only the units that failed (or never finished) in the previous
-        run of ``out_dir``, with the previous parameters; the raw inputs must
-        be unchanged.
+        run of ``out_dir``, with the previous parameters, notebooks, units
+        file, checklist and (when not given) export and codebook; the raw
+        inputs must be unchanged.
     round : int, default 0
         Survey round to report (0 = latest).
-    units_path : path, optional
-        Units file. Default: ``<survey>.units.yml`` or ``units.yml`` beside
-        the codebook (:func:`clem_lib.codebook.units_file_for`).
-    checklist_path : path, optional
-        Service-standard checklist. Default: the bundled sample's checklist
-        for the bundled sample, none for a survey of your own (then the
-        reports have no compliance section). Its units must be in the
-        units file (checked before anything is written).
-    notebooks_dir : path
-        Folder with ``location_report.ipynb`` and ``city_overview.ipynb``.
+    units_path, checklist_path, notebooks_dir : path, optional
+        Units file, service-standard checklist, folder with
+        ``location_report.ipynb`` and ``city_overview.ipynb``. None: the
+        previous run's on a retry, else the bundled ones.
     alpha, min_n, seed : optional
         Significance level (0.05), smallest cell shown (5), random seed
         (20130924), passed to the notebooks.
@@ -1290,96 +1591,126 @@ def run_survey(
     ------
     ClemInputError
         Bad input or usage (nothing is written).
+    RunInterrupted
+        Ctrl-C while the notebooks ran (see :func:`run_reports`).
     """
     from .cleaning import clean_survey, write_cleaned
-    from .codebook import load_codebook
-
-    from .codebook import units_file_for
+    from .codebook import load_codebook, load_units
 
     t0 = time.perf_counter()
-    if data_path is None and codebook_path is None:
-        # the bundled sample, with its own units and checklist unless others are given
-        data_path, codebook_path = SAMPLE_DATA, SAMPLE_CODEBOOK
-        units_path = units_path or UNITS_FILE
-        checklist_path = CHECKLIST_FILE if checklist_path is None else checklist_path
-    elif data_path is None or codebook_path is None:
-        raise ClemInputError("give both --data and --codebook, or neither to run the bundled sample",
-                             fix="add the missing option")
-    data_path, codebook_path = Path(data_path).resolve(), Path(codebook_path).resolve()
-    units_path = units_file_for(codebook_path, units_path).resolve()
-    checklist_path = Path(checklist_path).resolve() if checklist_path else None
-    for what, p in (("data file", data_path), ("codebook", codebook_path), ("units file", units_path),
-                    ("checklist", checklist_path)):
-        if p is not None and not p.is_file():
-            raise ClemInputError(f"{what} not found", file=p, fix="check the path")
     if lang is not None and lang not in ("id", "en"):
         raise ClemInputError(f"unknown language {lang!r}", fix="use --lang id or --lang en")
     if jobs is not None and int(jobs) < 1:
         raise ClemInputError(f"--jobs {jobs} is not a positive number", fix="use e.g. --jobs 4")
     if round is not None and int(round) < 0:
         raise ClemInputError(f"--round {round} is negative", fix="use 0 for the latest round, or 1, 2, ...")
-    codebook = load_codebook(codebook_path)
-    out_dir = Path(out_dir).resolve() if out_dir is not None else (OUTPUTS_DIR / codebook.survey_name)
-    inputs = {"data": _file_record(data_path), "codebook": _file_record(codebook_path)}
-    cleaned = out_dir / "cleaned.parquet"
-
-    if retry_failed:
+    previous = None
+    if retry_failed and out_dir is not None:
+        out_dir = _output_folder(out_dir)
         previous = _read_manifest(out_dir)
-        for key in ("data", "codebook"):
-            before = (previous.get("inputs", {}).get(key) or {}).get("sha256")
-            if before != inputs[key]["sha256"]:
-                raise ClemInputError(
-                    f"--retry-failed: the {key} file changed since the previous run",
-                    file=inputs[key]["path"], fix="run without --retry-failed to start afresh")
-        before = (previous.get("inputs", {}).get("cleaned") or {}).get("sha256")
-        if before is None or before != _sha256(cleaned):
-            raise ClemInputError("--retry-failed: the cleaned table of the previous run is missing or changed",
-                                 file=cleaned, fix="run without --retry-failed")
-        clean_seconds = 0.0
-    else:
-        # Clean in memory first: bad input stops here, before anything is written.
-        result = clean_survey(data_path, codebook, units_path)
-        if len(result.table) == 0:
-            raise ClemInputError("no answers left after cleaning", file=data_path,
-                                 fix="run `clem validate` to see what was removed and why")
-        # Usage problems are found before anything is written.
-        from .codebook import load_units
+        if data_path is None and codebook_path is None:  # the previous run's export and codebook
+            recorded = previous.get("inputs", {})
+            if (recorded.get("data") or {}).get("path") and (recorded.get("codebook") or {}).get("path"):
+                data_path = _from_output_folder(recorded["data"]["path"], out_dir)
+                codebook_path = _from_output_folder(recorded["codebook"]["path"], out_dir)
+    sample = data_path is None and codebook_path is None
+    if sample:
+        # the bundled sample, with its own units and checklist unless others are given
+        data_path, codebook_path = SAMPLE_DATA, SAMPLE_CODEBOOK
+    elif data_path is None or codebook_path is None:
+        raise ClemInputError("give both --data and --codebook, or neither to run the bundled sample",
+                             fix="add the missing option")
+    data_path = _check_input_file(data_path, "data file")
+    codebook_path = _check_input_file(codebook_path, "codebook")
+    codebook = load_codebook(codebook_path)
+    out_dir = _output_folder(out_dir if out_dir is not None else OUTPUTS_DIR / codebook.survey_name)
+    if retry_failed and previous is None:
+        previous = _read_manifest(out_dir)
+    prev_params = (previous or {}).get("parameters", {})
+    notebooks_dir = _path_parameter("notebooks", notebooks_dir, NOTEBOOKS_DIR, prev_params, out_dir, "--notebooks")
+    if units_path is None and "units_file" not in prev_params:
+        from .codebook import units_file_for
 
-        for nb in ("location_report.ipynb", "city_overview.ipynb"):
-            if not (Path(notebooks_dir) / nb).is_file():
-                raise ClemInputError("report notebook not found", file=Path(notebooks_dir) / nb,
-                                     fix="give the folder holding location_report.ipynb and city_overview.ipynb")
-        resolve_units(units, result.table["unit"].dropna().astype(str).unique(), load_units(units_path))
-        if checklist_path is not None:
-            from .io import load_checklist
+        # <survey>.units.yml or units.yml beside the codebook; the bundled units for the sample
+        units_path = UNITS_FILE if sample else units_file_for(codebook_path, None)
+    units_path = _path_parameter("units_file", units_path, UNITS_FILE, prev_params, out_dir, "--units-file")
+    # the bundled checklist belongs to the bundled sample; a survey of one's own has none unless given
+    checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE if sample else None,
+                                     prev_params, out_dir, "--checklist")
+    units_path = _check_input_file(units_path, "units file")
+    if checklist_path is not None:
+        checklist_path = _check_input_file(checklist_path, "checklist")
+    for nb in ("location_report.ipynb", "city_overview.ipynb"):
+        if not (notebooks_dir / nb).is_file():
+            raise ClemInputError("report notebook not found", file=notebooks_dir / nb,
+                                 fix="give the folder holding location_report.ipynb and city_overview.ipynb")
+    inputs = {"data": _file_record(data_path, out_dir), "codebook": _file_record(codebook_path, out_dir)}
+    cleaned = out_dir / "cleaned.parquet"
+    client = None
+    try:
+        if retry_failed:
+            for key in ("data", "codebook"):
+                before = (previous.get("inputs", {}).get(key) or {}).get("sha256")
+                if before != inputs[key]["sha256"]:
+                    raise ClemInputError(
+                        f"--retry-failed: the {key} file changed since the previous run",
+                        file=inputs[key]["path"], fix="run without --retry-failed to start afresh")
+            before = (previous.get("inputs", {}).get("cleaned") or {}).get("sha256")
+            if before is None or before != _sha256(cleaned):
+                raise ClemInputError("--retry-failed: the cleaned table of the previous run is missing or changed",
+                                     file=cleaned, fix="run without --retry-failed")
+            if isinstance(scheduler, str):  # connect before anything is written
+                client, _executor = _dask_executor(scheduler)
+            clean_seconds = 0.0
+        else:
+            # Clean in memory first: bad input stops here, before anything is written.
+            result = clean_survey(data_path, codebook, units_path)
+            if len(result.table) == 0:
+                raise ClemInputError("no answers left after cleaning", file=data_path,
+                                     fix="run `clem validate` to see what was removed and why")
+            # Usage problems are found before anything is written too.
+            table = result.table
+            chosen = resolve_units(units, table["unit"].dropna().astype(str).unique(), load_units(units_path))
+            if checklist_path is not None:
+                from .io import load_checklist
 
-            load_checklist(checklist_path, units_path)  # its units must be in the units file
-        if round:
-            present = sorted(int(r) for r in result.table["round"].dropna().unique())
-            if int(round) not in present:
-                raise ClemInputError(f"round {round} is not in the data",
-                                     fix="rounds in the data: " + ", ".join(map(str, present)) + " (0 = latest)")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir))
-        try:
-            write_cleaned(result, staging / "cleaned.parquet")
-            os.replace(staging / "cleaned.log.csv", out_dir / "cleaning_log.csv")
-            # the reports' data-quality section reads the changes per rule and unit from here
-            os.replace(staging / "cleaned.summary.csv", out_dir / "cleaning_summary.csv")
-            os.replace(staging / "cleaned.parquet", cleaned)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        warnings = [p for p in result.problems if getattr(p, "level", "warning") != "error"]
-        if warnings and progress:
-            (stream or sys.stderr).write(
-                f"clem: cleaning: {len(warnings)} warning(s); the changes are in cleaning_log.csv "
-                "(`clem validate` lists them)\n")
-        clean_seconds = time.perf_counter() - t0
-    inputs["cleaning_log"] = _file_record(out_dir / "cleaning_log.csv")
-    return run_reports(
-        cleaned, out_dir, survey_name=codebook.survey_name, units=units, jobs=jobs,
-        scheduler=scheduler, lang=lang, round=round, retry_failed=retry_failed,
-        units_path=units_path, checklist_path=checklist_path, notebooks_dir=notebooks_dir,
-        alpha=alpha, min_n=min_n, seed=seed, scheme=codebook.scheme, timeout=timeout,
-        progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds,
-    )
+                load_checklist(checklist_path, units_path)  # its units must be in the units file
+            if round:
+                present = sorted(int(r) for r in table["round"].dropna().unique())
+                if int(round) not in present:
+                    raise ClemInputError(f"round {round} is not in the data",
+                                         fix="rounds in the data: " + ", ".join(map(str, present)) + " (0 = latest)")
+            if "unit_slug" in table.columns:
+                pairs = table.loc[table["unit"].astype("object").isin(chosen), ["unit", "unit_slug"]]
+                pairs = pairs.astype(str).drop_duplicates()
+                _check_slugs({u: {"slug": sl} for u, sl in zip(pairs["unit"], pairs["unit_slug"])}, data_path)
+            if isinstance(scheduler, str):  # connect before anything is written
+                client, _executor = _dask_executor(scheduler)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir))
+            try:
+                write_cleaned(result, staging / "cleaned.parquet")
+                os.replace(staging / "cleaned.log.csv", out_dir / "cleaning_log.csv")
+                # the reports' data-quality section reads the changes per rule and unit from here
+                os.replace(staging / "cleaned.summary.csv", out_dir / "cleaning_summary.csv")
+                os.replace(staging / "cleaned.parquet", cleaned)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            warnings = [p for p in result.problems if getattr(p, "level", "warning") != "error"]
+            if warnings and progress:
+                (stream or sys.stderr).write(
+                    f"clem: cleaning: {len(warnings)} warning(s); the changes are in cleaning_log.csv "
+                    "(`clem validate` lists them)\n")
+            clean_seconds = time.perf_counter() - t0
+        inputs["cleaning_log"] = _file_record(out_dir / "cleaning_log.csv", out_dir)
+        return run_reports(
+            cleaned, out_dir, survey_name=codebook.survey_name, units=units, jobs=jobs,
+            scheduler=client if client is not None else scheduler, lang=lang, round=round,
+            retry_failed=retry_failed, units_path=units_path,
+            checklist_path=checklist_path if checklist_path is not None else "",
+            notebooks_dir=notebooks_dir, alpha=alpha, min_n=min_n, seed=seed, scheme=codebook.scheme,
+            timeout=timeout, progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds,
+        )
+    finally:
+        if client is not None:
+            client.close()

@@ -1129,6 +1129,14 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, units: pd.DataFrame, *, f
         pending = pool.submit(log_and_summary)
         table = _finish_table(table, coded, codebook, times, keep, unit_pos, unit_names, pool)
         log_df, summary = pending.result()
+    unsur_cols = [f"unsur_{k}" for k in codebook.unsur_keys if f"unsur_{k}" in table.columns]
+    if len(table) and unsur_cols and not table[unsur_cols].notna().to_numpy().any():
+        sources = [c.source for c in codebook.columns if c.role == "unsur"]
+        problems.stop(ClemInputError(
+            f"no IKM answers: every answer in the {len(sources)} unsur column(s) "
+            f"({', '.join(sources[:3])}{', ...' if len(sources) > 3 else ''}) is blank or missing",
+            file=file, fix="export the survey with its SKM answers, or point source: in the codebook "
+                           "at the columns that hold them"))
     return CleanResult(table=table, log=log_df, summary=summary, survey_name=codebook.survey_name,
                        problems=tuple(problems), n_raw=n)
 

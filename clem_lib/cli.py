@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--units-file", metavar="FILE", default=None, dest="units_file",
                        help="service units: names, aliases, sectors (default: <survey>.units.yml or "
                             "units.yml beside the codebook"
-                            + ("" if required else f"; for the bundled sample {UNITS_FILE.name}") + ")")
+                            + ("" if required else f"; for the bundled sample {UNITS_FILE.name}; with "
+                               "--retry-failed: the previous run's") + ")")
 
     p = sub.add_parser(
         "validate", formatter_class=_FORMATTER, **_no_abbrev,
@@ -205,8 +206,17 @@ def _cmd_clean(args) -> int:
     if out.suffix.lower() != ".parquet":
         raise ClemInputError("the cleaned table is written as parquet", file=out,
                              fix="give an output name ending in .parquet")
-    if not out.resolve().parent.is_dir():
-        raise ClemInputError("the output folder does not exist", file=out.parent, fix="create it first")
+    parent = out.absolute().parent
+    if parent.exists() and not parent.is_dir():
+        raise ClemInputError(f"cannot write here: {parent} is a file, not a folder", file=out,
+                             fix="give an output path inside a folder")
+    if not parent.is_dir():
+        raise ClemInputError(f"the output folder {parent} does not exist", file=out, fix="create it first")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ClemInputError(f"cannot write in the output folder {parent} (permission denied)", file=out,
+                             fix="choose a folder you can write to")
+    if out.is_dir():
+        raise ClemInputError("is a folder", file=out, fix="give the name of the parquet file to write")
     from .codebook import units_file_for
 
     result = clean_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
@@ -219,13 +229,13 @@ def _cmd_clean(args) -> int:
 
 def _cmd_run(args) -> int:
     from .batch import run_survey
-    from .paths import NOTEBOOKS_DIR
 
+    # files and folders left out are the bundled ones, or the previous run's with --retry-failed
     result = run_survey(
         args.data, args.codebook, units=args.units, jobs=args.jobs, scheduler=args.scheduler,
         lang=args.lang, out_dir=args.out, retry_failed=args.retry_failed, round=args.round,
         units_path=args.units_file, checklist_path=args.checklist,
-        notebooks_dir=args.notebooks or NOTEBOOKS_DIR, progress=not args.quiet,
+        notebooks_dir=args.notebooks, progress=not args.quiet,
     )
     index = result.out_dir / "index.html"
     ok = sum(1 for u in result.units if u["status"] == "ok")
@@ -287,10 +297,26 @@ def main(argv=None) -> int:
         sys.stderr.write(f"clem: error: {exc.filename or ''}: {exc.strerror} (fix: check the path and "
                          "its permissions)\n")
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        sys.stderr.write("clem: interrupted; finished reports are kept (rerun with --retry-failed "
-                         "to complete the run)\n")
+    except KeyboardInterrupt as exc:
+        _ignore_further_interrupts()
+        finished = getattr(exc, "finished", None)
+        if finished is not None:
+            sys.stderr.write(f"clem: interrupted: {finished} of {exc.total} report(s) finished and kept in "
+                             f"{exc.out_dir}; run the same command with --retry-failed to finish the others\n")
+        else:
+            sys.stderr.write("clem: interrupted before any report was written\n")
+        sys.stderr.flush()
         return 130
+
+
+def _ignore_further_interrupts() -> None:
+    """A second Ctrl-C while clem is stopping would print a traceback: ignore it."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -733,7 +733,7 @@ def load_units(path=UNITS_FILE) -> pd.DataFrame:
         if rows is None:
             rows = _units_from_cache(digest)
             if rows is None:
-                rows = _parse_units(path, _decode_yaml(data, path))
+                rows = _parse_units(path, _decode_yaml(data, path), data.decode("utf-8-sig", "replace"))
                 _units_to_cache(digest, rows)
             while len(_UNITS_MEMO) >= 8:  # a long session reading many registries keeps the last few
                 _UNITS_MEMO.pop(next(iter(_UNITS_MEMO)))
@@ -742,7 +742,7 @@ def load_units(path=UNITS_FILE) -> pd.DataFrame:
 
 
 #: Format of a units cache entry; bump it when the rows' shape or the validation changes.
-_UNITS_CACHE_VERSION = 1
+_UNITS_CACHE_VERSION = 2
 _UNITS_MEMO: dict[str, tuple] = {}
 
 
@@ -801,25 +801,86 @@ def _read_file_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _parse_units(path: Path, doc) -> tuple:
+#: Longest unit name: it titles a report, a chart and a row of the index.
+MAX_UNIT_NAME = 200
+#: Report file names that a unit's slug may not take (``<slug>.html`` sits beside them).
+RESERVED_SLUGS = frozenset({"index", "results", "manifest", "cleaning_log", "cleaning_summary", "cleaned",
+                            "city_overview"})
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+# bidirectional-text controls: they reorder what a reader sees ("Kec. \u202eevil" shows reversed)
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                        "\u2066\u2067\u2068\u2069"))
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without bidirectional-text control characters (U+202A..U+202E, U+2066..U+2069, ...)."""
+    return str(text).translate(_BIDI_CONTROLS)
+
+
+def _unit_lines(path: Path, data: str) -> list:
+    """Line number (1-based) of each entry of ``units:`` in the YAML text (for messages)."""
+    try:
+        node = yaml.compose(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for key, value in node.value:
+            if key.value == "units" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    except (yaml.YAMLError, AttributeError, TypeError):
+        pass
+    return []
+
+
+def _parse_units(path: Path, doc, text: str = "") -> tuple:
     """Validated units of a parsed ``units.yml``: (name, slug, sectors, aliases, users_per_month) each."""
     units = doc.get("units") if isinstance(doc, dict) else None
     if not isinstance(units, list) or not units:
         _fail(path, "no units: list found", "write units: [- {name: ..., sectors: [...]}]")
+    lines = []
+
+    def at(i: int, name=None) -> str:
+        """``line 12, unit 'Kec. X':`` for a message about units[i]."""
+        nonlocal lines
+        if not lines and text:
+            lines = _unit_lines(path, text)
+        where = f"line {lines[i]}" if i < len(lines) else f"units[{i}]"
+        if name is not None:
+            shown = name if len(name) <= 60 else name[:57] + "..."
+            where += f", unit {shown!r}"
+        return where + ":"
+
     rows, owner = [], {}
     for i, u in enumerate(units):
-        if not isinstance(u, dict) or not isinstance(u.get("name"), str):
-            _fail(path, f"units[{i}] has no name", "add name: <canonical unit name>")
-        name = u["name"]
+        if not isinstance(u, dict) or not isinstance(u.get("name"), str) or not u["name"].strip():
+            _fail(path, f"{at(i)} a unit has no name", "add name: <canonical unit name>")
+        name = strip_bidi(u["name"]).strip()
+        if not name:
+            _fail(path, f"{at(i)} a unit has no name", "add name: <canonical unit name>")
+        if len(name) > MAX_UNIT_NAME:
+            _fail(path, f"{at(i, name)} the name has {len(name)} characters (at most {MAX_UNIT_NAME})",
+                  "shorten the name; put longer spellings under aliases:")
+        if u.get("slug") is not None:
+            slug = u["slug"]
+            if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug):
+                _fail(path, f"{at(i, name)} slug {str(slug)[:60]!r} cannot name a report file",
+                      "use lower-case letters, digits, '-', '_' and '.' only, starting with a letter or digit (at most 100)")
+        else:
+            slug = slugify(name)[:100].rstrip("-") or f"unit-{i + 1}"
+        if slug in RESERVED_SLUGS:
+            _fail(path, f"{at(i, name)} slug {slug!r} is the name of another output file ({slug}.html/.csv)",
+                  f"give the unit another slug: (not {', '.join(sorted(RESERVED_SLUGS))})")
         sectors = u.get("sectors")
         if isinstance(sectors, str):
             sectors = [sectors]
         if not isinstance(sectors, list) or not sectors:
-            _fail(path, f"unit '{name}' has no sectors", "add sectors: [adminduk, ...]")
-        aliases = [str(a) for a in (u.get("aliases") or [])]
+            _fail(path, f"{at(i, name)} unit '{name[:60]}' has no sectors", "add sectors: [adminduk, ...]")
+        aliases = u.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list):
+            _fail(path, f"{at(i, name)} aliases is not a list", "write aliases: [Spelling one, Spelling two]")
+        aliases = [strip_bidi(str(a)) for a in aliases]
         upm = u.get("users_per_month")
         if upm is not None and (isinstance(upm, bool) or not isinstance(upm, int) or upm < 0):
-            _fail(path, f"unit '{name}': users_per_month {upm!r} is not a whole number",
+            _fail(path, f"{at(i, name)} users_per_month {upm!r} is not a whole number",
                   "write users_per_month: 1200")
         for s in [name, *aliases]:
             key = normalize_label(s)
@@ -827,7 +888,6 @@ def _parse_units(path: Path, doc) -> tuple:
                 _fail(path, f"alias '{s}' belongs to both '{owner[key]}' and '{name}'",
                       "keep each alias under one unit")
             owner[key] = name
-        slug = str(u.get("slug") or slugify(name))
         rows.append((name, slug, tuple(str(s) for s in sectors), tuple(aliases), upm))
     seen = set()
     for _name, slug, *_ in rows:

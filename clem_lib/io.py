@@ -102,7 +102,51 @@ def _sniff_delimiter(path: Path, encoding: str, wanted: str) -> str:
     return best
 
 
+def _check_text_table(path: Path) -> None:
+    """A one-line error for a "CSV" that is UTF-16 text or not text at all."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(head) >= 4 and head.count(b"\x00") * 3 >= len(head) and
+            (head[1::2].count(0) * 4 >= len(head) or head[0::2].count(0) * 4 >= len(head))):
+        raise ClemInputError("this file is UTF-16 text", file=path,
+                             fix="save it as CSV UTF-8 (Excel: Save As > CSV UTF-8)")
+    if b"\x00" in head or _binary_share(head) > 0.1:
+        raise ClemInputError("not a text table: the file holds binary data", file=path,
+                             fix="export the survey as CSV (UTF-8), .xlsx or .sav and give that file")
+
+
+def _binary_share(data: bytes) -> float:
+    """Share of control bytes (other than tab, line ends, form feed) in ``data``."""
+    if not data:
+        return 0.0
+    bad = sum(1 for b in data if b < 32 and b not in (9, 10, 12, 13))
+    return bad / len(data)
+
+
+def _check_header(path: Path, encoding: str, sep: str) -> None:
+    """Duplicate column names in a CSV header, with both positions (pandas would rename one)."""
+    import csv
+
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        try:
+            header = next(csv.reader(fh, delimiter=sep), [])
+        except csv.Error:
+            return
+    first = {}
+    for i, name in enumerate(header, start=1):
+        name = name.strip()
+        if not name:
+            continue
+        if name in first:
+            raise ClemInputError(
+                f"column '{name}' appears twice in the header (columns {first[name]} and {i})",
+                file=path, row=0, column=name, fix="rename or delete one of the two columns")
+        first[name] = i
+
+
 def _read_csv(path: Path, source: dict) -> pd.DataFrame:
+    _check_text_table(path)
     wanted = source.get("encoding", "auto") or "auto"
     tries = _encodings(path, wanted)
     wanted_sep = source.get("delimiter", "auto") or "auto"
@@ -110,6 +154,7 @@ def _read_csv(path: Path, source: dict) -> pd.DataFrame:
         wanted_sep = "\t"
     for i, encoding in enumerate(tries):
         sep = _sniff_delimiter(path, encoding, wanted_sep)
+        _check_header(path, encoding, sep)
         try:
             return pd.read_csv(
                 path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
@@ -240,6 +285,7 @@ def read_survey_columns(path, codebook=None, select=None, *, sheet=None) -> pd.D
     fmt = (source.get("format") or "auto").lower()
     is_csv = fmt in ("csv", "kobo") and ext not in _EXCEL_EXT | _SPSS_EXT or (fmt == "auto" and ext in _CSV_EXT)
     if select is not None and is_csv and path.is_file() and path.stat().st_size > 0:
+        _check_text_table(path)
         df = _read_csv_arrow(path, source, select)
         if df is not None:
             return df
@@ -391,8 +437,12 @@ def read_survey(path, codebook=None, *, sheet=None) -> pd.DataFrame:
 def atomic_path(path) -> tuple[Path, Path]:
     """A temporary file next to ``path``; ``os.replace(tmp, path)`` publishes it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except (PermissionError, NotADirectoryError, FileExistsError, OSError) as exc:
+        raise ClemInputError(f"cannot write the file here ({exc.strerror or type(exc).__name__})", file=path,
+                             fix="choose a folder you can write to") from None
     os.close(fd)
     # mkstemp makes the file owner-only; published files get the ordinary mode (0666 less umask)
     # so reviewers sharing the output folder can read them.
@@ -442,6 +492,13 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
         risky = text.str.startswith(_FORMULA_STARTS, na=False).to_numpy(dtype=bool)
         if risky.any():
             risky[risky] = ~text[risky].str.match(_NUMBER_RE, na=False).to_numpy(dtype=bool)
+        # a cell that already starts with the quote before such a character gets a second one,
+        # so that restore_formulas gives back exactly what was written
+        quoted = text.str.startswith("'", na=False).to_numpy(dtype=bool)
+        if quoted.any():
+            quoted[quoted] = text[quoted].str.slice(1).str.lstrip("'").str.startswith(
+                _FORMULA_STARTS, na=False).to_numpy(dtype=bool)
+            risky |= quoted
         if risky.any():
             fixed = s.astype(object).copy()
             fixed[risky] = "'" + text[risky].astype(object)
@@ -453,7 +510,19 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, path, *, float_format: str = "%.12g") -> Path:
+def restore_formulas(values: pd.Series) -> pd.Series:
+    """Undo :func:`neutralize_formulas` on a text column read back from a CSV clem wrote."""
+    text = values.astype("string")
+    quoted = text.str.startswith("'", na=False) & text.str.slice(1).str.lstrip("'").str.startswith(
+        _FORMULA_STARTS, na=False)
+    if not quoted.any():
+        return values
+    out = values.astype(object).copy()
+    out[quoted.to_numpy(dtype=bool)] = text[quoted].str.slice(1).astype(object)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path, *, float_format: str = "%.12g", neutralize: bool = True) -> Path:
     """Write a CSV that is safe to open in Excel, atomically and deterministically.
 
     Every CSV clem writes goes through this function.
@@ -465,6 +534,9 @@ def write_csv(df: pd.DataFrame, path, *, float_format: str = "%.12g") -> Path:
     path : str or Path
     float_format : str, default ``"%.12g"``
         Fixed float format, so that the same numbers give the same bytes.
+    neutralize : bool, default True
+        False for files clem itself reads back (a notebook's results rows
+        under ``.parts/``): they keep the exact text.
 
     Returns
     -------
@@ -479,7 +551,7 @@ def write_csv(df: pd.DataFrame, path, *, float_format: str = "%.12g") -> Path:
     to a temporary name in the same folder and renamed into place, so a
     reader never sees half a file.
     """
-    safe = neutralize_formulas(df)
+    safe = neutralize_formulas(df) if neutralize else df
     tmp, final = atomic_path(path)
     try:
         safe.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format,

@@ -22,7 +22,9 @@ Conventions
 
 from __future__ import annotations
 
+import functools
 import io
+import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -139,6 +141,32 @@ class Chart:
 
     def __repr__(self) -> str:
         return f"[{self.alt}]" if self.alt else "[chart]"
+
+
+def _quiet(fn):
+    """Run a plotting function with matplotlib's ``UserWarning``s caught.
+
+    Charts of edge cases (one respondent, no answers, a long name) make
+    matplotlib warn ("constrained_layout not applied", "No artists with
+    labels found to put in legend"); in a notebook the warning, with this
+    machine's paths, would be printed into the report. The chart is drawn
+    as well as it can be either way.
+    """
+
+    @functools.wraps(fn)
+    def quiet(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return fn(*args, **kwargs)
+
+    return quiet
+
+
+def _short(name, limit: int = 40) -> str:
+    """A unit name for a chart's axis or legend: at most ``limit`` characters (the table has it whole)."""
+    text = " ".join(str(name).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def chart(fig: Figure, alt: str = "") -> Chart:
@@ -656,7 +684,7 @@ def plot_ikm_ranking(ikm_units: pd.DataFrame, *, unit: str = "unit", value: str 
         ax.text(left + 1 if sm else vi, yi - 0.22 if not sm else yi,
                 small_cell_text(min_n, lang) if sm else fmt_number(vi, 2, lang),
                 ha="left" if sm else "center", va="bottom" if not sm else "center", fontsize=8)
-    ax.set_yticks(y, [f"{u} (n = {fmt_number(m, 0, lang)})" for u, m in zip(d[unit], d[n])])
+    ax.set_yticks(y, [f"{_short(u)} (n = {fmt_number(m, 0, lang)})" for u, m in zip(d[unit], d[n])])
     ax.set_ylim(len(d) - 0.5, -0.8)
     ax.set_xlim(left, 100)
     ax.xaxis.set_major_formatter(_num_formatter(0, lang))
@@ -703,7 +731,7 @@ def plot_heatmap(nrr_units: pd.DataFrame, *, unit: str = "unit", unsur: str = "u
             if pd.isna(mat.iat[i, j]):
                 ax.text(j + 0.5, i + 0.5, annot[i, j], ha="center", va="center", fontsize=8, color="#222222")
     ax.set_xticklabels([unsur_label(k, lang, scheme) for k in keys], rotation=35, ha="right")
-    ax.set_yticklabels(units, rotation=0)
+    ax.set_yticklabels([_short(u) for u in units], rotation=0)
     ax.set_xlabel(label("col_unsur", lang))
     ax.set_ylabel(label("col_unit", lang))
     if title:
@@ -736,7 +764,7 @@ def plot_access_units(access: pd.DataFrame, *, unit: str = "unit", pct: str = "p
     axes[0].set_xlim(0, 115)
     axes[0].set_xlabel(label("col_not_friendly", lang))
     axes[0].xaxis.set_major_formatter(_num_formatter(0, lang, percent=True))
-    axes[0].set_yticks(y, units)
+    axes[0].set_yticks(y, [_short(u) for u in units])
     axes[0].invert_yaxis()
     if compliance is not None:
         _col(compliance, compliance_col, "plot_access_units")
@@ -776,7 +804,7 @@ def plot_rounds_city(rounds: pd.DataFrame, *, unit: str = "unit", round_col: str
         if not len(g):
             continue
         ax.plot(g[round_col].astype(int), g["_v"], marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)],
-                label=str(u), lw=1.4)
+                label=_short(u), lw=1.4)
     ax.set_xticks(rounds_seen, [f"{label('round', lang)} {r}" for r in rounds_seen])
     if rounds_seen:
         ax.set_xlim(min(rounds_seen) - 0.3, max(rounds_seen) + 0.3)
@@ -787,3 +815,9 @@ def plot_rounds_city(rounds: pd.DataFrame, *, unit: str = "unit", round_col: str
     if title:
         ax.set_title(title, loc="left")
     return fig
+
+
+# every chart is built and drawn with matplotlib's warnings caught (see _quiet)
+for _name in [n for n in list(globals()) if n.startswith("plot_") or n == "figure_png"]:
+    globals()[_name] = _quiet(globals()[_name])
+del _name

@@ -737,19 +737,30 @@ def suppress_table(df: pd.DataFrame, *, n_column: str = "n", value_columns: Sequ
 # ---------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_MD_ENTITIES = {ord("["): "&#91;", ord("]"): "&#93;", ord("`"): "&#96;", ord("*"): "&#42;",
+                ord("_"): "&#95;", ord("\\"): "&#92;"}
 
 
 def escape_text(text, *, markdown: bool = False) -> str:
     """Show respondent text as text: HTML entities for ``< > & " '``.
 
-    With ``markdown=True`` Markdown punctuation is also backslash-escaped, for
-    text placed inside a Markdown output. Missing values become ``""``.
+    Bidirectional-text controls (U+202E...) are removed. Brackets, backticks,
+    ``*``, ``_``, backslashes and the ``:`` of ``://`` become entities too, so
+    the text placed in a Markdown output shows as written: no link, image,
+    emphasis or code. With ``markdown=True`` Markdown punctuation is
+    backslash-escaped instead. Missing values become ``""``.
     """
     if _missing(text):
         return ""
-    s = html.escape(str(text), quote=True)
+    from .codebook import strip_bidi
+
+    s = html.escape(strip_bidi(str(text)), quote=True)
     if markdown:
         s = _MD_SPECIAL.sub(r"\\\1", s)
+    else:
+        # text placed in Markdown stays text: no link, image, emphasis or code, no bare-URL link
+        # (entities read the same in HTML and in Markdown)
+        s = s.translate(_MD_ENTITIES).replace("://", "&#58;//")
     return " ".join(s.split())
 
 
@@ -1718,6 +1729,9 @@ def _summary_for(data_path: Path) -> pd.DataFrame | None:
         if cand.is_file():
             df = pd.read_csv(cand, dtype={"rule": "string", "unit": "string"}, keep_default_na=False)
             if {"rule", "unit", "n"} <= set(df.columns):
+                from .io import restore_formulas
+
+                df["unit"] = restore_formulas(df["unit"]).astype("string")  # written with the formula guard
                 return df
     return None
 
@@ -1821,7 +1835,9 @@ class _ReportBase:
         from .io import write_csv
 
         res = self.results()
-        write_csv(res, path)
+        # read back by `clem run` (its results.csv, written with the formula guard, is the
+        # file people open): unit names stay as they are
+        write_csv(res, path, neutralize=False)
         return ReportText(f"results: {len(res)} rows")
 
 
