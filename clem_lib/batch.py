@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import functools
 import hashlib
 import io as _io
 import json
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .errors import ClemInputError
+from .kernels import make_kernel_manager, shutdown_kernel, warm_kernel, worker_init
 from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
 __all__ = [
@@ -156,6 +156,10 @@ class NotebookTask:
         Seconds one cell may run before the unit is failed (None = no limit).
     startup_timeout : float
         Seconds the kernel may take to start.
+    warm : bool
+        Execute in the worker's warm kernel (:class:`clem_lib.kernels.WarmKernel`:
+        started once, imports done, reset before each notebook) instead of a
+        kernel started for this notebook alone.
     """
 
     key: str
@@ -168,6 +172,7 @@ class NotebookTask:
     results_path: str = ""
     timeout: float | None = 1800.0
     startup_timeout: float = 120.0
+    warm: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,139 +213,6 @@ class NotebookOutcome:
     cells_run: int = 0
     cells_total: int = 0
     host: str = ""
-
-
-# ---------------------------------------------------------------------------
-# Process lifetime: workers die with the runner, kernels with their worker
-# ---------------------------------------------------------------------------
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-@functools.lru_cache(maxsize=None)
-def _prctl():
-    """``prctl`` of the C library (Linux), or None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # pragma: no cover - no libc symbol
-        return None
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies; exit if it already has.
-
-    ``PR_SET_PDEATHSIG`` (Linux) is armed first, then the parent is checked: a
-    parent that died before the call is no longer our parent (we were
-    reparented), and nothing would ever send the signal.
-    """
-    prctl = _prctl()
-    if prctl is not None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(1)
-
-
-def _ignore_sigint(signum, frame):  # noqa: ARG001 - signal handler signature
-    """A worker's SIGINT handler: the runner stops the workers itself.
-
-    A handler rather than ``SIG_IGN``: an ignored signal stays ignored in
-    the kernels the worker starts, a handler is reset when they start.
-    """
-
-
-def _worker_init(parent_pid: int) -> None:
-    """Initializer of every pool worker: die with the runner, leave Ctrl-C to the runner."""
-    _die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, _ignore_sigint)
-
-
-def _kernel_preexec(parent_pid: int):
-    """``preexec_fn`` for a kernel's ``Popen``: the kernel dies with the worker that started it.
-
-    Runs in the forked child before ``exec``: only the prepared ``prctl``
-    call and ``getppid`` (no imports, no locks). ``PR_SET_PDEATHSIG``
-    survives ``exec`` of a program that is not set-user-ID.
-    """
-    prctl = _prctl()
-    kill = int(signal.SIGKILL)
-
-    def preexec():
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return preexec
-
-
-@functools.lru_cache(maxsize=None)
-def _kernel_classes():
-    """Kernel manager and spec manager that launch ``sys.executable`` over IPC."""
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-
-    class _InterpreterSpecs(KernelSpecManager):
-        """Every kernel name maps to an ipykernel of the running interpreter."""
-
-        def get_kernel_spec(self, kernel_name):
-            return KernelSpec(
-                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
-                      "-f", "{connection_file}"],
-                display_name="Python (clem)",
-                language="python",
-                metadata={"debugger": False},
-            )
-
-    class _RunnerKernelManager(AsyncKernelManager):
-        """Kernel whose stdout/stderr go to a log file in its private folder, and which is
-        killed by the operating system when the process that started it dies (Linux)."""
-
-        log_path: str | None = None
-
-        async def _async_start_kernel(self, **kw):
-            if os.name == "posix":
-                # LocalProvisioner passes these keywords on to Popen
-                kw.setdefault("preexec_fn", _kernel_preexec(os.getpid()))
-            if self.log_path:
-                fh = open(self.log_path, "ab")
-                self._clem_log = fh
-                kw.setdefault("stdout", fh)
-                kw.setdefault("stderr", fh)
-            return await super()._async_start_kernel(**kw)
-
-        start_kernel = _async_start_kernel
-
-    return _RunnerKernelManager, _InterpreterSpecs
-
-
-def _make_kernel_manager(runtime_dir: str):
-    km_class, spec_class = _kernel_classes()
-    transport = "ipc" if os.name == "posix" else "tcp"
-    km = km_class(
-        kernel_name="python3",
-        kernel_spec_manager=spec_class(),
-        transport=transport,
-        connection_file=os.path.join(runtime_dir, "kernel.json"),
-    )
-    km.log_path = os.path.join(runtime_dir, "kernel.log")
-    return km
-
-
-def _shutdown(km) -> None:
-    from jupyter_core.utils import run_sync
-
-    try:
-        if km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 - the kernel may already be gone
-        pass
-    fh = getattr(km, "_clem_log", None)
-    if fh is not None:
-        fh.close()
 
 
 def normalize_notebook(nb, *, source_ids: Iterable[str] = (), input_name: str = "",
@@ -429,20 +301,89 @@ def _check_results_text(text: str) -> str | None:
     return None
 
 
+def _papermill(task: NotebookTask, out_path: str, km) -> str | None:
+    """Execute ``task.notebook`` into ``out_path`` in the kernel of ``km``; the error text, or None.
+
+    Raises what is not a notebook's own error (a dead kernel, a cell timeout, ...).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            task.notebook,
+            out_path,
+            parameters=dict(task.parameters),
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=True,
+            start_timeout=task.startup_timeout,
+            execution_timeout=task.timeout,
+            km=km,
+            resources={"metadata": {"path": task.cwd}},
+        )
+    except PapermillExecutionError as exc:
+        return f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue, 400)}"
+    return None
+
+
+def _execute_cold(task: NotebookTask, out_path: str, runtime: str) -> str | None:
+    """Execute in a kernel started for this notebook alone (working folder ``task.cwd``)."""
+    km = make_kernel_manager(runtime)
+    try:
+        return _papermill(task, out_path, km)
+    except Exception as exc:  # noqa: BLE001 - kernel died, timeout, bad notebook...
+        error = f"{type(exc).__name__}: {_one_line(exc, 400)}"
+        log = os.path.join(runtime, "kernel.log")
+        if os.path.exists(log):
+            tail = Path(log).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            if tail:
+                error += " | kernel: " + _one_line(" / ".join(tail), 300)
+        return error
+    finally:
+        shutdown_kernel(km)
+
+
+def _execute_warm(task: NotebookTask, out_path: str, runtime: str) -> str | None:
+    """Execute in this worker's warm kernel; a kernel that dies, times out or cannot be reset is
+    discarded and the notebook run again in a cold kernel."""
+    warm = warm_kernel(task.startup_timeout)
+    if not warm.lock.acquire(blocking=False):  # another thread of this process holds it (Dask)
+        return _execute_cold(task, out_path, runtime)
+    try:
+        try:
+            warm.prepare(task.cwd)
+        except Exception:  # noqa: BLE001 - no warm kernel to be had: a cold one
+            warm.discard()
+            return _execute_cold(task, out_path, runtime)
+        try:
+            error = _papermill(task, out_path, warm.km)
+        except Exception:  # noqa: BLE001 - dead or timed out: a fresh kernel, once
+            warm.discard()
+            if os.path.exists(out_path):
+                os.unlink(out_path)
+            if task.results_path and os.path.exists(task.results_path):
+                os.unlink(task.results_path)
+            return _execute_cold(task, out_path, runtime)
+        warm.finished()
+        return error
+    finally:
+        warm.lock.release()
+
+
 def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
     """Execute one notebook, check it really ran, render it; never raises for notebook errors.
 
     The kernel runs the current interpreter on IPC transport with a connection
-    file in a private temporary folder (removed afterwards), its working folder
-    set to ``task.cwd`` at launch. A failing notebook comes back with
-    ``status="failed"``, its partial notebook (papermill's error banner at the
-    top) and its rendered page.
+    file in a private temporary folder (removed afterwards), working in
+    ``task.cwd``: started for this notebook, or (``task.warm``) the worker's
+    warm kernel reset to the state of a new one. A failing notebook comes
+    back with ``status="failed"``, its partial notebook (papermill's error
+    banner at the top) and its rendered page.
     """
     import logging
 
     import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
 
@@ -458,31 +399,7 @@ def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
         out_path = os.path.join(runtime, "executed.ipynb")
         if task.results_path and os.path.exists(task.results_path):
             os.unlink(task.results_path)
-        km = _make_kernel_manager(runtime)
-        try:
-            papermill.execute_notebook(
-                task.notebook,
-                out_path,
-                parameters=dict(task.parameters),
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=True,
-                start_timeout=task.startup_timeout,
-                execution_timeout=task.timeout,
-                km=km,
-                resources={"metadata": {"path": task.cwd}},
-            )
-        except PapermillExecutionError as exc:
-            error = f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue, 400)}"
-        except Exception as exc:  # noqa: BLE001 - kernel died, timeout, bad notebook...
-            error = f"{type(exc).__name__}: {_one_line(exc, 400)}"
-            log = os.path.join(runtime, "kernel.log")
-            if os.path.exists(log):
-                tail = Path(log).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-                if tail:
-                    error += " | kernel: " + _one_line(" / ".join(tail), 300)
-        finally:
-            _shutdown(km)
+        error = (_execute_warm if task.warm else _execute_cold)(task, out_path, runtime)
 
         if os.path.exists(out_path):
             nb = nbformat.read(out_path, as_version=4)
@@ -684,7 +601,7 @@ def run_notebooks(
     else:
         workers = max(1, min(int(jobs or os.cpu_count() or 1), len(tasks)))
         executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                          initializer=_worker_init, initargs=(os.getpid(),))
+                                          initializer=worker_init, initargs=(os.getpid(),))
     bar = Progress(len(tasks), workers, stream=stream, enabled=progress)
     outcomes: dict[str, NotebookOutcome] = {}
     stopped = False
@@ -714,7 +631,7 @@ def run_notebooks(
         bar.close()
     except BaseException:
         # Ctrl-C, or an error while handling an outcome: stop now, not when the running
-        # notebooks end. Killing a worker kills its kernel too (see _kernel_preexec).
+        # notebooks end. Killing a worker kills its kernel too (see clem_lib.kernels.kernel_preexec).
         stopped = True
         previous_handler = _sigint_ignored()
         try:
@@ -1182,6 +1099,7 @@ def run_reports(
     seed: int | None = None,
     scheme="permenpan14_2017",
     timeout: float | None = 1800.0,
+    cold: bool = False,
     progress: bool = True,
     stream=None,
     inputs: Mapping | None = None,
@@ -1297,7 +1215,7 @@ def run_reports(
             notebooks_dir=notebooks_dir, units_path=units_path, checklist_path=checklist_path,
             location_nb=location_nb, city_nb=city_nb, jobs=jobs, client=client,
             scheduler_name=scheduler_name, retry_failed=retry_failed, scheme=scheme, timeout=timeout,
-            progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds, t0=t0,
+            cold=cold, progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds, t0=t0,
             started=started)
     finally:
         if own_client:
@@ -1306,8 +1224,8 @@ def run_reports(
 
 def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, city_rerun, info, params,
                        previous, prev_units, notebooks_dir, units_path, checklist_path, location_nb, city_nb,
-                       jobs, client, scheduler_name, retry_failed, scheme, timeout, progress, stream, inputs,
-                       clean_seconds, t0, started) -> RunResult:
+                       jobs, client, scheduler_name, retry_failed, scheme, timeout, cold, progress, stream,
+                       inputs, clean_seconds, t0, started) -> RunResult:
     """The writing half of :func:`run_reports`, once every check has passed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = out_dir / _PARTS
@@ -1342,7 +1260,7 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
             kind="city", notebook=str(city_nb),
             parameters={**base_params, "results_path": f"{_PARTS}/{_CITY_KEY}.results.csv"},
             cwd=str(out_dir), lang=params["lang"], results_path=str(parts / f"{_CITY_KEY}.results.csv"),
-            timeout=timeout))
+            timeout=timeout, warm=not cold))
     for name in rerun:
         slug = info[name]["slug"]
         rp = str(parts / f"{slug}.results.csv")
@@ -1350,7 +1268,7 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
             key=slug, label=name, kind="unit", notebook=str(location_nb),
             parameters={"unit": name, **base_params, "round": int(params["round"]),
                         "results_path": f"{_PARTS}/{slug}.results.csv"},
-            cwd=str(out_dir), lang=params["lang"], results_path=rp, timeout=timeout))
+            cwd=str(out_dir), lang=params["lang"], results_path=rp, timeout=timeout, warm=not cold))
 
     manifest = {
         "tool": "clem",
@@ -1413,7 +1331,6 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
     by_key = {o.key: o for o in outcomes}
 
     # results.csv: every unit of this run (fresh or kept from the previous run) and the city
-    import pandas as pd
 
     part_texts = []
     keys = ([_CITY_KEY] if (by_key.get(_CITY_KEY) or not city_rerun) else []) + [info[u]["slug"] for u in chosen]
@@ -1542,6 +1459,7 @@ def run_survey(
     min_n: int | None = None,
     seed: int | None = None,
     timeout: float | None = 1800.0,
+    cold: bool = False,
     progress: bool = True,
     stream=None,
 ) -> RunResult:
@@ -1579,6 +1497,9 @@ def run_survey(
         (20130924), passed to the notebooks.
     timeout : float or None
         Seconds one notebook cell may run.
+    cold : bool
+        Start a kernel for every notebook instead of reusing each worker's
+        warm kernel (see :mod:`clem_lib.kernels`); the outputs are the same.
     progress : bool
         Progress lines on stderr.
 
@@ -1709,7 +1630,8 @@ def run_survey(
             retry_failed=retry_failed, units_path=units_path,
             checklist_path=checklist_path if checklist_path is not None else "",
             notebooks_dir=notebooks_dir, alpha=alpha, min_n=min_n, seed=seed, scheme=codebook.scheme,
-            timeout=timeout, progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds,
+            timeout=timeout, cold=cold, progress=progress, stream=stream, inputs=inputs,
+            clean_seconds=clean_seconds,
         )
     finally:
         if client is not None:

@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="service-standard observation checklist, CSV with unit, round, component, "
                         "category, present (default: none, so no compliance section; for the bundled "
                         f"sample {CHECKLIST_FILE.name})")
+    p.add_argument("--cold", action="store_true",
+                   help="start a fresh kernel for every report instead of reusing each worker's warm kernel "
+                        "(slower; the reports are the same)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser(
@@ -235,7 +238,7 @@ def _cmd_run(args) -> int:
         args.data, args.codebook, units=args.units, jobs=args.jobs, scheduler=args.scheduler,
         lang=args.lang, out_dir=args.out, retry_failed=args.retry_failed, round=args.round,
         units_path=args.units_file, checklist_path=args.checklist,
-        notebooks_dir=args.notebooks, progress=not args.quiet,
+        notebooks_dir=args.notebooks, cold=args.cold, progress=not args.quiet,
     )
     index = result.out_dir / "index.html"
     ok = sum(1 for u in result.units if u["status"] == "ok")

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import clem_lib as clem
+from _html_checks import assert_clean_pages
 from clem_lib.paths import SAMPLE_CODEBOOK, SAMPLE_DATA
 
 pytestmark = pytest.mark.slow
@@ -76,6 +77,7 @@ def test_reports_are_self_contained_without_code(run):
         assert not re.search(r"<script[^>]+src=", html, re.I), page.name
         assert "import clem_lib" not in html, page.name
         assert page.stat().st_size < 3 * 1024 * 1024, page.name
+    assert_clean_pages(out)
 
 
 def test_no_personal_value_of_the_raw_export_reaches_any_output(run):

@@ -39,6 +39,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from _html_checks import assert_clean_pages
 from clem_lib.cli import main as clem_main
 
 HERE = Path(__file__).resolve().parent
@@ -358,6 +359,7 @@ def test_init_validate_run_with_no_hand_edit(pipeline, name):
     mapping = _unit_map(p)
     missing = [f"{d['slug']}.html" for d in mapping.values() if not (p.out_dir / f"{d['slug']}.html").is_file()]
     assert not missing, f"{name}: no report {missing} in {sorted(x.name for x in p.out_dir.iterdir())}"
+    assert_clean_pages(p.out_dir)
     # no checklist was given: no compliance column on the index, no compliance section in a report
     index = (p.out_dir / "index.html").read_text(encoding="utf-8")
     assert "Indeks kepatuhan" not in index and "Unit layanan" in index

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _html_checks import assert_clean_pages
 from clem_lib.cli import main
 
 UNITS = {"Kelurahan Sudiroprajan": 3.45, "Kelurahan Kampung Baru": 2.85}  # mean score of each unit
@@ -86,3 +87,4 @@ def test_index_report_and_results_grade_by_the_2004_bands(run):
         # the methods cite the 2004 decree
         assert "25 Tahun 2004" in page or "25/M.PAN/2/2004" in page
     assert grades == {"A", "B"}  # 14/2017 would have graded these B and C
+    assert_clean_pages(out)

@@ -1,0 +1,355 @@
+"""Kernels and worker processes of ``clem run``: their lifetime, and warm kernels.
+
+Lifetime: a pool worker dies with the runner (``PR_SET_PDEATHSIG`` on Linux,
+and a check of the parent), a kernel with the worker that started it, and
+Ctrl-C is left to the runner, which stops the workers itself.
+
+Warm kernels: starting a kernel and importing pandas, scipy, statsmodels,
+matplotlib, seaborn and clem_lib costs about as much as a unit's report. A
+:class:`WarmKernel` is started once per worker process with those imports
+done, and each notebook executes in it after :data:`RESET_CODE` has put
+every piece of process state a notebook can change back as it was when the
+kernel was new: the user namespace and its history (execution counts start
+at 1 again), matplotlib's rcParams and open figures, the warning filters and
+every module's record of warnings already shown, numpy's and Python's random
+state, numpy's floating-point error handling, pandas' options, the decimal
+context, ``os.environ``, ``sys.path``, the working folder, and clem_lib's
+function caches. A kernel that dies or times out is discarded and the
+notebook retried once in a fresh (cold) kernel; a warm kernel is also
+replaced after :data:`WARM_UNITS` notebooks, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+
+__all__ = [
+    "die_with_parent",
+    "worker_init",
+    "kernel_preexec",
+    "make_kernel_manager",
+    "shutdown_kernel",
+    "release_clients",
+    "WarmKernel",
+    "warm_kernel",
+    "WARM_UNITS",
+]
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@functools.lru_cache(maxsize=None)
+def _prctl():
+    """``prctl`` of the C library (Linux), or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - no libc symbol
+        return None
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies; exit if it already has.
+
+    ``PR_SET_PDEATHSIG`` (Linux) is armed first, then the parent is checked: a
+    parent that died before the call is no longer our parent (we were
+    reparented), and nothing would ever send the signal.
+    """
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _ignore_sigint(signum, frame):  # noqa: ARG001 - signal handler signature
+    """A worker's SIGINT handler: the runner stops the workers itself.
+
+    A handler rather than ``SIG_IGN``: an ignored signal stays ignored in
+    the kernels the worker starts, a handler is reset when they start.
+    """
+
+
+def worker_init(parent_pid: int) -> None:
+    """Initializer of every pool worker: die with the runner, leave Ctrl-C to the runner."""
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, _ignore_sigint)
+
+
+def kernel_preexec(parent_pid: int):
+    """``preexec_fn`` for a kernel's ``Popen``: the kernel dies with the worker that started it.
+
+    Runs in the forked child before ``exec``: only the prepared ``prctl``
+    call and ``getppid`` (no imports, no locks). ``PR_SET_PDEATHSIG``
+    survives ``exec`` of a program that is not set-user-ID.
+    """
+    prctl = _prctl()
+    kill = int(signal.SIGKILL)
+
+    def preexec():
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return preexec
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel_classes():
+    """Kernel manager and spec manager that launch ``sys.executable`` over IPC."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    class _InterpreterSpecs(KernelSpecManager):
+        """Every kernel name maps to an ipykernel of the running interpreter."""
+
+        def get_kernel_spec(self, kernel_name):
+            return KernelSpec(
+                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                      "-f", "{connection_file}"],
+                display_name="Python (clem)",
+                language="python",
+                metadata={"debugger": False},
+            )
+
+    class _RunnerKernelManager(AsyncKernelManager):
+        """Kernel whose stdout/stderr go to a log file in its private folder, and which is
+        killed by the operating system when the process that started it dies (Linux)."""
+
+        log_path: str | None = None
+
+        async def _async_start_kernel(self, **kw):
+            if os.name == "posix":
+                # LocalProvisioner passes these keywords on to Popen
+                kw.setdefault("preexec_fn", kernel_preexec(os.getpid()))
+            if self.log_path:
+                fh = open(self.log_path, "ab")
+                self._clem_log = fh
+                kw.setdefault("stdout", fh)
+                kw.setdefault("stderr", fh)
+            return await super()._async_start_kernel(**kw)
+
+        start_kernel = _async_start_kernel
+
+        def client(self, **kw):
+            # remembered, so that a kernel kept for the next notebook does not keep the
+            # channels of every client that executed in it (see release_clients)
+            kc = super().client(**kw)
+            self.__dict__.setdefault("_clem_clients", []).append(kc)
+            return kc
+
+    return _RunnerKernelManager, _InterpreterSpecs
+
+
+def make_kernel_manager(runtime_dir: str):
+    """A kernel manager whose connection file and log live in ``runtime_dir`` (see :func:`_kernel_classes`)."""
+    km_class, spec_class = _kernel_classes()
+    transport = "ipc" if os.name == "posix" else "tcp"
+    km = km_class(
+        kernel_name="python3",
+        kernel_spec_manager=spec_class(),
+        transport=transport,
+        connection_file=os.path.join(runtime_dir, "kernel.json"),
+    )
+    km.log_path = os.path.join(runtime_dir, "kernel.log")
+    return km
+
+
+def shutdown_kernel(km) -> None:
+    """Stop a kernel now (if it still runs), its clients' channels and its log file."""
+    from jupyter_core.utils import run_sync
+
+    release_clients(km)
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - the kernel may already be gone
+        pass
+    fh = getattr(km, "_clem_log", None)
+    if fh is not None:
+        fh.close()
+
+
+
+
+def release_clients(km) -> None:
+    """Close the channels of every client made by ``km`` (nbclient leaves them open on a
+    kernel manager it does not own)."""
+    for kc in km.__dict__.pop("_clem_clients", []):
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001 - already closed
+            pass
+
+
+# ---------------------------------------------------------------------------
+# Warm kernels
+# ---------------------------------------------------------------------------
+
+#: notebooks one warm kernel runs before it is replaced by a fresh one
+WARM_UNITS = 40
+
+#: executed once in a new warm kernel: the imports every report makes, then a record of the state
+#: RESET_CODE restores (kept in a module of its own, out of the user namespace)
+WARM_CODE = """
+import copy as _copy, decimal as _decimal, os as _os, random as _random, sys as _sys, types as _types
+import warnings as _warnings
+import numpy as _np, pandas as _pd, scipy.stats, statsmodels.api, seaborn, pyarrow.parquet
+import matplotlib as _mpl, matplotlib.pyplot as _plt
+import clem_lib, clem_lib.report, clem_lib.plots, clem_lib.stats, clem_lib.scoring
+import pandas._config.config as _pdcfg
+_st = _types.ModuleType("_clem_warm_state")
+_st.rc = dict(_mpl.rcParams)
+_st.filters = list(_warnings.filters)
+_st.showwarning = _warnings.showwarning
+_st.np_random = _np.random.get_state()
+_st.py_random = _random.getstate()
+_st.np_err = _np.geterr()
+_st.pd_options = _copy.deepcopy(_pdcfg._global_config)
+_st.decimal = _decimal.getcontext().copy()
+_st.environ = dict(_os.environ)
+_st.path = list(_sys.path)
+_sys.modules["_clem_warm_state"] = _st
+del _copy, _decimal, _os, _random, _sys, _types, _warnings, _np, _pd, _mpl, _plt, _pdcfg, _st
+"""
+
+#: executed before every notebook in a warm kernel (``{cwd}`` filled in): the state of a new kernel
+RESET_CODE = """
+def _clem_reset(cwd):
+    import copy, decimal, gc, os, random, sys, warnings
+    import matplotlib, matplotlib.pyplot as plt, numpy as np
+    import pandas._config.config as pdcfg
+    st = sys.modules["_clem_warm_state"]
+    plt.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matplotlib.rcParams.clear()
+        matplotlib.rcParams.update(st.rc)
+    warnings.filters[:] = st.filters
+    warnings.showwarning = st.showwarning
+    for module in list(sys.modules.values()):
+        registry = getattr(module, "__warningregistry__", None)
+        if isinstance(registry, dict):
+            registry.clear()
+    warnings._filters_mutated()
+    np.random.set_state(st.np_random)
+    random.setstate(st.py_random)
+    np.seterr(**st.np_err)
+    pdcfg._global_config.clear()
+    pdcfg._global_config.update(copy.deepcopy(st.pd_options))
+    decimal.setcontext(st.decimal.copy())
+    os.environ.clear()
+    os.environ.update(st.environ)
+    sys.path[:] = st.path
+    os.chdir(cwd)
+    for name, module in list(sys.modules.items()):
+        if name == "clem_lib" or name.startswith("clem_lib."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+    get_ipython().reset(new_session=True)
+    gc.collect()
+_clem_reset({cwd!r})
+"""
+
+
+class WarmKernel:
+    """A kernel started once, with the reports' imports done, that notebooks execute in one after
+    another (each after :data:`RESET_CODE`).
+
+    Use :meth:`prepare` before each notebook (it starts or replaces the kernel when needed and
+    resets it), pass :attr:`km` to papermill, then call :meth:`finished` (or :meth:`discard`
+    when the kernel died or timed out).
+    """
+
+    def __init__(self, *, startup_timeout: float = 120.0, max_units: int = WARM_UNITS):
+        self.startup_timeout = startup_timeout
+        self.max_units = max_units
+        self.km = None
+        self.runtime = None
+        self.units = 0
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        self.runtime = tempfile.mkdtemp(prefix="clem-warm-")
+        self.km = make_kernel_manager(self.runtime)
+        run_sync(self.km.start_kernel)()
+        self.units = 0
+        self._run(WARM_CODE, timeout=self.startup_timeout)
+
+    def _run(self, code: str, *, timeout: float) -> None:
+        """Execute ``code`` silently (no output, no execution count); raise when it fails."""
+        from jupyter_client import BlockingKernelClient
+
+        kc = BlockingKernelClient(connection_file=self.km.connection_file)
+        kc.load_connection_file()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=timeout)
+            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                           output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise RuntimeError(f"warm kernel: {content.get('ename', 'error')}: {content.get('evalue', '')}")
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return self.km is not None and self.km.has_kernel and bool(run_sync(self.km.is_alive)())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def prepare(self, cwd: str) -> None:
+        """A kernel in the state of a new one, working in ``cwd``, ready for the next notebook."""
+        if self.km is not None and (self.units >= self.max_units or not self.alive()):
+            self.discard()
+        if self.km is None:
+            self._start()
+        self._run(RESET_CODE.format(cwd=str(cwd)), timeout=self.startup_timeout)
+
+    def finished(self) -> None:
+        """The notebook is done; the kernel stays for the next one."""
+        release_clients(self.km)
+        self.units += 1
+
+    def discard(self) -> None:
+        """Stop the kernel (dead, timed out, or used enough) and remove its folder."""
+        if self.km is not None:
+            shutdown_kernel(self.km)
+        if self.runtime is not None:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+        self.km, self.runtime, self.units = None, None, 0
+
+
+_WARM: WarmKernel | None = None
+_WARM_LOCK = threading.Lock()
+
+
+def warm_kernel(startup_timeout: float = 120.0) -> WarmKernel:
+    """This process's warm kernel (one per worker process; stopped when the process exits)."""
+    global _WARM
+    with _WARM_LOCK:
+        if _WARM is None:
+            import atexit
+            from multiprocessing import util
+
+            _WARM = WarmKernel(startup_timeout=startup_timeout)
+            # a pool worker leaves through multiprocessing's exit functions, a script through atexit
+            util.Finalize(_WARM, _WARM.discard, exitpriority=10)
+            atexit.register(_WARM.discard)
+        return _WARM
