@@ -11,10 +11,15 @@ processes running papermill), ``kernel`` (the units' report kernels, one per
 unit: each should read only its unit's slice) and ``city_kernel`` (the city
 overview's kernel, which reads every unit by design).
 
+Every size runs with warm kernels (the default); the largest runs again
+with ``--cold`` (a kernel per notebook), side by side.
+
 Targets: time per unit flat within 20% (largest / smallest size, for the
 wall time per unit and for one notebook's median time) and each worker's and
 kernel's peak memory not growing with the number of units (largest size /
-smallest size <= 1.2).
+smallest size <= 1.2); at the largest size, the warm time per unit at most
+0.6 of the cold one and the warm unit kernels' peak memory within 20 % of the
+cold ones'.
 """
 
 from __future__ import annotations
@@ -74,7 +79,20 @@ def run(*, quick: bool, work_dir: Path, seed: int, notebooks_dir: Path | None = 
                 report.figure(f"n{n}_{key}", value)
         if rows[n]["failed_units"]:
             report.note(f"{rows[n]['failed_units']} unit(s) failed at n={n}")
+    n = sizes[-1]
+    files = unit_survey(work_dir, n, per_unit=per_unit, seed=seed)
+    out = Path(work_dir) / "scale" / f"run-{n}-cold"
+    shutil.rmtree(out, ignore_errors=True)
+    cold = clem_run(files, out, jobs=jobs, notebooks_dir=notebooks_dir, cold=True)
+    cold_units = [u["seconds"] for u in read_manifest(out).get("units", []) if u.get("seconds")]
+    cold_row = {"wall_s": cold.wall_s, "wall_per_unit_s": cold.wall_s / n,
+                "notebook_median_s": statistics.median(cold_units) if cold_units else float("nan"),
+                "worker_peak_bytes": cold.peak_by_role().get("worker", 0),
+                "kernel_peak_bytes": cold.peak_by_role().get("kernel", 0)}
+    for key, value in cold_row.items():
+        report.figure(f"n{n}_cold_{key}", value)
     report.details["sizes"] = rows
+    report.details["cold_largest"] = cold_row
     small, large = rows[sizes[0]], rows[sizes[-1]]
     report.check(f"time per unit (wall / units): n={sizes[-1]} / n={sizes[0]}", large["wall_per_unit_s"],
                  small["wall_per_unit_s"], 1.2, what="clem run wall time divided by the number of units")
@@ -85,6 +103,11 @@ def run(*, quick: bool, work_dir: Path, seed: int, notebooks_dir: Path | None = 
     report.check(f"unit kernel peak RSS: n={sizes[-1]} / n={sizes[0]}", large["kernel_peak_bytes"],
                  small["kernel_peak_bytes"], 1.2, unit="bytes",
                  what="largest peak RSS of a unit report's kernel (the city overview's kernel apart)")
+    report.check(f"time per unit at n={n}: warm / cold", large["wall_per_unit_s"], cold_row["wall_per_unit_s"], 0.6,
+                 what="clem run wall time per unit, warm kernels against --cold")
+    report.check(f"unit kernel peak RSS at n={n}: warm / cold", large["kernel_peak_bytes"],
+                 cold_row["kernel_peak_bytes"], 1.2, unit="bytes",
+                 what="largest peak RSS of a kernel running units' reports")
     spread = max(r["wall_per_unit_s"] for r in rows.values()) / min(r["wall_per_unit_s"] for r in rows.values())
     report.figure("wall_per_unit_spread", spread)
     report.note("the runner cleans the whole survey and the city overview's kernel reads every unit, so "

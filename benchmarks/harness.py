@@ -216,6 +216,9 @@ def _label_kernel(info: dict, cmdline: list[str]) -> None:
     except (ValueError, IndexError):
         info["notebook"] = None
         return
+    if Path(conn).parent.name.startswith("clem-warm-"):
+        info["notebook"] = "location_report"  # a warm kernel runs units' reports only
+        return
     executed = Path(conn).parent / "executed.ipynb"
     if not executed.exists():
         return  # not saved yet: try again at the next poll

@@ -21,10 +21,12 @@ def unit_survey(work_dir: Path, n_units: int, *, per_unit: int = PER_UNIT, seed:
 
 
 def clem_run(files: SurveyFiles, out: Path, *, jobs: int | None = 2, scheduler: str | None = None,
-             notebooks_dir: Path | None = None, extra_roots=None) -> CommandResult:
-    """``clem run`` on a generated survey into ``out`` (measured)."""
+             notebooks_dir: Path | None = None, extra_roots=None, cold: bool = False) -> CommandResult:
+    """``clem run`` on a generated survey into ``out`` (measured); ``cold``: a kernel per notebook."""
     cmd = [venv_bin("clem"), "run", "--data", str(files.data), "--codebook", str(files.codebook),
            "--units-file", str(files.units), "--checklist", str(files.checklist), "--out", str(out), "--quiet"]
+    if cold:
+        cmd.append("--cold")
     if scheduler:
         cmd += ["--scheduler", scheduler]
     elif jobs:

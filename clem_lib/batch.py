@@ -1260,7 +1260,8 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
             kind="city", notebook=str(city_nb),
             parameters={**base_params, "results_path": f"{_PARTS}/{_CITY_KEY}.results.csv"},
             cwd=str(out_dir), lang=params["lang"], results_path=str(parts / f"{_CITY_KEY}.results.csv"),
-            timeout=timeout, warm=not cold))
+            # the city overview reads every unit: its own kernel, so the warm ones stay small
+            timeout=timeout, warm=False))
     for name in rerun:
         slug = info[name]["slug"]
         rp = str(parts / f"{slug}.results.csv")

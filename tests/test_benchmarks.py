@@ -199,9 +199,12 @@ def test_batch_benchmark_smoke(tmp_path, tiny):
 
     report = bench_batch.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, n_units=1, per_unit=30)
     data = _assert_result_file(report.write(tmp_path / "results"), "batch",
-                               figures={"clem_run_s", "loop_total_s", "loop_papermill_s",
-                                        "clem_peak_rss_kernel_bytes"})
+                               figures={"warm_clem_run_s", "cold_clem_run_s", "loop_total_s", "loop_papermill_s",
+                                        "warm_clem_peak_rss_kernel_bytes", "cold_clem_peak_rss_kernel_bytes"})
     assert len(data["details"]["loop_each_s"]) == 2  # one unit and the city overview
+    names = [c["name"] for c in data["checks"]]
+    assert any("warm kernels" in n for n in names) and any("--cold" in n for n in names)
+    assert "unit kernel peak RSS: warm / cold" in names
 
 
 @pytest.mark.slow
@@ -211,8 +214,9 @@ def test_scale_and_scaleout_benchmarks_smoke(tmp_path, tiny):
     scale = bench_scale.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, sizes=(1, 2), per_unit=30)
     data = _assert_result_file(scale.write(tmp_path / "results"), "scale",
                                figures={"n1_wall_per_unit_s", "n2_wall_per_unit_s", "n2_worker_peak_bytes",
-                                        "n2_kernel_peak_bytes", "n2_city_overview_s"})
-    assert len(data["checks"]) == 4
+                                        "n2_kernel_peak_bytes", "n2_city_overview_s", "n2_cold_wall_per_unit_s",
+                                        "n2_cold_kernel_peak_bytes"})
+    assert len(data["checks"]) == 6  # flat time and memory (warm), and warm against cold at the largest size
     # two runs of each side, as in the full run (--jobs 2, Dask, Dask, --jobs 2), compared by their means
     out = bench_scaleout.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, n_units=1, per_unit=30,
                              repeats=2)
