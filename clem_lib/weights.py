@@ -38,7 +38,7 @@ from scipy import stats as sps
 from .errors import ClemInputError
 
 __all__ = ["poststratify_weights", "stratum_sizes", "units_without_size", "weighted_mean",
-           "weighted_proportion", "design_ikm", "design_chisq", "compare_proportions_design"]
+           "weighted_proportion", "design_ikm", "design_crc", "design_chisq", "compare_proportions_design"]
 
 
 def _unit_sizes(units, users: str, name: str) -> dict:
@@ -46,7 +46,8 @@ def _unit_sizes(units, users: str, name: str) -> dict:
         for c in (name, users):
             if c not in units.columns:
                 raise ValueError(f"the units table has no column {c!r}")
-        return dict(zip(units[name].astype(str), pd.to_numeric(units[users], errors="coerce")))
+        sizes = pd.to_numeric(units[users], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return dict(zip(units[name].astype(str), sizes))
     if isinstance(units, Mapping):
         return {str(k): float(v) if v is not None else np.nan for k, v in units.items()}
     raise ValueError("units must be the units table (load_units()) or a mapping unit -> users per month")
@@ -569,6 +570,112 @@ def design_ikm(df: pd.DataFrame, *, by=None, scheme="permenpan14_2017", weights:
                       "Taylor linearisation, t interval (R survey::svyratio + svycontrast)",
         })
     return _with_keys(rows, keys)
+
+
+def _crc_events(df: pd.DataFrame, scheme) -> list[tuple[str, np.ndarray]]:
+    """(metric, 0/1 indicator with NaN outside its denominator) for every proportion of
+    :func:`clem_lib.crc_indicators` and :func:`clem_lib.accessibility` the table has."""
+    from .scoring import _bool, get_scheme
+
+    s = get_scheme(scheme)
+    out = []
+
+    def flag(col):
+        b = _bool(df[col])
+        return b.fillna(False).to_numpy(dtype=bool), b.notna().to_numpy(dtype=bool)
+
+    def ev(hit, den):
+        return np.where(den, hit.astype(float), np.nan)
+
+    if "facility_friendly" in df.columns:
+        ok, known = flag("facility_friendly")
+        out.append(("pct_not_friendly", ev(~ok, known)))
+    score_cols = [(u, f"unsur_{u}") for u in s.unsur if f"unsur_{u}" in df.columns]
+    if "overall_satisfaction" in df.columns:
+        score_cols.append(("overall", "overall_satisfaction"))
+    for name in ("pct_satisfied", "pct_dissatisfied"):
+        for u, col in score_cols:
+            v = _numeric(df, col)
+            answered = ~np.isnan(v)
+            out.append((f"{name}:{u}", ev((v >= 3) if name == "pct_satisfied" else (v <= 2), answered)))
+    if "had_problem" in df.columns:
+        had, known = flag("had_problem")
+        out.append(("pct_had_problem", ev(had, known)))
+        if "problem_resolved" in df.columns:
+            res, rknown = flag("problem_resolved")
+            out.append(("pct_problem_resolved", ev(res, rknown & had)))
+    if "paid_extra" in df.columns:
+        paid, known = flag("paid_extra")
+        out.append(("pct_paid_extra", ev(paid, known)))
+    if "channel" in df.columns:
+        ch = df["channel"].astype("string")
+        out.append(("pct_broker", ev((ch == "broker").fillna(False).to_numpy(dtype=bool),
+                                     ch.notna().to_numpy(dtype=bool))))
+    for a, b, name in (("days_to_complete", "standard_days", "pct_over_standard"),
+                       ("cost_paid", "official_fee", "pct_cost_above_fee")):
+        if a in df.columns and b in df.columns:
+            x, y = _numeric(df, a), _numeric(df, b)
+            both = ~np.isnan(x) & ~np.isnan(y)
+            with np.errstate(invalid="ignore"):
+                out.append((name, ev(both & (x > y), both)))
+    if "knows_complaint" in df.columns:
+        knows, known = flag("knows_complaint")
+        out.append(("pct_knows_complaint", ev(knows, known)))
+    return out
+
+
+def design_crc(df: pd.DataFrame, *, scheme="permenpan14_2017", weight: str | None = "weight",
+               strata: str | None = "unit", fpc: str | None = None, conf_level: float = 0.95,
+               lonely_psu: str = "fail") -> pd.DataFrame:
+    """Design-based Citizen Report Card percentages and the "not friendly" share, one row each.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Cleaned table (all strata). Indicators whose columns are absent are left out.
+    scheme : str, mapping or Scheme
+        Which ``unsur_<key>`` columns are the elements.
+    weight, strata, fpc, conf_level, lonely_psu : see :func:`weighted_mean`.
+
+    Returns
+    -------
+    DataFrame
+        ``metric`` (the names of :func:`clem_lib.crc_indicators` and
+        :func:`clem_lib.accessibility`: ``pct_not_friendly``,
+        ``pct_satisfied:<unsur>``, ``pct_satisfied:overall``, ``pct_had_problem``,
+        ``pct_problem_resolved``, ...), ``estimate``, ``ci_low``, ``ci_high`` in
+        percent (svyciprop logit interval), ``se`` (percentage points), ``n``
+        (respondents in the denominator), ``df``, ``method``.
+
+    Notes
+    -----
+    Numerators and denominators are those of ``crc_indicators`` (a
+    proportion among those who answered; problem resolved among those who
+    had a problem: a domain of the design). Each is :func:`weighted_proportion`
+    of the indicator.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"unit": ["A"] * 3 + ["B"] * 3, "N": [30] * 3 + [10] * 3,
+    ...                   "paid_extra": [True, False, False, True, True, None]})
+    >>> r = design_crc(d, weight=None, fpc="N")
+    >>> r.metric.tolist(), round(float(r.estimate.iloc[0]), 2)
+    (['pct_paid_extra'], 45.45)
+    """
+    des = _Design(df, weight, strata, fpc, lonely_psu)
+    rows = []
+    for metric, y in _crc_events(df, scheme):
+        est, zz, n = _ratio(y, des.w, np.ones(len(df), dtype=bool))
+        se = math.sqrt(des.var(zz)) if np.isfinite(est) else np.nan
+        dfree = des.degf()
+        t = float(sps.t.ppf(0.5 + conf_level / 2, dfree)) if dfree > 0 else np.nan
+        lo, hi = _logit_ci(est, se, t) if np.isfinite(est) else (np.nan, np.nan)
+        rows.append({"metric": metric, "estimate": 100 * est, "ci_low": 100 * lo, "ci_high": 100 * hi,
+                     "se": 100 * se, "n": n, "df": dfree,
+                     "method": f"design-based weighted percentage, {_design_text(fpc)}, Taylor linearisation; "
+                               "logit interval (R survey::svyciprop)"})
+    return pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high", "se", "n", "df", "method"])
 
 
 def _cells(df: pd.DataFrame, row: str, column: str, row_event, col_event):
