@@ -260,3 +260,22 @@ def test_units_without_size_and_bad_fpc(ds):
         weighted_mean(bad, "unsur_waktu", weight="w", fpc="N")
     with pytest.raises(ValueError, match="population-size column"):
         weighted_mean(ds, "unsur_waktu", weight="w", fpc="nope")
+
+
+def test_design_simulation_covers_and_the_unweighted_estimator_is_biased():
+    """Fast, seeded version of scripts/simulate_design.py (the full table is in docs/statistics.md)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "simulate_design", Path(__file__).resolve().parent.parent / "scripts" / "simulate_design.py")
+    sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sim)
+    t = sim.simulate("sampling fractions 12-40 %, n_h 36-50", reps=150, seed=7).set_index(["metric", "estimator"])
+    for m in ("ikm", "pct_not_friendly"):
+        # 150 replicates: Monte Carlo SE of a 95 % coverage is 1.8 points
+        assert 89 <= t.loc[(m, "design-based, fpc"), "coverage"] <= 99.5
+        # without fpc the interval is wider for the same estimate
+        assert t.loc[(m, "design-based, no fpc"), "width"] > t.loc[(m, "design-based, fpc"), "width"]
+    assert abs(t.loc[("ikm", "design-based, fpc"), "bias"]) < 0.5
+    # the heavily sampled units are the least satisfied: the unweighted IKM is too low and misses
+    assert t.loc[("ikm", "unweighted"), "bias"] < -3 and t.loc[("ikm", "unweighted"), "coverage"] < 20
