@@ -2610,6 +2610,12 @@ def _load_units_for(units_path: str) -> pd.DataFrame:
     return load_units(Path(units_path) if units_path else UNITS_FILE)
 
 
+def _domain_value(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    return str(v)
+
+
 CITY_WEIGHTS = ("design", "none")
 """Values of the city overview's ``city_weights`` (``clem run --city-weights``)."""
 
@@ -2784,12 +2790,39 @@ class CityReport(_ReportBase):
                 rows.append({"metric": r["metric"], "estimator": "unweighted", "estimate": r["estimate"],
                              "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
                              "method": f"unweighted (all respondents as one sample): {r['method']}"})
-            out = pd.DataFrame(rows, columns=["metric", "estimator", "estimate", "ci_low", "ci_high", "n", "method"])
+            rows.extend(self._ikm_domain_rows())
+            out = pd.DataFrame(rows, columns=["metric", "estimator", "domain", "value", "estimate", "ci_low",
+                                              "ci_high", "n", "method"])
+            out["domain"] = out["domain"].fillna("").astype(str)
+            out["value"] = out["value"].fillna("").astype(str)
             for col in ("estimate", "ci_low", "ci_high"):
                 out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
             out["n"] = pd.to_numeric(out["n"], errors="coerce").astype("Int64")
             return out
         return self._get("city_figures", f)
+
+    def _ikm_domain_rows(self) -> list[dict]:
+        """The city IKM by sector and by special group (domains), design-based (R svyby) and unweighted."""
+        from .scoring import ikm
+        from .weights import design_ikm
+
+        rows = []
+        for dom in ("sector", "special_group"):
+            if dom not in self.latest.columns or self.latest[dom].notna().sum() == 0:
+                continue
+            if self.design["used"]:
+                for r in design_ikm(self.design_data, by=dom, scheme=self.scheme, **self._design_kw()).to_dict(
+                        "records"):
+                    rows.append({"metric": "ikm", "estimator": "design-based", "domain": dom,
+                                 "value": _domain_value(r[dom]), "estimate": r["ikm"], "ci_low": r["ci_low"],
+                                 "ci_high": r["ci_high"], "n": r["n"], "method": r["method"]})
+            for r in ikm(self.latest.dropna(subset=[dom]), by=dom, scheme=self.scheme, seed=self.seed,
+                         n_boot=self.n_boot).to_dict("records"):
+                rows.append({"metric": "ikm", "estimator": "unweighted", "domain": dom, "value": _domain_value(r[dom]),
+                             "estimate": r["ikm"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                             "method": f"unweighted (all respondents as one sample): {r['method']}"})
+        # special-group users before the others (a stable sort keeps the estimators' order)
+        return sorted(rows, key=lambda r: (r["domain"] == "special_group", r["value"] == "False"))
 
     @property
     def special_test(self) -> pd.DataFrame:
@@ -2929,7 +2962,7 @@ class CityReport(_ReportBase):
         lines = [head]
         est = "design-based" if d["used"] else "unweighted"
         fig = self.city_figures
-        k = fig[((fig["metric"] == "ikm") & (fig["estimator"] == est)).to_numpy(dtype=bool)]
+        k = fig[((fig["metric"] == "ikm") & (fig["estimator"] == est) & (fig["domain"] == "")).to_numpy(dtype=bool)]
         if len(k) and not is_small(k["n"].iloc[0], self.min_n):
             r = k.iloc[0]
             from .scoring import ikm_grade
@@ -2970,12 +3003,21 @@ class CityReport(_ReportBase):
     def city_table(self) -> ReportTable:
         """City-wide figures: design-based with its interval, the unweighted figure beside it, n."""
         fig = self.city_figures
-        shown = [m for m in _CITY_TABLE_METRICS if m in set(fig["metric"])]
+        shown = [(m, "", "") for m in _CITY_TABLE_METRICS if m in set(fig["metric"])]
+        doms = fig.loc[fig["domain"] != "", ["domain", "value"]].drop_duplicates()
+        at = 1 if shown and shown[0][0] == "ikm" else 0  # the IKM of each domain right after the city IKM
+        shown[at:at] = [("ikm", d, v) for d, v in zip(doms["domain"], doms["value"])]
         rows = []
-        for m in shown:
-            row = {"what": metric_label(m, self.lang, self.scheme)}
+        for m, dom, val in shown:
+            what = metric_label(m, self.lang, self.scheme)
+            if dom == "sector":
+                what += ": " + (label(f"sector_{val}", self.lang) if f"sector_{val}" in LABELS else val)
+            elif dom:
+                what += ": " + _side_label({"comparison": dom, "v": val}, "v", self.lang)
+            row = {"what": what}
             for est, tag in (("design-based", "d"), ("unweighted", "u")):
-                r = fig[((fig["metric"] == m) & (fig["estimator"] == est)).to_numpy(dtype=bool)]
+                r = fig[((fig["metric"] == m) & (fig["estimator"] == est) & (fig["domain"] == dom)
+                         & (fig["value"] == val)).to_numpy(dtype=bool)]
                 if not len(r):
                     row[f"v_{tag}"] = row[f"ci_{tag}"] = "–"
                     continue
@@ -3178,7 +3220,10 @@ class CityReport(_ReportBase):
         False; design-based`` / ``...; unweighted``), the between-unit tests and each unit against the
         rest. Per-unit figures are the unit reports' rows."""
         fig = self.city_figures
-        rows = [results_row(group=r["estimator"], metric=r["metric"], estimate=r["estimate"], ci_low=r["ci_low"],
+        rows = [results_row(sector=r["value"] if r["domain"] == "sector" else "",
+                            group=r["estimator"] + (f"; {r['domain']}={r['value']}"
+                                                    if r["domain"] not in ("", "sector") else ""),
+                            metric=r["metric"], estimate=r["estimate"], ci_low=r["ci_low"],
                             ci_high=r["ci_high"], n=r["n"], method=r["method"], min_n=self.min_n)
                 for r in fig.to_dict("records")]
         rows = results_frame(rows)

@@ -124,8 +124,10 @@ def test_city_overview(lang, cleaned, tmp_path):
     res = pd.read_csv(results, keep_default_na=False, na_values=[""])
     assert tuple(res.columns) == tuple(clem.RESULTS_COLUMNS)
     # the city IKM twice, design-based (the sample's units carry users_per_month) and unweighted
-    ikm = res[res["metric"] == "ikm"]
-    assert sorted(ikm["group"]) == ["design-based", "unweighted"] and ikm["unit"].isna().all()
+    ikm = res[(res["metric"] == "ikm") & res["unit"].isna()]
+    assert sorted(ikm.loc[ikm["sector"].isna(), "group"])[:2] == ["design-based", "design-based; special_group=False"]
+    assert {"design-based", "unweighted"} <= set(ikm.loc[ikm["sector"].isna(), "group"])
+    assert set(ikm.loc[ikm["sector"].notna(), "group"]) == {"design-based", "unweighted"}  # by sector
     special = res[res["group"].fillna("").str.startswith("special_group: True vs False; ")]
     assert sorted(special["group"].str.rsplit("; ", n=1).str[-1]) == ["design-based", "unweighted"]
     # Kruskal-Wallis rows: n is the answers (not answers + units), no dangling "vs"

@@ -416,7 +416,7 @@ def test_city_figures_design_based_by_default_unweighted_when_asked_or_when_n_is
     city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en")
     assert city.design["used"] and not city.design["missing"]
     fig = city.city_figures
-    ikm = fig[fig["metric"] == "ikm"].set_index("estimator")
+    ikm = fig[(fig["metric"] == "ikm") & (fig["domain"] == "")].set_index("estimator")
     assert set(ikm.index) == {"design-based", "unweighted"}
     # the design-based city IKM is the design_ikm of the latest round with N_h / n_h weights and fpc
     d = city.design_data
@@ -429,6 +429,13 @@ def test_city_figures_design_based_by_default_unweighted_when_asked_or_when_n_is
     assert "finite-population correction" in str(city.methods())
     res = city.results()
     assert set(res.loc[res["metric"] == "pct_not_friendly", "group"]) == {"design-based", "unweighted"}
+    # the IKM by sector and by special group (svyby domains), design-based and unweighted
+    by_sector = res[(res["metric"] == "ikm") & (res["sector"] != "")]
+    assert set(by_sector["group"]) == {"design-based", "unweighted"} and by_sector["sector"].nunique() == 3
+    dom = clem.design_ikm(d, by="sector", weight="weight", fpc="N", lonely_psu="certainty")
+    got = by_sector[by_sector["group"] == "design-based"].set_index("sector")["estimate"].astype(float)
+    assert got.loc[dom["sector"]].tolist() == pytest.approx(dom["ikm"].tolist())
+    assert {"design-based; special_group=True", "unweighted; special_group=False"} <= set(res["group"])
 
     # city_weights="none": unweighted only, and Methods says it was chosen
     none = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en", city_weights="none")

@@ -279,3 +279,32 @@ def test_design_simulation_covers_and_the_unweighted_estimator_is_biased():
     assert abs(t.loc[("ikm", "design-based, fpc"), "bias"]) < 0.5
     # the heavily sampled units are the least satisfied: the unweighted IKM is too low and misses
     assert t.loc[("ikm", "unweighted"), "bias"] < -3 and t.loc[("ikm", "unweighted"), "coverage"] < 20
+
+
+def test_design_crc_uses_the_report_card_definitions(ds):
+    from clem_lib import accessibility, crc_indicators, design_crc
+
+    rng = np.random.default_rng(3)
+    ds["had_problem"] = pd.array(rng.random(len(ds)) < 0.4, dtype="boolean")
+    ds["problem_resolved"] = pd.array(np.where(ds["had_problem"], rng.random(len(ds)) < 0.5, pd.NA),
+                                      dtype="boolean")
+    ds["paid_extra"] = pd.array(rng.random(len(ds)) < 0.2, dtype="boolean")
+    ds.loc[3, "paid_extra"] = pd.NA
+    # equal weights: the same percentages (numerators and denominators) as crc_indicators / accessibility
+    d = design_crc(ds, weight=None).set_index("metric")
+    c = crc_indicators(ds).set_index("metric")
+    for m in c.index:
+        if m.startswith("pct_"):
+            assert d.loc[m, "estimate"] == pytest.approx(c.loc[m, "estimate"]), m
+            assert d.loc[m, "n"] == c.loc[m, "n"], m
+    a = accessibility(ds).iloc[0]
+    assert (d.loc["pct_not_friendly", "estimate"], d.loc["pct_not_friendly", "n"]) == (pytest.approx(a.estimate), a.n)
+    # design-based: each is weighted_proportion of the indicator (svyciprop)
+    w = design_crc(ds, weight="w", fpc="N").set_index("metric")
+    nf = weighted_proportion(ds, "facility_friendly", event=False, weight="w", fpc="N").iloc[0]
+    assert (w.loc["pct_not_friendly", "estimate"], w.loc["pct_not_friendly", "ci_low"]) == pytest.approx(
+        (100 * nf.estimate, 100 * nf.ci_low))
+    # problem resolved among those who had a problem: a domain of the design
+    dom = weighted_proportion(ds.assign(r=ds["problem_resolved"].where(ds["had_problem"])), "r", weight="w",
+                              fpc="N").iloc[0]
+    assert w.loc["pct_problem_resolved", "estimate"] == pytest.approx(100 * dom.estimate)
