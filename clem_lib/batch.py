@@ -1097,6 +1097,7 @@ def run_reports(
     alpha: float | None = None,
     min_n: int | None = None,
     seed: int | None = None,
+    city_weights: str | None = None,
     scheme="permenpan14_2017",
     timeout: float | None = 1800.0,
     cold: bool = False,
@@ -1138,8 +1139,9 @@ def run_reports(
     units_path = _path_parameter("units_file", units_path, UNITS_FILE, prev_params, out_dir, "--units-file")
     checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE, prev_params, out_dir,
                                      "--checklist")
-    defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924}
-    given = {"lang": lang, "round": round, "alpha": alpha, "min_n": min_n, "seed": seed}
+    defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924, "city_weights": "design"}
+    given = {"lang": lang, "round": round, "alpha": alpha, "min_n": min_n, "seed": seed,
+             "city_weights": city_weights}
     params = {}
     for k, v in given.items():
         if previous is not None and k in prev_params:
@@ -1152,6 +1154,9 @@ def run_reports(
             params[k] = defaults[k] if v is None else v
     if params["lang"] not in ("id", "en"):
         raise ClemInputError(f"unknown language {params['lang']!r}", fix="use --lang id or --lang en")
+    if params["city_weights"] not in ("design", "none"):
+        raise ClemInputError(f"unknown city weights {params['city_weights']!r}",
+                             fix="use --city-weights design (the default) or --city-weights none")
     if jobs is not None and int(jobs) < 1:
         raise ClemInputError(f"--jobs {jobs} is not a positive number", fix="use e.g. --jobs 4")
     location_nb = notebooks_dir / "location_report.ipynb"
@@ -1258,7 +1263,8 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         tasks.append(NotebookTask(
             key=_CITY_KEY, label="City overview" if params["lang"] == "en" else "Ringkasan kota",
             kind="city", notebook=str(city_nb),
-            parameters={**base_params, "results_path": f"{_PARTS}/{_CITY_KEY}.results.csv"},
+            parameters={**base_params, "city_weights": params["city_weights"],
+                        "results_path": f"{_PARTS}/{_CITY_KEY}.results.csv"},
             cwd=str(out_dir), lang=params["lang"], results_path=str(parts / f"{_CITY_KEY}.results.csv"),
             # the city overview reads every unit: its own kernel, so the warm ones stay small
             timeout=timeout, warm=False))
@@ -1276,7 +1282,7 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         "survey_name": survey_name,
         "status": "running",
         "parameters": {
-            **{k: params[k] for k in ("lang", "round", "alpha", "min_n", "seed")},
+            **{k: params[k] for k in ("lang", "round", "alpha", "min_n", "seed", "city_weights")},
             "units": chosen,
             "jobs": None if client is not None else int(jobs or os.cpu_count() or 1),
             "scheduler": scheduler_name,
@@ -1459,6 +1465,7 @@ def run_survey(
     alpha: float | None = None,
     min_n: int | None = None,
     seed: int | None = None,
+    city_weights: str | None = None,
     timeout: float | None = 1800.0,
     cold: bool = False,
     progress: bool = True,
@@ -1496,6 +1503,12 @@ def run_survey(
     alpha, min_n, seed : optional
         Significance level (0.05), smallest cell shown (5), random seed
         (20130924), passed to the notebooks.
+    city_weights : {"design", "none"}, default "design"
+        City-wide figures of the city overview: design-based (stratified by
+        unit, weights ``N_h / n_h`` from the units file's ``users_per_month``,
+        finite-population correction; the unweighted figure beside it), or
+        unweighted only. With ``design`` and a unit without users per month the
+        overview falls back to unweighted figures and says so in its Methods.
     timeout : float or None
         Seconds one notebook cell may run.
     cold : bool
@@ -1630,8 +1643,8 @@ def run_survey(
             scheduler=client if client is not None else scheduler, lang=lang, round=round,
             retry_failed=retry_failed, units_path=units_path,
             checklist_path=checklist_path if checklist_path is not None else "",
-            notebooks_dir=notebooks_dir, alpha=alpha, min_n=min_n, seed=seed, scheme=codebook.scheme,
-            timeout=timeout, cold=cold, progress=progress, stream=stream, inputs=inputs,
+            notebooks_dir=notebooks_dir, alpha=alpha, min_n=min_n, seed=seed, city_weights=city_weights,
+            scheme=codebook.scheme, timeout=timeout, cold=cold, progress=progress, stream=stream, inputs=inputs,
             clean_seconds=clean_seconds,
         )
     finally:

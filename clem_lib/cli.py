@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cold", action="store_true",
                    help="start a fresh kernel for every report instead of reusing each worker's warm kernel "
                         "(slower; the reports are the same)")
+    p.add_argument("--city-weights", choices=("design", "none"), default=None, dest="city_weights",
+                   help="city-wide figures of the city overview: design (default: stratified by unit, "
+                        "weighted by users_per_month of the units file, with finite-population correction, "
+                        "the unweighted figure beside it; unweighted when a unit has no users_per_month) "
+                        "or none (unweighted only)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser(
@@ -238,7 +243,8 @@ def _cmd_run(args) -> int:
         args.data, args.codebook, units=args.units, jobs=args.jobs, scheduler=args.scheduler,
         lang=args.lang, out_dir=args.out, retry_failed=args.retry_failed, round=args.round,
         units_path=args.units_file, checklist_path=args.checklist,
-        notebooks_dir=args.notebooks, cold=args.cold, progress=not args.quiet,
+        notebooks_dir=args.notebooks, cold=args.cold, city_weights=args.city_weights,
+        progress=not args.quiet,
     )
     index = result.out_dir / "index.html"
     ok = sum(1 for u in result.units if u["status"] == "ok")

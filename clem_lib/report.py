@@ -95,6 +95,7 @@ __all__ = [
     "gaps_to_results",
     "UnitReport",
     "CityReport",
+    "CITY_WEIGHTS",
     "headline_text",
     "findings_text",
     "recommendations_text",
@@ -129,6 +130,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "sec_findings": {"id": "Temuan dan rekomendasi", "en": "Findings and recommendations"},
     "sec_methods": {"id": "Metode dan catatan", "en": "Methods and caveats"},
     "sec_quality": {"id": "Kualitas data unit ini", "en": "Data quality for this unit"},
+    "sec_city": {"id": "Angka tingkat kota", "en": "City-wide figures"},
     "sec_ranking": {"id": "Peringkat IKM", "en": "IKM ranking"},
     "sec_heatmap": {"id": "Unit × unsur", "en": "Unit × element"},
     "sec_between": {"id": "Uji antar-unit", "en": "Between-unit tests"},
@@ -219,6 +221,12 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "col_compliance": {"id": "Kepatuhan standar (%)", "en": "Standard compliance (%)"},
     "col_not_friendly": {"id": "Fasilitas tidak ramah (%)", "en": "Facilities not friendly (%)"},
     "col_effect": {"id": "Ukuran efek", "en": "Effect size"},
+    "col_ci_gap": {"id": "IK 95% (tanpa koreksi)", "en": "95% CI (unadjusted)"},
+    "col_design": {"id": "Berbasis desain", "en": "Design-based"},
+    "col_unweighted": {"id": "Tanpa bobot", "en": "Unweighted"},
+    "col_ci_design": {"id": "IK 95% (desain)", "en": "95% CI (design)"},
+    "col_ci_unweighted": {"id": "IK 95% (tanpa bobot)", "en": "95% CI (unweighted)"},
+    "col_figure": {"id": "Angka", "en": "Figure"},
     "axis_ikm": {"id": "IKM (skala 25–100)", "en": "IKM (25–100 scale)"},
     "axis_share": {"id": "Persentase jawaban (%)", "en": "Share of answers (%)"},
     "axis_gap": {"id": "Selisih (kelompok − pembanding)", "en": "Gap (group − comparison)"},
@@ -275,6 +283,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "m_wait_minutes": {"id": "Waktu tunggu (menit)", "en": "Waiting time (minutes)"},
     "m_mean_wait_minutes": {"id": "Rata-rata waktu tunggu (menit)", "en": "Mean waiting time (minutes)"},
     "m_pct_over_standard": {"id": "Melebihi waktu standar (%)", "en": "Took longer than the standard (%)"},
+    "m_pct_broker": {"id": "Melalui calo/biro jasa (%)", "en": "Through a broker (%)"},
+    "m_pct_cost_above_fee": {"id": "Biaya di atas tarif resmi (%)", "en": "Cost above the official fee (%)"},
     "m_compliance": {"id": "Kepatuhan standar pelayanan (%)", "en": "Service-standard compliance (%)"},
     "m_speeder": {"id": "Wawancara terlalu cepat", "en": "Interview too fast"},
     "m_straightliner": {"id": "Jawaban seragam", "en": "Same answer throughout"},
@@ -329,6 +339,50 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "s_access_small": {
         "id": "Aksesibilitas fasilitas: {small}.",
         "en": "Accessibility of the facilities: {small}."},
+    "s_city_design": {
+        "id": "Angka tingkat kota di bawah ini berbasis desain: setiap unit adalah strata yang disampel "
+              "sendiri, responden unit h mewakili N_h/n_h pengguna (N_h = pengguna per bulan), dengan koreksi "
+              "populasi terhingga. Fraksi sampling unit berkisar {fmin}–{fmax}, sehingga angka tanpa bobot "
+              "(ditampilkan di sampingnya sebagai pembanding) memberi bobot berlebih pada unit yang banyak "
+              "disampel.",
+        "en": "The city-wide figures below are design-based: each unit is a stratum sampled on its own, the "
+              "respondents of unit h stand for N_h/n_h users (N_h = users per month), with a finite-population "
+              "correction. The units' sampling fractions range from {fmin} to {fmax}, so the unweighted figure "
+              "(shown beside it for comparison) gives too much weight to the units sampled most heavily."},
+    "s_city_none": {
+        "id": "Angka tingkat kota di bawah ini tanpa bobot sampling (dipilih dengan city_weights = none): "
+              "semua responden dihitung seolah-olah satu sampel acak sederhana.",
+        "en": "The city-wide figures below are unweighted (chosen with city_weights = none): all respondents "
+              "are counted as if they were one simple random sample."},
+    "s_city_missing": {
+        "id": "Angka tingkat kota di bawah ini tanpa bobot sampling: angka berbasis desain memerlukan jumlah "
+              "pengguna per bulan setiap unit, dan berkas unit tidak memuatnya untuk {units}. Semua responden "
+              "dihitung seolah-olah satu sampel acak sederhana.",
+        "en": "The city-wide figures below are unweighted: design-based figures need the users per month of "
+              "every unit, and the units file lacks them for {units}. All respondents are counted as if they "
+              "were one simple random sample."},
+    "s_city_ikm": {
+        "id": "IKM kota {ikm} ({ci}), mutu {grade}; n = {n}.",
+        "en": "City IKM {ikm} ({ci}), grade {grade}; n = {n}."},
+    "s_special_city": {
+        "id": "Kelompok rentan vs lainnya, fasilitas tidak ramah ({how}): {v1} vs {v2}; selisih {gap} "
+              "({ci}; {test} p {p}).",
+        "en": "Special groups vs others, facilities not friendly ({how}): {v1} vs {v2}; gap {gap} "
+              "({ci}; {test} p {p})."},
+    "s_special_city_sig": {
+        "id": "Di tingkat kota, pengguna kelompok rentan {more} menyatakan fasilitas tidak ramah daripada "
+              "pengguna lain.",
+        "en": "City-wide, special-group users {more} say the facilities are not friendly than other users."},
+    "more_often": {"id": "lebih sering", "en": "more often"},
+    "less_often": {"id": "lebih jarang", "en": "less often"},
+    "s_special_city_ns": {
+        "id": "Di tingkat kota, tidak ada perbedaan bermakna antara kelompok rentan dan pengguna lain dalam "
+              "menilai fasilitas tidak ramah.",
+        "en": "City-wide, special-group users and other users do not differ significantly in saying the "
+              "facilities are not friendly."},
+    "how_design": {"id": "berbasis desain", "en": "design-based"},
+    "how_unweighted": {"id": "tanpa bobot", "en": "unweighted"},
+    "ci95_unadj": {"id": "IK 95% tanpa koreksi", "en": "unadjusted 95% CI"},
     "s_gap": {
         "id": "{metric}: {group1} {v1}, {group2} {v2}; selisih {gap} ({ci}, p Holm {p}).",
         "en": "{metric}: {group1} {v1}, {group2} {v2}; gap {gap} ({ci}, Holm p {p})."},
@@ -1291,9 +1345,9 @@ def sentence_gap(row: Mapping, *, lang: str = "id", min_n: int = 5, scheme=None)
         gap = _gap_text(row.get("gap"), gu, lang)
         lo, hi = row.get("ci_low"), row.get("ci_high")
         if _missing(lo) or _missing(hi):
-            ci = label("ci95", lang) + " –"
+            ci = label("ci95_unadj", lang) + " –"
         else:
-            ci = label("ci95", lang) + " " + _gap_text(lo, gu, lang, unit=False) + \
+            ci = label("ci95_unadj", lang) + " " + _gap_text(lo, gu, lang, unit=False) + \
                 (" sampai " if lang == "id" else " to ") + _gap_text(hi, gu, lang, unit=False)
         pt = fmt_p(p, lang)
         v1 = _value_text(row.get("estimate1"), gu, lang)
@@ -1390,6 +1444,11 @@ def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mappin
     return text + "\n\n" + label("s_top_gaps", lang) + "\n\n" + "\n".join(lines)
 
 
+def _adjusted(row: Mapping) -> bool:
+    """Whether a gap row's p is adjusted for multiplicity (its interval, which is not, is then labelled so)."""
+    return not _missing(row.get("p_adjusted"))
+
+
 def _gap_figure(row: Mapping, lang: str, numbers: Mapping | None = None) -> str:
     """The figure that shows a gap, or else the table that lists it."""
     comp = str(row.get("comparison", ""))
@@ -1459,10 +1518,9 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
         if not _missing(p) and float(p) < alpha:
             # written like the round sentence of its section: signed interval, Holm p when adjusted
             lo, hi = round_change.get("ci_low"), round_change.get("ci_high")
-            ci = label("ci95", lang) + " " + ("–" if _missing(lo) or _missing(hi) else
-                                              fmt_number(lo, 2, lang, signed=True) +
-                                              (" sampai " if lang == "id" else " to ") +
-                                              fmt_number(hi, 2, lang, signed=True))
+            ci = label("ci95_unadj" if _adjusted(round_change) else "ci95", lang) + " " + (
+                "–" if _missing(lo) or _missing(hi) else fmt_number(lo, 2, lang, signed=True) +
+                (" sampai " if lang == "id" else " to ") + fmt_number(hi, 2, lang, signed=True))
             holm = not _missing(round_change.get("p_adjusted"))
             pt = (("p Holm " if lang == "id" else "Holm p ") if holm else "p ") + fmt_p(p, lang)
             items.append(label("s_finding_round", lang, change=fmt_number(round_change["gap"], 2, lang, signed=True),
@@ -1547,12 +1605,14 @@ def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame 
 
 
 def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n: int, seed: int,
-                 weighted: bool, lang: str = "id", scope: str = "unit") -> str:
+                 weighted: bool, lang: str = "id", scope: str = "unit", weights_text: str | None = None) -> str:
     """Methods and caveats (Markdown bullet list), in ``lang``.
 
     ``scope``: ``"unit"`` (a unit report: gaps between groups of users,
     expectation vs experience) or ``"city"`` (the city overview: between
     units, each unit against the rest of the city, change between rounds).
+    ``weights_text``: the weights bullet in full (the city overview says which
+    city-wide estimator it used and why); default: from ``weighted``.
     """
     if scope not in ("unit", "city"):
         raise ValueError(f"scope must be 'unit' or 'city', not {scope!r}")
@@ -1586,9 +1646,13 @@ def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n:
             else gaps_id,
             f"- **Sel kecil**: angka dari kurang dari {min_n} jawaban tidak ditampilkan (\u201cn < {min_n}\u201d) "
             "di tabel, grafik maupun kalimat, dan tidak diuji.",
-            "- **Bobot**: " + ("hasil diboboti dengan bobot sampling." if weighted else
+            "- **Bobot**: " + (weights_text if weights_text else
+                               "hasil diboboti dengan bobot sampling." if weighted else
                                "tanpa bobot sampling: setiap responden dihitung sama. Sampel diambil dari "
                                "pengguna yang ditemui di unit layanan, bukan sampel acak penduduk."),
+            "- **Interval dan koreksi Holm**: hanya nilai p yang dikoreksi untuk banyak uji; interval 95% "
+            "selisih tidak dikoreksi (ditulis \u201ctanpa koreksi\u201d). Interval yang tidak memuat 0 di samping "
+            f"p Holm \u2265 {a} berarti selisih itu tidak signifikan setelah koreksi; keputusan mengikuti p Holm.",
             "- Temuan hanya ditulis dari hasil yang signifikan; selisih yang tidak signifikan tidak ditafsirkan "
             "sebagai perbedaan.",
         ]
@@ -1608,9 +1672,14 @@ def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n:
             else gaps_en,
             f"- **Small cells**: a figure from fewer than {min_n} answers is not shown (\u201cn < {min_n}\u201d) "
             "in tables, charts and sentences, and is not tested.",
-            "- **Weights**: " + ("results use the sampling weights." if weighted else
+            "- **Weights**: " + (weights_text if weights_text else
+                                 "results use the sampling weights." if weighted else
                                  "no sampling weights: every respondent counts the same. The sample is the users "
                                  "met at the service unit, not a random sample of residents."),
+            "- **Intervals and the Holm correction**: only p-values are adjusted for multiple tests; the 95% "
+            "intervals of gaps are not (labelled \u201cunadjusted\u201d). An interval that excludes 0 beside a "
+            f"Holm p \u2265 {a} means the gap is not significant after the correction; the decision follows "
+            "the Holm p.",
             "- Findings are written from significant results only; differences that are not significant are not "
             "read as differences.",
         ]
@@ -1644,7 +1713,7 @@ class ReportText:
 
 TABLES: Mapping[str, int] = {
     "sample": 1, "groups": 2, "channel": 3, "ipa": 4, "rounds": 5, "checklist": 6, "complaints": 7,
-    "suggestions": 8, "quality": 9, "ranking": 1, "between": 2, "access_units": 3, "rounds_city": 4,
+    "suggestions": 8, "quality": 9, "city": 1, "ranking": 2, "between": 3, "access_units": 4, "rounds_city": 5,
 }
 """Table numbers of the unit report and of the city overview."""
 
@@ -1662,6 +1731,8 @@ _TABLE_CAPTIONS = {
     "complaints": ("Masalah, pengaduan dan pungutan.", "Problems, complaints and extra payments."),
     "suggestions": ("Saran pengguna (teks asli).", "Users' suggestions (as written)."),
     "quality": ("Catatan pembersihan data untuk unit ini.", "Data-cleaning notes for this unit."),
+    "city": ("Angka tingkat kota: berbasis desain dan tanpa bobot.",
+             "City-wide figures: design-based and unweighted."),
     "ranking": ("IKM per unit.", "IKM by unit."),
     "between": ("Perbedaan antar-unit per unsur (Kruskal–Wallis) dan setiap unit vs unit lain (IKM).",
                 "Differences between units per element (Kruskal–Wallis) and each unit vs the rest (IKM)."),
@@ -1754,26 +1825,49 @@ def _inputs(data_path: str, checklist_path: str, units_path: str):
 def gaps_to_results(gaps: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
     """Rows of ``results.csv`` from a gap table (``clem_lib.stats.GAP_COLUMNS``).
 
-    ``group`` is ``"<comparison>: <group1> vs <group2>"``; ``metric`` the gap
+    ``group`` is ``"<comparison>: <group1> vs <group2>"`` (``"<comparison>: <group1>"``
+    when there is no second side, as for Kruskal-Wallis); ``metric`` the gap
     table's metric prefixed ``gap:`` (``gap:nrr:waktu``, ``gap:ikm``);
-    ``estimate`` the gap with its interval; ``n`` both groups together;
-    ``statistic``, ``p_value``, ``p_adjusted`` and ``method`` as tested.
-    Rows where either group has fewer than ``min_n`` answers keep only n.
+    ``estimate`` the gap with its (unadjusted) 95 % interval; ``n`` the
+    answers behind the test: both groups together for two groups, the answers
+    of the kept units for Kruskal-Wallis (``n1``; ``n2`` there counts units),
+    the pairs for a paired test; ``statistic``, ``p_value``, ``p_adjusted``
+    and ``method`` as tested. A Fisher row (a proportion with an expected
+    count below 5) is followed by a row ``odds_ratio:<metric>`` with the
+    conditional maximum-likelihood odds ratio and its exact interval (R
+    ``fisher.test``), the same p. Rows where either group has fewer than
+    ``min_n`` answers keep only n.
     """
     rows = []
     for r in gaps.to_dict("records"):
-        small = is_small(r.get("n1"), min_n) or is_small(r.get("n2"), min_n)
-        n = sum(int(v) for v in (r.get("n1"), r.get("n2")) if not _missing(v))
-        row = results_row(unit=r.get("unit", ""), group=f"{r.get('comparison', '')}: {r.get('group1', '')} vs "
-                          f"{r.get('group2', '')}", metric=f"gap:{r.get('metric', '')}", estimate=r.get("gap"),
-                          ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), n=n, statistic=r.get("statistic"),
-                          p_value=r.get("p_value"), p_adjusted=r.get("p_adjusted"), method=r.get("method", ""),
-                          min_n=1)
-        if small:
-            for k in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
-                row[k] = np.nan
-            row["method"] = (row["method"] + "; " if row["method"] else "") + f"suppressed: n < {int(min_n)}"
-        rows.append(row)
+        design = r.get("design", "")
+        if design in ("k-group", "paired", "target"):
+            # k-group: n2 is the number of units; paired: n1 = n2 = the pairs; target: one side
+            n = None if _missing(r.get("n1")) else int(r.get("n1"))
+            small = n is not None and is_small(n, min_n) and design != "k-group"
+        else:
+            small = is_small(r.get("n1"), min_n) or is_small(r.get("n2"), min_n)
+            n = sum(int(v) for v in (r.get("n1"), r.get("n2")) if not _missing(v))
+        g2 = "" if _missing(r.get("group2")) else str(r.get("group2"))
+        group = f"{r.get('comparison', '')}: {r.get('group1', '')}" + (f" vs {g2}" if g2 else "")
+        row = results_row(unit=r.get("unit", ""), group=group, metric=f"gap:{r.get('metric', '')}",
+                          estimate=r.get("gap"), ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), n=n,
+                          statistic=r.get("statistic"), p_value=r.get("p_value"), p_adjusted=r.get("p_adjusted"),
+                          method=r.get("method", ""), min_n=1)
+        extra = []
+        if not _missing(r.get("odds_ratio")):
+            extra.append(results_row(
+                unit=r.get("unit", ""), group=group, metric=f"odds_ratio:{r.get('metric', '')}",
+                estimate=r.get("odds_ratio"), ci_low=r.get("or_ci_low"), ci_high=r.get("or_ci_high"), n=n,
+                p_value=r.get("p_value"), p_adjusted=r.get("p_adjusted"),
+                method="Fisher's exact test; conditional maximum-likelihood odds ratio (group 1 vs group 2) "
+                       "with exact 95% interval (R fisher.test)", min_n=1))
+        for x in [row, *extra]:
+            if small:
+                for k in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
+                    x[k] = np.nan
+                x["method"] = (x["method"] + "; " if x["method"] else "") + f"suppressed: n < {int(min_n)}"
+            rows.append(x)
     return results_frame(rows)
 
 
@@ -2261,7 +2355,7 @@ class UnitReport(_ReportBase):
         t["n_min"] = [min(int(a or 0), int(b or 0)) for a, b in zip(t["n1"].fillna(0), t["n2"].fillna(0))]
         return report_table(t, {"who": "col_group", "metric": "col_metric", "v1": label("col_estimate", self.lang)
                                 + " 1", "v2": label("col_estimate", self.lang) + " 2", "gap_t": "col_gap",
-                                "ci_t": "col_ci", "p_adjusted": "col_p_adj", "n_t": "col_n"},
+                                "ci_t": "col_ci_gap", "p_adjusted": "col_p_adj", "n_t": "col_n"},
                             lang=self.lang, formats={"who": "text", "metric": "metric", "v1": "text", "v2": "text",
                                                      "gap_t": "text", "ci_t": "text", "p_adjusted": "p",
                                                      "n_t": "text"},
@@ -2516,6 +2610,25 @@ def _load_units_for(units_path: str) -> pd.DataFrame:
     return load_units(Path(units_path) if units_path else UNITS_FILE)
 
 
+def _domain_value(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    return str(v)
+
+
+CITY_WEIGHTS = ("design", "none")
+"""Values of the city overview's ``city_weights`` (``clem run --city-weights``)."""
+
+#: columns the city-wide CRC percentages need (read when the survey has them)
+_CITY_CRC_COLUMNS = ("special_group", "overall_satisfaction", "had_problem", "problem_resolved", "paid_extra",
+                     "channel", "days_to_complete", "standard_days", "cost_paid", "official_fee",
+                     "knows_complaint")
+#: figures of the city-wide table, in order (the others are in results.csv)
+_CITY_TABLE_METRICS = ("ikm", "pct_not_friendly", "pct_satisfied:overall", "pct_had_problem",
+                       "pct_problem_resolved", "pct_paid_extra", "pct_broker", "pct_over_standard",
+                       "pct_cost_above_fee", "pct_knows_complaint")
+
+
 class CityReport(_ReportBase):
     """Every unit side by side: what ``city_overview.ipynb`` shows.
 
@@ -2524,13 +2637,19 @@ class CityReport(_ReportBase):
     for the change between rounds.
     """
 
-    SECTIONS = ("sec_ranking", "sec_heatmap", "sec_between", "sec_access_units", "sec_rounds_city",
+    SECTIONS = ("sec_city", "sec_ranking", "sec_heatmap", "sec_between", "sec_access_units", "sec_rounds_city",
                 "sec_methods")
 
-    def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot, not_asked=()):
+    def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot, not_asked=(),
+                 city_weights: str = "design"):
         from .scoring import get_scheme
 
+        if city_weights not in CITY_WEIGHTS:
+            raise ClemInputError(f"unknown city_weights {city_weights!r}",
+                                 fix="use city_weights='design' (the default) or 'none'")
         self.lang, self.alpha, self.min_n, self.seed, self.n_boot = lang, alpha, min_n, seed, n_boot
+        #: what the reader asked for: "design" (design-based city-wide figures when N is known) or "none"
+        self.city_weights = city_weights
         self.scheme = get_scheme(scheme)
         self.data, self.checklist, self.units = data, checklist, units
         #: parts the survey did not ask (cleaned columns), absent from the overview and its results
@@ -2542,8 +2661,15 @@ class CityReport(_ReportBase):
     @classmethod
     def build(cls, *, data_path: str = "", checklist_path: str = "", units_path: str = "", lang: str = "id",
               alpha: float = 0.05, min_n: int = 5, seed: int = 20130924, n_boot: int = 2000,
-              scheme="permenpan14_2017") -> "CityReport":
-        """Validate the parameters and read the columns the overview needs."""
+              scheme="permenpan14_2017", city_weights: str = "design") -> "CityReport":
+        """Validate the parameters and read the columns the overview needs.
+
+        ``city_weights``: ``"design"`` (default) gives design-based city-wide
+        figures (stratified by unit, weights ``N_h / n_h`` from the units file's
+        ``users_per_month``, finite-population correction) with the unweighted
+        figure beside them, falling back to unweighted figures when a unit with
+        respondents has no users per month; ``"none"`` gives unweighted figures only.
+        """
         from .codebook import load_units
         from .io import load_checklist
         from .scoring import get_scheme
@@ -2556,13 +2682,13 @@ class CityReport(_ReportBase):
 
         not_asked = unasked_columns(data_file)
         have = set(pq.read_schema(data_file).names) - set(not_asked)
-        want = ["unit", "sector", "round", "facility_friendly", *s.columns]
+        want = ["unit", "sector", "round", "facility_friendly", *s.columns, *_CITY_CRC_COLUMNS]
         data = read_unit_slice(data_file, columns=[c for c in want if c in have])
         checklist = (load_checklist(checklist_file, units_file) if checklist_file is not None and checklist_file.is_file()
                      else pd.DataFrame())
         return cls(lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"], seed=check["seed"],
                    scheme=s, data=data, checklist=checklist, units=load_units(units_file), n_boot=n_boot,
-                   not_asked=not_asked)
+                   not_asked=not_asked, city_weights=city_weights)
 
     def has_section(self, key: str) -> bool:
         """Accessibility and compliance show when the survey asked about facilities or has a
@@ -2585,6 +2711,139 @@ class CityReport(_ReportBase):
         from .scoring import ikm
 
         return self._get("ikm_city", lambda: ikm(self.latest, scheme=self.scheme, seed=self.seed, n_boot=self.n_boot))
+
+    @property
+    def design(self) -> dict:
+        """Which city-wide estimator is used: ``used`` (design-based figures computed),
+        ``requested`` (``city_weights``), ``missing`` (units with respondents but no users per month),
+        ``fractions`` (unit -> sampling fraction n_h / N_h, when used)."""
+        from .weights import units_without_size
+
+        def f():
+            missing = units_without_size(self.latest, self.units) if self.city_weights == "design" else []
+            used = self.city_weights == "design" and not missing and len(self.latest) > 0
+            fr = {}
+            if used:
+                sizes = dict(zip(self.units["name"].astype(str),
+                                 pd.to_numeric(self.units["users_per_month"], errors="coerce")))
+                for u, n in self.latest["unit"].astype(str).value_counts().sort_index().items():
+                    fr[u] = n / float(sizes[u])
+            return {"used": used, "requested": self.city_weights, "missing": missing, "fractions": fr}
+        return self._get("design", f)
+
+    @property
+    def design_data(self) -> pd.DataFrame:
+        """The latest round with each respondent's weight ``N_h / n_h`` and stratum size ``N`` (empty
+        when design-based figures are not used)."""
+        from .weights import poststratify_weights, stratum_sizes
+
+        def f():
+            if not self.design["used"]:
+                return self.latest.iloc[:0]
+            d = self.latest.copy()
+            d["weight"] = poststratify_weights(d, self.units)
+            d["N"] = stratum_sizes(d, self.units)
+            return d
+        return self._get("design_data", f)
+
+    def _design_kw(self) -> dict:
+        # a unit with a single respondent contributes no variance (R survey.lonely.psu = "certainty")
+        return {"weight": "weight", "strata": "unit", "fpc": "N", "lonely_psu": "certainty"}
+
+    @property
+    def city_figures(self) -> pd.DataFrame:
+        """City-wide IKM, "not friendly" share and CRC percentages: one row per figure and estimator.
+
+        Columns ``metric``, ``estimator`` (``design-based`` / ``unweighted``), ``estimate``,
+        ``ci_low``, ``ci_high``, ``n``, ``method`` (percentages on 0..100). The unweighted rows are the
+        figures of all respondents as one sample (IKM: delta interval; percentages: Wilson), the
+        design-based ones are there when :attr:`design` is used.
+        """
+        from .scoring import accessibility, crc_indicators
+        from .weights import design_crc, design_ikm
+
+        def f():
+            rows = []
+            if self.design["used"]:
+                d = self.design_data
+                k = design_ikm(d, scheme=self.scheme, **self._design_kw()).iloc[0]
+                rows.append({"metric": "ikm", "estimator": "design-based", "estimate": k["ikm"],
+                             "ci_low": k["ci_low"], "ci_high": k["ci_high"], "n": k["n"], "method": k["method"]})
+                for r in design_crc(d, scheme=self.scheme, **self._design_kw()).to_dict("records"):
+                    rows.append({**{c: r[c] for c in ("metric", "estimate", "ci_low", "ci_high", "n", "method")},
+                                 "estimator": "design-based"})
+            k = self.ikm_city.iloc[0] if len(self.ikm_city) else None
+            if k is not None:
+                rows.append({"metric": "ikm", "estimator": "unweighted", "estimate": k["ikm"], "ci_low": k["ci_low"],
+                             "ci_high": k["ci_high"], "n": k["n"],
+                             "method": f"unweighted (all respondents as one sample): {k['method']}"})
+            if "facility_friendly" in self.latest.columns:
+                a = accessibility(self.latest)
+                a = a[(a["group"] == "all").to_numpy(dtype=bool)]
+                for r in a.to_dict("records"):
+                    rows.append({"metric": r["metric"], "estimator": "unweighted", "estimate": r["estimate"],
+                                 "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                                 "method": f"unweighted (all respondents as one sample): {r['method']}"})
+            c = crc_indicators(self.latest, scheme=self.scheme)
+            c = c[c["metric"].astype(str).str.startswith("pct_").to_numpy(dtype=bool)]
+            for r in c.to_dict("records"):
+                rows.append({"metric": r["metric"], "estimator": "unweighted", "estimate": r["estimate"],
+                             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                             "method": f"unweighted (all respondents as one sample): {r['method']}"})
+            rows.extend(self._ikm_domain_rows())
+            out = pd.DataFrame(rows, columns=["metric", "estimator", "domain", "value", "estimate", "ci_low",
+                                              "ci_high", "n", "method"])
+            out["domain"] = out["domain"].fillna("").astype(str)
+            out["value"] = out["value"].fillna("").astype(str)
+            for col in ("estimate", "ci_low", "ci_high"):
+                out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out["n"] = pd.to_numeric(out["n"], errors="coerce").astype("Int64")
+            return out
+        return self._get("city_figures", f)
+
+    def _ikm_domain_rows(self) -> list[dict]:
+        """The city IKM by sector and by special group (domains), design-based (R svyby) and unweighted."""
+        from .scoring import ikm
+        from .weights import design_ikm
+
+        rows = []
+        for dom in ("sector", "special_group"):
+            if dom not in self.latest.columns or self.latest[dom].notna().sum() == 0:
+                continue
+            if self.design["used"]:
+                for r in design_ikm(self.design_data, by=dom, scheme=self.scheme, **self._design_kw()).to_dict(
+                        "records"):
+                    rows.append({"metric": "ikm", "estimator": "design-based", "domain": dom,
+                                 "value": _domain_value(r[dom]), "estimate": r["ikm"], "ci_low": r["ci_low"],
+                                 "ci_high": r["ci_high"], "n": r["n"], "method": r["method"]})
+            for r in ikm(self.latest.dropna(subset=[dom]), by=dom, scheme=self.scheme, seed=self.seed,
+                         n_boot=self.n_boot).to_dict("records"):
+                rows.append({"metric": "ikm", "estimator": "unweighted", "domain": dom, "value": _domain_value(r[dom]),
+                             "estimate": r["ikm"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                             "method": f"unweighted (all respondents as one sample): {r['method']}"})
+        # special-group users before the others (a stable sort keeps the estimators' order)
+        return sorted(rows, key=lambda r: (r["domain"] == "special_group", r["value"] == "False"))
+
+    @property
+    def special_test(self) -> pd.DataFrame:
+        """City-wide: do special-group users say "not friendly" more than others? A gap table
+        (``stats.GAP_COLUMNS``): the design-based row (Rao-Scott F, weighted shares) when the
+        design is used, then the unweighted row (chi-square or Fisher, as in the unit reports)."""
+        from .stats import GAP_COLUMNS, compare_proportions
+        from .weights import compare_proportions_design
+
+        def f():
+            if not {"facility_friendly", "special_group"} <= set(self.latest.columns):
+                return pd.DataFrame(columns=list(GAP_COLUMNS) + ["estimator"])
+            kw = dict(by="special_group", group1=True, group2=False, event=False, metric="pct_not_friendly",
+                      family="city: special_group vs not friendly", min_n=self.min_n)
+            parts = []
+            if self.design["used"]:
+                parts.append(compare_proportions_design(self.design_data, "facility_friendly", **kw,
+                                                        **self._design_kw()).assign(estimator="design-based"))
+            parts.append(compare_proportions(self.latest, "facility_friendly", **kw).assign(estimator="unweighted"))
+            return pd.concat(parts, ignore_index=True)
+        return self._get("special_test", f)
 
     @property
     def nrr_units(self) -> pd.DataFrame:
@@ -2685,6 +2944,103 @@ class CityReport(_ReportBase):
                 return ReportText("")
             return _markdown(figure_caption(key, self.lang, n=len(self.data)))
         return _markdown(figure_caption(key, self.lang, n=len(self.latest)))
+
+    def _fraction_range(self) -> tuple[str, str]:
+        fr = list(self.design["fractions"].values())
+        return (fmt_percent(min(fr), 0, self.lang, scale=100.0), fmt_percent(max(fr), 0, self.lang, scale=100.0))
+
+    def city_text(self) -> ReportText:
+        """Which city-wide estimator the figures use and why; the city IKM; the special-group test."""
+        d = self.design
+        if d["used"]:
+            fmin, fmax = self._fraction_range()
+            head = label("s_city_design", self.lang, fmin=fmin, fmax=fmax)
+        elif d["requested"] == "none":
+            head = label("s_city_none", self.lang)
+        else:
+            head = label("s_city_missing", self.lang, units=escape_text(", ".join(d["missing"])))
+        lines = [head]
+        est = "design-based" if d["used"] else "unweighted"
+        fig = self.city_figures
+        k = fig[((fig["metric"] == "ikm") & (fig["estimator"] == est) & (fig["domain"] == "")).to_numpy(dtype=bool)]
+        if len(k) and not is_small(k["n"].iloc[0], self.min_n):
+            r = k.iloc[0]
+            from .scoring import ikm_grade
+
+            lines.append(label("s_city_ikm", self.lang, ikm=fmt_number(r["estimate"], 2, self.lang),
+                               ci=fmt_interval(r["ci_low"], r["ci_high"], 2, self.lang),
+                               grade=ikm_grade(float(r["estimate"]), self.scheme, lang=self.lang),
+                               n=fmt_number(r["n"], 0, self.lang)))
+        t = self.special_test
+        if len(t):
+            r = t[(t["estimator"] == est).to_numpy(dtype=bool)].iloc[0].to_dict()
+            lines.append(self._special_sentence(r, est))
+        return _markdown("\n\n".join(lines))
+
+    def _special_sentence(self, r: Mapping, est: str) -> str:
+        small = is_small(r.get("n1"), self.min_n) or is_small(r.get("n2"), self.min_n)
+        how = label("how_design" if est == "design-based" else "how_unweighted", self.lang)
+        if small:
+            st = small_cell_text(self.min_n, self.lang)
+            return label("s_special_city", self.lang, how=how, v1=st, v2=st, gap=st, ci=st, test="", p=st)
+        test = ("Rao–Scott" if est == "design-based" else
+                ("Fisher" if "Fisher" in str(r.get("method", "")) else "chi-square"))
+        ci = label("ci95", self.lang) + " " + _gap_text(r.get("ci_low"), "percentage points", self.lang,
+                                                         unit=False) + \
+            (" sampai " if self.lang == "id" else " to ") + _gap_text(r.get("ci_high"), "percentage points",
+                                                                       self.lang, unit=False)
+        line = label("s_special_city", self.lang, how=how,
+                     v1=_value_text(r.get("estimate1"), "percentage points", self.lang),
+                     v2=_value_text(r.get("estimate2"), "percentage points", self.lang),
+                     gap=_gap_text(r.get("gap"), "percentage points", self.lang), ci=ci, test=test,
+                     p=fmt_p(r.get("p_value"), self.lang))
+        p = r.get("p_value")
+        if not _missing(p) and float(p) < self.alpha:
+            more = label("more_often" if float(r.get("gap")) > 0 else "less_often", self.lang)
+            return label("s_special_city_sig", self.lang, more=more) + " " + line
+        return label("s_special_city_ns", self.lang) + " " + line
+
+    def city_table(self) -> ReportTable:
+        """City-wide figures: design-based with its interval, the unweighted figure beside it, n."""
+        fig = self.city_figures
+        shown = [(m, "", "") for m in _CITY_TABLE_METRICS if m in set(fig["metric"])]
+        doms = fig.loc[fig["domain"] != "", ["domain", "value"]].drop_duplicates()
+        at = 1 if shown and shown[0][0] == "ikm" else 0  # the IKM of each domain right after the city IKM
+        shown[at:at] = [("ikm", d, v) for d, v in zip(doms["domain"], doms["value"])]
+        rows = []
+        for m, dom, val in shown:
+            what = metric_label(m, self.lang, self.scheme)
+            if dom == "sector":
+                what += ": " + (label(f"sector_{val}", self.lang) if f"sector_{val}" in LABELS else val)
+            elif dom:
+                what += ": " + _side_label({"comparison": dom, "v": val}, "v", self.lang)
+            row = {"what": what}
+            for est, tag in (("design-based", "d"), ("unweighted", "u")):
+                r = fig[((fig["metric"] == m) & (fig["estimator"] == est) & (fig["domain"] == dom)
+                         & (fig["value"] == val)).to_numpy(dtype=bool)]
+                if not len(r):
+                    row[f"v_{tag}"] = row[f"ci_{tag}"] = "–"
+                    continue
+                r = r.iloc[0]
+                if m == "ikm":
+                    row[f"v_{tag}"] = fmt_number(r["estimate"], 2, self.lang)
+                    row[f"ci_{tag}"] = fmt_interval(r["ci_low"], r["ci_high"], 2, self.lang, prefix=False)
+                else:
+                    row[f"v_{tag}"] = fmt_percent(r["estimate"], 0, self.lang, scale=1.0)
+                    row[f"ci_{tag}"] = fmt_interval(r["ci_low"], r["ci_high"], 0, self.lang, percent=True,
+                                                    scale=1.0, prefix=False)
+                row["n"] = int(r["n"])
+            rows.append(row)
+        t = pd.DataFrame(rows, columns=["what", "v_d", "ci_d", "v_u", "ci_u", "n"])
+        cols = {"what": "col_figure", "v_d": "col_design", "ci_d": "col_ci_design", "v_u": "col_unweighted",
+                "ci_u": "col_ci_unweighted", "n": "col_n"}
+        if not self.design["used"]:
+            cols = {k: v for k, v in cols.items() if k not in ("v_d", "ci_d")}
+        return report_table(t, cols, lang=self.lang,
+                            formats={"what": "text", "v_d": "text", "ci_d": "text", "v_u": "text", "ci_u": "text",
+                                     "n": "int"},
+                            suppress=("v_d", "ci_d", "v_u", "ci_u"), min_n=self.min_n,
+                            caption=table_caption("city", self.lang))
 
     def ranking_chart(self):
         from .plots import plot_ikm_ranking
@@ -2799,31 +3155,87 @@ class CityReport(_ReportBase):
                      for lo, hi in zip(t["ci_low"], t["ci_high"])]
         return report_table(t, {"who": "col_unit", "estimate2": "col_ikm_previous",
                                 "estimate1": "col_ikm_latest", "gap": "col_change",
-                                "ci_t": "col_ci", "p_adjusted": "col_p_adj"}, lang=self.lang,
+                                "ci_t": "col_ci_gap", "p_adjusted": "col_p_adj"}, lang=self.lang,
                             formats={"who": "text", "estimate1": "ikm", "estimate2": "ikm", "gap": "signed2",
                                      "ci_t": "text", "p_adjusted": "p"}, n_column="n_small",
                             suppress=("estimate1", "estimate2", "gap", "ci_t", "p_adjusted"), min_n=self.min_n,
                             caption=table_caption("rounds_city", self.lang))
 
+    def _weights_text(self) -> str:
+        d, id_ = self.design, self.lang == "id"
+        per_unit = (" Angka per unit (peringkat, peta panas, uji antar-unit) tidak dibobot: di dalam unit, "
+                    "responden adalah sampel unit itu sendiri; intervalnya tanpa koreksi populasi terhingga, "
+                    "sama dengan laporan unit." if id_ else
+                    " Per-unit figures (ranking, heat map, between-unit tests) are not weighted: within a unit "
+                    "the respondents are that unit's own sample; their intervals carry no finite-population "
+                    "correction, as in the unit reports.")
+        if d["used"]:
+            fmin, fmax = self._fraction_range()
+            return (("angka tingkat kota (IKM, persentase tidak ramah, persentase CRC, uji kelompok rentan) "
+                     "berbasis desain, karena unit disampel dengan fraksi yang berbeda ({a}–{b}) dan angka tanpa "
+                     "bobot akan memberi bobot berlebih pada unit yang banyak disampel: strata = unit, bobot "
+                     "N_h/n_h (N_h = pengguna per bulan di berkas unit), koreksi populasi terhingga 1 − n_h/N_h, "
+                     "galat baku dengan linearisasi Taylor; IKM sebagai rasio total berbobot per unsur (rumus "
+                     "Permenpan), interval t; persentase dengan interval logit (seperti R svyciprop); uji kelompok "
+                     "rentan dengan Rao–Scott. Angka tanpa bobot ditampilkan di sampingnya sebagai pembanding; "
+                     "city_weights = none mematikannya." if id_ else
+                     "city-wide figures (IKM, not-friendly share, CRC percentages, the special-group test) are "
+                     "design-based, because the units were sampled at different rates ({a} to {b}) and unweighted "
+                     "figures would give too much weight to the units sampled most heavily: strata = units, weights "
+                     "N_h/n_h (N_h = users per month from the units file), finite-population correction "
+                     "1 − n_h/N_h, Taylor-linearised standard errors; the IKM as a ratio of weighted totals per "
+                     "element (the regulation's formula), t interval; percentages with a logit interval (as R "
+                     "svyciprop); the special-group test by Rao–Scott. The unweighted figure is shown beside it "
+                     "for comparison; city_weights = none turns this off.").format(a=fmin, b=fmax) + per_unit)
+        if d["requested"] == "none":
+            return (("tanpa bobot sampling (dipilih dengan city_weights = none): angka tingkat kota menghitung "
+                     "semua responden seolah-olah satu sampel acak sederhana, walaupun unit mungkin disampel dengan "
+                     "fraksi berbeda." if id_ else
+                     "no sampling weights (chosen with city_weights = none): city-wide figures count all "
+                     "respondents as one simple random sample, although the units may have been sampled at "
+                     "different rates.") + per_unit)
+        units = escape_text(", ".join(d["missing"]))
+        return (("tanpa bobot sampling: angka tingkat kota berbasis desain memerlukan jumlah pengguna per bulan "
+                 f"(users_per_month) setiap unit, dan berkas unit tidak memuatnya untuk {units}; angka kota "
+                 "dihitung seolah-olah semua responden satu sampel acak sederhana dan dapat bias bila unit "
+                 "disampel dengan fraksi berbeda. Isi users_per_month untuk mendapat angka berbasis desain."
+                 if id_ else
+                 "no sampling weights: design-based city-wide figures need the users per month "
+                 f"(users_per_month) of every unit, and the units file lacks them for {units}; city-wide figures "
+                 "count all respondents as one simple random sample and can be biased when the units were "
+                 "sampled at different rates. Fill in users_per_month to get design-based figures.") + per_unit)
+
     def methods(self) -> ReportText:
         r = self.ikm_city.iloc[0].to_dict() if len(self.ikm_city) else {}
         text = methods_text(scheme_reference=self.scheme.reference,
                             ikm_method=_method_text(r.get("method", ""), self.lang),
-                            alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=False,
-                            lang=self.lang, scope="city")
+                            alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=self.design["used"],
+                            lang=self.lang, scope="city", weights_text=self._weights_text())
         extra = not_asked_text(self.not_asked, self.lang)
         return _markdown(text + ("\n" + extra if extra else ""))
 
     def results(self) -> pd.DataFrame:
-        """City-level rows of ``results.csv``: the city IKM and accessibility (``unit`` empty), the
-        between-unit tests and each unit against the rest. Per-unit figures are the unit reports' rows."""
-        from .scoring import accessibility, to_results
-
-        parts = [to_results(self.ikm_city, "ikm")]
-        if "facility_friendly" in self.latest.columns:
-            a = accessibility(self.latest)
-            parts.append(to_results(a[(a["group"] == "all").to_numpy(dtype=bool)], "accessibility"))
-        rows = _suppress_results(results_frame(pd.concat(parts, ignore_index=True).to_dict("records")), self.min_n)
+        """City-level rows of ``results.csv``: the city-wide figures (``unit`` empty; ``group``
+        ``design-based`` or ``unweighted``), the special-group test (``group`` ``special_group: True vs
+        False; design-based`` / ``...; unweighted``), the between-unit tests and each unit against the
+        rest. Per-unit figures are the unit reports' rows."""
+        fig = self.city_figures
+        rows = [results_row(sector=r["value"] if r["domain"] == "sector" else "",
+                            group=r["estimator"] + (f"; {r['domain']}={r['value']}"
+                                                    if r["domain"] not in ("", "sector") else ""),
+                            metric=r["metric"], estimate=r["estimate"], ci_low=r["ci_low"],
+                            ci_high=r["ci_high"], n=r["n"], method=r["method"], min_n=self.min_n)
+                for r in fig.to_dict("records")]
+        rows = results_frame(rows)
+        sp = self.special_test
+        special = []
+        for est in ("design-based", "unweighted"):
+            part = sp[(sp["estimator"] == est).to_numpy(dtype=bool)] if len(sp) else sp
+            if len(part):
+                g = gaps_to_results(part.drop(columns=["estimator"]).assign(unit=""), min_n=self.min_n)
+                g["group"] = g["group"] + f"; {est}"
+                g["method"] = f"{est}: " + g["method"]
+                special.append(g)
         b = self.between.copy()
         b["unit"] = ""
         tests = gaps_to_results(b, min_n=1)
@@ -2832,6 +3244,6 @@ class CityReport(_ReportBase):
         vs_rest["unit"] = vs_rest["group1"]  # the unit compared with the rest of the city
         rest = gaps_to_results(vs_rest, min_n=self.min_n)
         rest["group"] = "unit vs rest of city"
-        out = pd.concat([rows, tests, rest], ignore_index=True)
+        out = pd.concat([rows, *special, tests, rest], ignore_index=True)
         return results_frame(out.to_dict("records"))
 

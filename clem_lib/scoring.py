@@ -853,7 +853,8 @@ def ikm(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
     who prefer an interval free of the normal approximation.
 
     Sampling weights (``weight`` column) are not used: the regulation's index
-    is the unweighted formula. Design-based estimates live in ``clem_lib.stats``.
+    of a unit is the unweighted formula. The design-based IKM of a city or a
+    domain is :func:`clem_lib.weights.design_ikm`.
 
     References
     ----------

@@ -245,3 +245,15 @@ def test_python_m_clem_lib_run_end_to_end(tmp_path):
          "--notebooks", str(FIXTURES)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2
     assert "lang='id' differs from the previous run ('en')" in _one_error_line(proc.stderr)
+
+
+def test_run_city_weights_option():
+    from clem_lib.cli import build_parser
+
+    p = build_parser()
+    assert p.parse_args(["run"]).city_weights is None  # the runner's default: design
+    assert p.parse_args(["run", "--city-weights", "none"]).city_weights == "none"
+    with pytest.raises(SystemExit):
+        p.parse_args(["run", "--city-weights", "yes"])
+    run = next(a for a in p._subparsers._group_actions[0].choices["run"]._actions if a.dest == "city_weights")
+    assert "design" in run.help and "users_per_month" in run.help

@@ -123,7 +123,17 @@ def test_city_overview(lang, cleaned, tmp_path):
         assert f"## {i}. {clem.label(key, lang)}" in text
     res = pd.read_csv(results, keep_default_na=False, na_values=[""])
     assert tuple(res.columns) == tuple(clem.RESULTS_COLUMNS)
-    assert (res["metric"] == "ikm").sum() == 1 and res.loc[res["metric"] == "ikm", "unit"].isna().all()
+    # the city IKM twice, design-based (the sample's units carry users_per_month) and unweighted
+    ikm = res[(res["metric"] == "ikm") & res["unit"].isna()]
+    assert sorted(ikm.loc[ikm["sector"].isna(), "group"])[:2] == ["design-based", "design-based; special_group=False"]
+    assert {"design-based", "unweighted"} <= set(ikm.loc[ikm["sector"].isna(), "group"])
+    assert set(ikm.loc[ikm["sector"].notna(), "group"]) == {"design-based", "unweighted"}  # by sector
+    special = res[res["group"].fillna("").str.startswith("special_group: True vs False; ")]
+    assert sorted(special["group"].str.rsplit("; ", n=1).str[-1]) == ["design-based", "unweighted"]
+    # Kruskal-Wallis rows: n is the answers (not answers + units), no dangling "vs"
+    kw = res[res["group"].fillna("").str.startswith("units: ")]
+    assert len(kw) and not kw["group"].str.endswith("vs").any()
+    assert (kw["n"] <= len(pd.read_parquet(cleaned, columns=["unit"]))).all()
     rest = res[res["group"] == "unit vs rest of city"]
     assert sorted(rest["unit"]) == sorted(UNITS["name"])  # each row names the unit it compares
     _check_html(nb, clem.label("title_city", lang), lang)
@@ -139,7 +149,7 @@ def test_source_notebooks_follow_the_parameter_contract():
     want = {"location_report.ipynb": ["unit", "data_path", "checklist_path", "units_path", "round", "lang",
                                       "alpha", "min_n", "seed", "scheme", "results_path"],
             "city_overview.ipynb": ["data_path", "checklist_path", "units_path", "lang", "alpha", "min_n", "seed",
-                                    "scheme", "results_path"]}
+                                    "scheme", "city_weights", "results_path"]}
     for name, params in want.items():
         nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
         assert nb.metadata["kernelspec"] == {"name": "clem", "display_name": "Python (clem)",

@@ -143,17 +143,17 @@ def _gap(**kw):
 def test_sentence_gap_in_both_languages_and_suppressed():
     s_id = clem.sentence_gap(_gap(), lang="id")
     assert s_id == ("Sarana dan prasarana: Kelompok rentan 2,82, Lainnya 3,21; selisih −0,39 "
-                    "(IK 95% −0,68 sampai −0,10, p Holm 0,012).")
+                    "(IK 95% tanpa koreksi −0,68 sampai −0,10, p Holm 0,012).")
     s_en = clem.sentence_gap(_gap(), lang="en")
     assert s_en == ("Facilities and infrastructure: Special groups 2.82, Others 3.21; gap −0.39 "
-                    "(95% CI −0.68 to −0.10, Holm p 0.012).")
+                    "(unadjusted 95% CI −0.68 to −0.10, Holm p 0.012).")
     small = clem.sentence_gap(_gap(n1=3), lang="id", min_n=5)
     assert "2,82" not in small and "−0,39" not in small and small.count("n < 5") >= 3
     pp = clem.sentence_gap(_gap(metric="pct_paid_extra", comparison="channel", group1="broker",
                                 group2="in_person", estimate1=94.0, estimate2=10.2, gap=83.8,
                                 gap_unit="percentage points", ci_low=60.1, ci_high=90.0), lang="id")
     assert pp.startswith("Membayar di atas tarif resmi (%): Melalui calo/biro jasa 94%, Datang sendiri 10%; "
-                         "selisih +84 poin persen (IK 95% +60 sampai +90")
+                         "selisih +84 poin persen (IK 95% tanpa koreksi +60 sampai +90")
 
 
 def test_significant_gaps_keeps_only_holm_significant_large_enough_rows():
@@ -214,6 +214,24 @@ def test_gaps_to_results():
     assert res.loc[0, "group"] == "special_group: True vs False"
     assert res.loc[0, "estimate"] == -0.39 and res.loc[0, "p_adjusted"] == 0.012 and res.loc[0, "n"] == 122
     assert pd.isna(res.loc[1, "estimate"]) and pd.isna(res.loc[1, "p_value"]) and res.loc[1, "n"] == 75
+
+
+def test_gaps_to_results_n_is_the_answers_behind_each_test():
+    g = pd.DataFrame([
+        # Kruskal-Wallis: n1 answers of the kept units, n2 the number of units
+        _gap(design="k-group", comparison="unit", group1="A; B; C", group2="", n1=420, n2=3, metric="nrr:waktu"),
+        # paired: n1 = n2 = the pairs
+        _gap(design="paired", comparison="harapan", group1="experience", group2="expectation", n1=104, n2=104),
+        # Fisher: the odds ratio follows the gap row
+        _gap(metric="pct_not_friendly", n1=12, n2=11, odds_ratio=0.1277, or_ci_low=0.009, or_ci_high=1.056),
+    ])
+    res = clem.gaps_to_results(g, min_n=5)
+    assert res["n"].tolist() == [420, 104, 23, 23]
+    assert res.loc[0, "group"] == "unit: A; B; C"  # no dangling "vs"
+    assert not res.loc[0, "group"].endswith("vs") and pd.notna(res.loc[0, "estimate"])
+    assert res.loc[3, "metric"] == "odds_ratio:pct_not_friendly"
+    assert (res.loc[3, "estimate"], res.loc[3, "ci_low"], res.loc[3, "ci_high"]) == (0.1277, 0.009, 1.056)
+    assert res.loc[3, "p_adjusted"] == res.loc[2, "p_adjusted"] and "fisher.test" in res.loc[3, "method"]
 
 
 def test_read_unit_slice_reads_only_that_unit(tmp_path):
@@ -347,9 +365,9 @@ def test_city_round_table_names_its_rounds_and_signs_intervals_like_the_change()
     t = city.rounds_table().frame
     assert list(t.columns)[1:3] == ["IKM putaran sebelumnya", "IKM putaran terakhir"]
     row = t[t["Unit layanan"].str.startswith("Dispendukcapil")].iloc[0]
-    assert re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", row["IK 95%"])  # one format, whatever the signs
+    assert re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", row["IK 95% (tanpa koreksi)"])  # one format, whatever the signs
     assert float(row["IKM putaran terakhir"].replace(",", ".")) > float(row["IKM putaran sebelumnya"].replace(",", "."))
-    assert all(re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", v) for v in t["IK 95%"])
+    assert all(re.fullmatch(r"[+−]\d+,\d\d; [+−]\d+,\d\d", v) for v in t["IK 95% (tanpa koreksi)"])
 
 
 def test_round_finding_reads_like_its_section_and_its_figure_has_a_caption():
@@ -357,9 +375,9 @@ def test_round_finding_reads_like_its_section_and_its_figure_has_a_caption():
           "p_value": 0.001, "p_adjusted": 0.003, "n1": 130, "n2": 120}
     text = clem.findings_text("Dispendukcapil", ikm_row={"ikm": 86.82, "n": 130}, grade="B (Baik)",
                               round_change=rc, lang="id")
-    assert "IKM berubah +8,11 sejak putaran 1 (IK 95% +5,95 sampai +10,24, p Holm 0,003) (Gambar 7)." in text
+    assert "IKM berubah +8,11 sejak putaran 1 (IK 95% tanpa koreksi +5,95 sampai +10,24, p Holm 0,003) (Gambar 7)." in text
     en = clem.findings_text("D", ikm_row={"ikm": 86.82, "n": 130}, grade="B", round_change=rc, lang="en")
-    assert "(95% CI +5.95 to +10.24, Holm p 0.003) (Figure 7)." in en
+    assert "(unadjusted 95% CI +5.95 to +10.24, Holm p 0.003) (Figure 7)." in en
     rep = clem.UnitReport.build(unit="dispendukcapil", data_path=str(clem.cleaned_sample()), lang="id")
     cap = repr(rep.caption("rounds"))
     n_all = int((rep.history["round"] <= rep.round).sum())
@@ -392,3 +410,46 @@ def test_methods_name_the_tests_each_report_runs():
         clem.methods_text(**kw, scope="province")
     city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en")
     assert "Kruskal–Wallis" in str(city.methods())
+
+
+def test_city_figures_design_based_by_default_unweighted_when_asked_or_when_n_is_missing():
+    city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en")
+    assert city.design["used"] and not city.design["missing"]
+    fig = city.city_figures
+    ikm = fig[(fig["metric"] == "ikm") & (fig["domain"] == "")].set_index("estimator")
+    assert set(ikm.index) == {"design-based", "unweighted"}
+    # the design-based city IKM is the design_ikm of the latest round with N_h / n_h weights and fpc
+    d = city.design_data
+    want = clem.design_ikm(d, weight="weight", fpc="N", lonely_psu="certainty").iloc[0]
+    assert ikm.loc["design-based", "estimate"] == pytest.approx(want["ikm"])
+    assert ikm.loc["unweighted", "estimate"] == pytest.approx(clem.ikm(city.latest).iloc[0]["ikm"])
+    text = str(city.city_text())
+    assert "design-based" in text and "Rao–Scott" in text
+    assert "Design-based" in city.city_table()._repr_html_()
+    assert "finite-population correction" in str(city.methods())
+    res = city.results()
+    assert set(res.loc[res["metric"] == "pct_not_friendly", "group"]) == {"design-based", "unweighted"}
+    # the IKM by sector and by special group (svyby domains), design-based and unweighted
+    by_sector = res[(res["metric"] == "ikm") & (res["sector"] != "")]
+    assert set(by_sector["group"]) == {"design-based", "unweighted"} and by_sector["sector"].nunique() == 3
+    dom = clem.design_ikm(d, by="sector", weight="weight", fpc="N", lonely_psu="certainty")
+    got = by_sector[by_sector["group"] == "design-based"].set_index("sector")["estimate"].astype(float)
+    assert got.loc[dom["sector"]].tolist() == pytest.approx(dom["ikm"].tolist())
+    assert {"design-based; special_group=True", "unweighted; special_group=False"} <= set(res["group"])
+
+    # city_weights="none": unweighted only, and Methods says it was chosen
+    none = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en", city_weights="none")
+    assert not none.design["used"] and set(none.city_figures["estimator"]) == {"unweighted"}
+    assert "city_weights = none" in str(none.methods()) and "Design-based" not in none.city_table()._repr_html_()
+    assert none.city_figures.equals(fig[fig["estimator"] == "unweighted"].reset_index(drop=True))
+
+    # a unit without users_per_month: fall back to unweighted and name the unit (no N is invented)
+    city.units = city.units.assign(users_per_month=city.units["users_per_month"].astype("Float64"))
+    city.units.loc[city.units["name"] == "Kec. Jebres", "users_per_month"] = pd.NA
+    city._cache.clear()
+    assert not city.design["used"] and city.design["missing"] == ["Kec. Jebres"]
+    assert "Kec. Jebres" in str(city.methods()) and "Kec. Jebres" in str(city.city_text())
+    assert set(city.results().query("unit.isna() or unit == ''", engine="python")["group"].dropna()
+               .str.contains("design-based")) == {False}
+    with pytest.raises(clem.ClemInputError, match="city_weights"):
+        clem.CityReport.build(data_path=str(clem.cleaned_sample()), city_weights="yes")

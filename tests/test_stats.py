@@ -172,6 +172,31 @@ def test_compare_proportions_switches_to_fisher_for_small_expected_counts():
     # fisher.test(matrix(c(2, 10, 7, 4), 2, byrow = TRUE))$p.value = 0.036074841836048
     assert r.p_value == pytest.approx(0.036074841836048, rel=1e-10)
     assert "Fisher" in r.method
+    # conditional maximum-likelihood odds ratio and exact interval, tests/r_reference/survey_design.R:
+    # fisher.test(matrix(c(2, 10, 7, 4), 2, byrow = TRUE)) with uniroot(tol = 1e-13):
+    #   OR = 0.127720380703785, ci = 0.00907432758641834 1.05587542657962
+    assert (r.odds_ratio, r.or_ci_low, r.or_ci_high) == pytest.approx(
+        (0.127720380703785, 0.00907432758641834, 1.05587542657962), rel=1e-9)
+    assert r.statistic == r.odds_ratio
+    # fisher.test(...) as printed (uniroot's default tolerance 1.2e-4): OR = 0.12774782256347,
+    #   ci = 0.00907224685930837 1.05587539359037; equal to that tolerance
+    assert (r.odds_ratio, r.or_ci_low, r.or_ci_high) == pytest.approx(
+        (0.12774782256347, 0.00907224685930837, 1.05587539359037), rel=5e-4)
+
+
+def test_fisher_odds_ratio_matches_r():
+    from clem_lib import fisher_odds_ratio
+
+    # fisher.test(matrix(c(0, 9, 6, 5), 2, byrow = TRUE)) with uniroot(tol = 1e-13): OR = 0, ci = 0 0.747182010963517
+    orr, lo, hi = fisher_odds_ratio([[0, 9], [6, 5]])
+    assert (orr, lo) == (0.0, 0.0) and hi == pytest.approx(0.747182010963517, rel=1e-9)
+    # fisher.test(matrix(c(12, 3, 4, 9), 2, byrow = TRUE)) with uniroot(tol = 1e-13):
+    #   OR = 8.18218693495668, ci = 1.2555386506048 73.4253779368546
+    assert fisher_odds_ratio([[12, 3], [4, 9]]) == pytest.approx((8.18218693495668, 1.2555386506048, 73.4253779368546),
+                                                                 rel=1e-9)
+    # chi-square rows carry no odds ratio
+    r = compare_proportions(bool_groups(18, 40, 9, 45), "v", by="g", group1="a", group2="b").iloc[0]
+    assert np.isnan(r.odds_ratio) and "chi-square" in r.method
 
 
 def test_event_false_and_callable_events():
@@ -521,14 +546,14 @@ def test_reading_uses_indonesian_decimal_commas():
     t = cs.add_readings(pd.DataFrame([row]))
     assert t.reading_id[0] == ("Rata-rata nilai unsur sarana dan prasarana pada pengguna kelompok khusus "
                                "0,45 poin lebih rendah daripada pada pengguna lain "
-                               "(IK 95%: 0,30\u20130,60; p terkoreksi = 0,001).")
+                               "(IK 95% tanpa koreksi: 0,30\u20130,60; p terkoreksi = 0,001).")
     assert t.reading_en[0] == ("The mean score for facilities and infrastructure among special-group users is "
-                               "0.45 points lower than among other users (95% CI: 0.30\u20130.60; adjusted p = 0.001).")
+                               "0.45 points lower than among other users (unadjusted 95% CI: 0.30\u20130.60; adjusted p = 0.001).")
     row.update(gap=12345.6, ci_low=-100.0, ci_high=24000.0, p_adjusted=0.2, gap_unit="rupiah",
                metric="mean:cost_paid", comparison="channel", group1="broker", group2="in_person")
     t = cs.add_readings(pd.DataFrame([row]))
-    assert "12.346 rupiah (IK 95%: -100 s.d. 24.000; p terkoreksi = 0,200)" in t.reading_id[0]
-    assert "12,346 rupiah (95% CI: -100 to 24,000; adjusted p = 0.200)" in t.reading_en[0]
+    assert "12.346 rupiah (IK 95% tanpa koreksi: -100 s.d. 24.000; p terkoreksi = 0,200)" in t.reading_id[0]
+    assert "12,346 rupiah (unadjusted 95% CI: -100 to 24,000; adjusted p = 0.200)" in t.reading_en[0]
 
 
 def test_gap_report_families_and_holm():

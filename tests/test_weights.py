@@ -105,3 +105,206 @@ def test_bad_input(d):
     assert np.isfinite(r.se)
     with pytest.raises(ValueError, match="no weight column"):
         weighted_mean(d, "y", weight="nope")
+
+
+# ---------------------------------------------------------------------------
+# Stratified design with finite-population correction: tests/r_reference/survey_design.R
+# (R 4.2, survey 4.1.1) on tests/r_reference/design_sample.csv, 36 respondents in 3 units with
+# N = 100, 25, 60 and n = 12, 9, 15 (sampling fractions 12 %, 36 %, 25 %):
+#   d$w <- d$N / n_h;  des <- svydesign(ids = ~1, strata = ~unit, weights = ~w, fpc = ~N, data = d)
+# ---------------------------------------------------------------------------
+
+from pathlib import Path
+
+from clem_lib import (compare_proportions_design, design_chisq, design_ikm, stratum_sizes,  # noqa: E402
+                      units_without_size)
+
+_DESIGN_CSV = Path(__file__).parent / "r_reference" / "design_sample.csv"
+
+
+@pytest.fixture
+def ds():
+    d = pd.read_csv(_DESIGN_CSV)
+    for c in ("special_group", "facility_friendly"):
+        d[c] = d[c].map({True: True, False: False, "TRUE": True, "FALSE": False}).astype("boolean")
+    for c in d.columns:
+        if c.startswith("unsur_"):
+            d[c] = d[c].astype("Int64")
+    sizes = d.groupby("unit")["N"].first().to_dict()
+    d["w"] = poststratify_weights(d, sizes)
+    assert stratum_sizes(d, sizes).tolist() == d["N"].astype(float).tolist()
+    return d
+
+
+def test_fpc_mean_matches_svymean(ds):
+    r = weighted_mean(ds, "unsur_waktu", weight="w", fpc="N").iloc[0]
+    # svymean(~unsur_waktu, des, na.rm = TRUE): 2.52509652509652, SE 0.173289160866592,
+    #   confint 2.18545601088684 2.86473703930621
+    assert r.estimate == pytest.approx(2.52509652509652, rel=1e-12)
+    assert r.se == pytest.approx(0.173289160866592, rel=1e-10)
+    assert (r.ci_low, r.ci_high) == pytest.approx((2.18545601088684, 2.86473703930621), rel=1e-10)
+    # without fpc (svydesign without fpc = ~N): SE 0.18902588633666, 9 % larger
+    r0 = weighted_mean(ds, "unsur_waktu", weight="w").iloc[0]
+    assert r0.se == pytest.approx(0.18902588633666, rel=1e-10)
+    # weights omitted: N_h / n_h from the population sizes, as R's svydesign(fpc = ~N) without weights
+    assert weighted_mean(ds, "unsur_waktu", weight=None, fpc="N").se.iloc[0] == pytest.approx(r.se, rel=1e-12)
+
+
+def test_fpc_proportion_matches_svyciprop(ds):
+    r = weighted_proportion(ds, "facility_friendly", event=False, weight="w", fpc="N").iloc[0]
+    # svymean(~nf, des, na.rm = TRUE): 0.407667731629393, SE 0.0823825212552008
+    assert r.estimate == pytest.approx(0.407667731629393, rel=1e-10)
+    assert r.se == pytest.approx(0.0823825212552008, rel=1e-10)
+    # svyciprop(~I(nf == 1), des, method = "logit", na.rm = TRUE): ci 0.255837128037559 0.579443259501723
+    assert (r.ci_low, r.ci_high) == pytest.approx((0.255837128037559, 0.579443259501723), rel=1e-8)
+    assert r.df == 33  # degf(des)
+    # without fpc: SE 0.0904164308985721
+    assert weighted_proportion(ds, "facility_friendly", event=False, weight="w").se.iloc[0] == pytest.approx(
+        0.0904164308985721, rel=1e-10)
+
+
+def test_design_ikm_matches_svyratio_svycontrast(ds):
+    r = design_ikm(ds, weight="w", fpc="N").iloc[0]
+    # rt <- svyratio(~y_persyaratan + ... + y_sarana, ~r_persyaratan + ... + r_sarana, des, covmat = TRUE)
+    # svycontrast(rt, 25/9 on each y_u/r_u): 68.9183302045381, SE 2.93133148103157,
+    #   confint(df = degf(des)): 62.9544914644845 74.8821689445917
+    assert r.ikm == pytest.approx(68.9183302045381, rel=1e-12)
+    assert r.se == pytest.approx(2.93133148103157, rel=1e-10)
+    assert (r.ci_low, r.ci_high) == pytest.approx((62.9544914644845, 74.8821689445917), rel=1e-10)
+    assert (r.n, r.df, r.grade) == (36, 33, "C")
+    # without fpc: SE 3.18755223869823
+    assert design_ikm(ds, weight="w").se.iloc[0] == pytest.approx(3.18755223869823, rel=1e-10)
+    # svymean of the per-respondent score 25 * rowMeans(...) is another figure when answers are skipped:
+    # 68.7802385719052
+    ds["score"] = 25 * ds[[c for c in ds.columns if c.startswith("unsur_")]].astype(float).mean(axis=1)
+    assert weighted_mean(ds, "score", weight="w", fpc="N").estimate.iloc[0] == pytest.approx(68.7802385719052,
+                                                                                              rel=1e-12)
+
+
+def test_design_ikm_with_equal_weights_is_the_regulation_and_the_delta_interval(ds):
+    from clem_lib import ikm
+
+    one = ds[ds["unit"] == "C"].reset_index(drop=True)
+    r = design_ikm(one, weight=None).iloc[0]
+    u = ikm(one).iloc[0]
+    assert r.ikm == pytest.approx(u.ikm, rel=1e-12)
+    assert (r.ci_low, r.ci_high) == pytest.approx((u.ci_low, u.ci_high), rel=1e-12)
+
+
+def test_domains_match_svyby(ds):
+    b = design_ikm(ds, by="sector", weight="w", fpc="N").set_index("sector")
+    # svycontrast(svyratio(num, den, subset(des, sector == s), covmat = TRUE), 25/9 each) (what svyby does)
+    #   adminduk: 71.2685422906861, SE 4.39854387209261, degf 15, confint(df = 15) 61.8932679533895 80.6438166279826
+    #   kesehatan: 65.1838162438606, SE 2.93280059217908, degf 17, confint(df = 17) 58.9961478678023 71.3714846199188
+    assert b.loc["adminduk", "ikm"] == pytest.approx(71.2685422906861, rel=1e-12)
+    assert b.loc["adminduk", "se"] == pytest.approx(4.39854387209261, rel=1e-10)
+    assert (b.loc["adminduk", "ci_low"], b.loc["adminduk", "ci_high"]) == pytest.approx(
+        (61.8932679533895, 80.6438166279826), rel=1e-10)
+    assert b.loc["kesehatan", "ikm"] == pytest.approx(65.1838162438606, rel=1e-12)
+    assert b.loc["kesehatan", "se"] == pytest.approx(2.93280059217908, rel=1e-10)
+    assert (b.loc["kesehatan", "ci_low"], b.loc["kesehatan", "ci_high"]) == pytest.approx(
+        (58.9961478678023, 71.3714846199188), rel=1e-10)
+    assert b["df"].tolist() == [15, 17]
+    m = weighted_mean(ds, "unsur_waktu", weight="w", fpc="N", by="sector")
+    # svyby(~unsur_waktu, ~sector, des, svymean, na.rm = TRUE): 2.65789473684211 2.31622516556291,
+    #   SE 0.25596040035937 0.185640402902127
+    assert m["estimate"].tolist() == pytest.approx([2.65789473684211, 2.31622516556291], rel=1e-12)
+    assert m["se"].tolist() == pytest.approx([0.25596040035937, 0.185640402902127], rel=1e-10)
+    p = weighted_proportion(ds, "facility_friendly", event=False, weight="w", fpc="N", by="sector")
+    # svyby(~I(nf == 1), ~sector, des, svyciprop, method = "logit", na.rm = TRUE, vartype = "ci"):
+    #   adminduk 0.324324324324365 (0.130017397817727, 0.606557976200199)
+    #   kesehatan 0.528124999997844 (0.318925060874676, 0.727892060119368)
+    assert p["estimate"].tolist() == pytest.approx([0.324324324324365, 0.528124999997844], rel=1e-9)
+    assert p["ci_low"].tolist() == pytest.approx([0.130017397817727, 0.318925060874676], rel=1e-8)
+    assert p["ci_high"].tolist() == pytest.approx([0.606557976200199, 0.727892060119368], rel=1e-8)
+
+
+def test_rao_scott_matches_svychisq(ds):
+    r = design_chisq(ds, "special_group", "facility_friendly", column_event=False, weight="w", fpc="N").iloc[0]
+    # svychisq(~special_group + nf, subset(des, !is.na(special_group) & !is.na(nf))):
+    #   F = 19.1715157957877, ndf = 1, ddf = 30, p = 0.000133715020242997
+    assert r.statistic == pytest.approx(19.1715157957877, rel=1e-10)
+    assert (r.ndf, r.ddf) == pytest.approx((1.0, 30.0), rel=1e-12)
+    assert r.p_value == pytest.approx(0.000133715020242997, rel=1e-9)
+    assert r.n == 33
+    # without fpc: F = 14.5980943181737, p = 0.000623398208910849
+    r0 = design_chisq(ds, "special_group", "facility_friendly", column_event=False, weight="w").iloc[0]
+    assert (r0.statistic, r0.p_value) == pytest.approx((14.5980943181737, 0.000623398208910849), rel=1e-9)
+    # a 2 x 3 table runs through the same code (ndf from the generalised design effects)
+    ds["three"] = pd.Series(np.arange(len(ds)) % 3, dtype="Int64")
+    t = design_chisq(ds, "special_group", "three", weight="w", fpc="N").iloc[0]
+    assert 1 <= t.ndf <= 2 and 0 <= t.p_value <= 1
+
+
+def test_design_gap_matches_svyby_svycontrast(ds):
+    g = compare_proportions_design(ds, "facility_friendly", by="special_group", group1=True, group2=False,
+                                   event=False, weight="w", fpc="N", metric="pct_not_friendly").iloc[0]
+    # svyby(~nf, ~special_group, dd, svymean, covmat = TRUE): 0.20533070088845 0.833333333333333
+    assert (g.estimate1, g.estimate2) == pytest.approx((83.3333333333333, 20.533070088845), rel=1e-10)
+    # svycontrast(b, c(-1, 1)): 0.628002632444883, SE 0.114103082322178, confint 0.404364700568406 0.85164056432136
+    assert g.gap == pytest.approx(62.8002632444883, rel=1e-10)
+    assert (g.ci_low, g.ci_high) == pytest.approx((40.4364700568406, 85.164056432136), rel=1e-9)
+    # svyciprop(~I(nf == 1), subset(des, special_group == TRUE / FALSE), method = "logit", na.rm = TRUE)
+    assert (g.ci1_low, g.ci1_high) == pytest.approx((58.4245793082149, 94.6780796160457), rel=1e-8)
+    assert (g.ci2_low, g.ci2_high) == pytest.approx((8.01170793458842, 43.3925938289741), rel=1e-8)
+    assert g.statistic == pytest.approx(19.1715157957877, rel=1e-10)  # the Rao-Scott F
+    assert g.p_value == pytest.approx(0.000133715020242997, rel=1e-9)
+    assert (g.n1, g.n2, g.status) == (14, 19, "ok")
+
+
+def test_units_without_size_and_bad_fpc(ds):
+    assert units_without_size(ds, {"A": 100, "B": 25, "C": 60}) == []
+    assert units_without_size(ds, {"A": 100, "B": None}) == ["B", "C"]
+    bad = ds.assign(N=ds["N"].where(ds["unit"] != "B", 5))  # 9 respondents from 5 users
+    with pytest.raises(ClemInputError, match="more respondents"):
+        weighted_mean(bad, "unsur_waktu", weight="w", fpc="N")
+    with pytest.raises(ValueError, match="population-size column"):
+        weighted_mean(ds, "unsur_waktu", weight="w", fpc="nope")
+
+
+def test_design_simulation_covers_and_the_unweighted_estimator_is_biased():
+    """Fast, seeded version of scripts/simulate_design.py (the full table is in docs/statistics.md)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "simulate_design", Path(__file__).resolve().parent.parent / "scripts" / "simulate_design.py")
+    sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sim)
+    t = sim.simulate("sampling fractions 12-40 %, n_h 36-50", reps=150, seed=7).set_index(["metric", "estimator"])
+    for m in ("ikm", "pct_not_friendly"):
+        # 150 replicates: Monte Carlo SE of a 95 % coverage is 1.8 points
+        assert 89 <= t.loc[(m, "design-based, fpc"), "coverage"] <= 99.5
+        # without fpc the interval is wider for the same estimate
+        assert t.loc[(m, "design-based, no fpc"), "width"] > t.loc[(m, "design-based, fpc"), "width"]
+    assert abs(t.loc[("ikm", "design-based, fpc"), "bias"]) < 0.5
+    # the heavily sampled units are the least satisfied: the unweighted IKM is too low and misses
+    assert t.loc[("ikm", "unweighted"), "bias"] < -3 and t.loc[("ikm", "unweighted"), "coverage"] < 20
+
+
+def test_design_crc_uses_the_report_card_definitions(ds):
+    from clem_lib import accessibility, crc_indicators, design_crc
+
+    rng = np.random.default_rng(3)
+    ds["had_problem"] = pd.array(rng.random(len(ds)) < 0.4, dtype="boolean")
+    ds["problem_resolved"] = pd.array(np.where(ds["had_problem"], rng.random(len(ds)) < 0.5, pd.NA),
+                                      dtype="boolean")
+    ds["paid_extra"] = pd.array(rng.random(len(ds)) < 0.2, dtype="boolean")
+    ds.loc[3, "paid_extra"] = pd.NA
+    # equal weights: the same percentages (numerators and denominators) as crc_indicators / accessibility
+    d = design_crc(ds, weight=None).set_index("metric")
+    c = crc_indicators(ds).set_index("metric")
+    for m in c.index:
+        if m.startswith("pct_"):
+            assert d.loc[m, "estimate"] == pytest.approx(c.loc[m, "estimate"]), m
+            assert d.loc[m, "n"] == c.loc[m, "n"], m
+    a = accessibility(ds).iloc[0]
+    assert (d.loc["pct_not_friendly", "estimate"], d.loc["pct_not_friendly", "n"]) == (pytest.approx(a.estimate), a.n)
+    # design-based: each is weighted_proportion of the indicator (svyciprop)
+    w = design_crc(ds, weight="w", fpc="N").set_index("metric")
+    nf = weighted_proportion(ds, "facility_friendly", event=False, weight="w", fpc="N").iloc[0]
+    assert (w.loc["pct_not_friendly", "estimate"], w.loc["pct_not_friendly", "ci_low"]) == pytest.approx(
+        (100 * nf.estimate, 100 * nf.ci_low))
+    # problem resolved among those who had a problem: a domain of the design
+    dom = weighted_proportion(ds.assign(r=ds["problem_resolved"].where(ds["had_problem"])), "r", weight="w",
+                              fpc="N").iloc[0]
+    assert w.loc["pct_problem_resolved", "estimate"] == pytest.approx(100 * dom.estimate)
