@@ -313,8 +313,9 @@ def register_text(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, 
             lines.append(label("s_reg_median_unknown", lang))
         elif med is not None:
             lines.append(label("s_reg_times", lang, median=fmt_number(med["estimate"], 1, lang),
-                               ci=_days_ci(med["ci_low"], med["ci_high"], lang, 1),
-                               p90=("–" if pd.isna(p90["estimate"]) else fmt_number(p90["estimate"], 1, lang))))
+                               ci=_days_ci(med["ci_low"], med["ci_high"], lang, 1))
+                         + " " + (label("s_reg_p90_unknown", lang) if pd.isna(p90["estimate"]) else
+                                  label("s_reg_p90", lang, p90=fmt_number(p90["estimate"], 1, lang))))
         w = res.get("pct_within_standard")
         if w is not None and not is_small(w["n"], min_n) and not pd.isna(w["estimate"]):
             lines.append(label("s_reg_within", lang, std=fmt_number(view.standard_days, 0, lang),

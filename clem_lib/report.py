@@ -480,10 +480,17 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "id": "Register tidak mencatat satu pun pengaduan untuk unit ini antara {start} dan {cutoff}.",
         "en": "The register holds no complaint for this unit between {start} and {cutoff}."},
     "s_reg_times": {
-        "id": "Median waktu penyelesaian {median} hari (IK 95% {ci}); 90% selesai dalam {p90} hari. Pengaduan yang "
-              "masih terbuka dihitung sampai tanggal batas (tersensor), tidak dibuang dan tidak dihitung nol.",
-        "en": "Median time to resolution {median} days (95% CI {ci}); 90% are resolved within {p90} days. "
-              "Complaints still open count up to the cut-off (censored): not dropped, not counted as zero."},
+        "id": "Median waktu penyelesaian {median} hari (IK 95% {ci}). Pengaduan yang masih terbuka dihitung sampai "
+              "tanggal batas (tersensor), tidak dibuang dan tidak dihitung nol.",
+        "en": "Median time to resolution {median} days (95% CI {ci}). Complaints still open count up to the "
+              "cut-off (censored): not dropped, not counted as zero."},
+    "s_reg_p90": {"id": "90% pengaduan selesai dalam {p90} hari.", "en": "90% of complaints are resolved within "
+                                                                           "{p90} days."},
+    "s_reg_p90_unknown": {
+        "id": "Waktu sampai 90% pengaduan selesai belum dapat diketahui: lebih dari 10% belum selesai pada tanggal "
+              "batas.",
+        "en": "The time by which 90% of complaints are resolved is not known yet: more than 10% were not resolved "
+              "by the cut-off."},
     "s_reg_median_unknown": {
         "id": "Median waktu penyelesaian belum dapat diketahui: lebih dari separuh pengaduan belum selesai pada "
               "tanggal batas.",
@@ -493,11 +500,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "id": "Selesai dalam standar {std} hari kerja: {pct} (IK 95% {ci}).",
         "en": "Resolved within the standard of {std} working days: {pct} (95% CI {ci})."},
     "s_reg_channels_test": {
-        "id": "Waktu penyelesaian {verb} antar-saluran ({groups}; uji log-rank, p = {p}).",
-        "en": "Resolution times {verb} between channels ({groups}; log-rank test, p = {p})."},
+        "id": "Waktu penyelesaian {verb} antar-saluran ({groups}; uji log-rank, p {p}).",
+        "en": "Resolution times {verb} between channels ({groups}; log-rank test, p {p})."},
     "s_reg_units_test": {
-        "id": "Waktu penyelesaian {verb} antar-unit (uji log-rank, χ² = {chi2}, p = {p}).",
-        "en": "Resolution times {verb} between units (log-rank test, χ² = {chi2}, p = {p})."},
+        "id": "Waktu penyelesaian {verb} antar-unit (uji log-rank, χ² = {chi2}, p {p}).",
+        "en": "Resolution times {verb} between units (log-rank test, χ² = {chi2}, p {p})."},
     "s_reg_differ": {"id": "berbeda nyata", "en": "differ"},
     "s_reg_not_differ": {"id": "tidak berbeda nyata", "en": "do not differ significantly"},
     "s_reg_survey": {

@@ -314,3 +314,20 @@ def test_clem_clean_writes_the_register_without_personal_data(tmp_path, capsys):
     for name in raw["nama_pelapor"].head(30):
         assert name.encode() not in blob
     assert main(["validate", "--complaints", str(SAMPLE_COMPLAINTS)]) == 0
+
+
+def test_simulation_km_median_covers_and_dropping_open_complaints_biases_low():
+    """A fast, seeded version of scripts/simulate_complaint_times.py."""
+    import importlib.util
+
+    from clem_lib.paths import PROJECT_ROOT
+
+    spec = importlib.util.spec_from_file_location("simulate_complaint_times",
+                                                  PROJECT_ROOT / "scripts" / "simulate_complaint_times.py")
+    sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sim)
+    r = sim.simulate(60, median=30, days=120, reps=300, seed=7)
+    assert 0.25 < r["open"] < 0.40
+    assert 0.90 <= r["coverage"] <= 0.99  # Monte Carlo SE about 1.3 points at 300 replicates
+    assert abs(r["km_mean"] - 30) < 2
+    assert r["dropped_mean"] < 26  # open complaints dropped: the median falls well below 30
