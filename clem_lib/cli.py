@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_args(p, required=False)
     register_args(p, run=False)
+    p.set_defaults(_parser=p)
 
     p = sub.add_parser(
         "clean", formatter_class=_FORMATTER, **_no_abbrev,
@@ -137,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_args(p, required=False)
     register_args(p, run=False)
-    p.add_argument("--out", metavar="FILE.parquet", required=True, help="cleaned table to write")
+    p.add_argument("--out", metavar="FILE.parquet", default=None,
+                   help="cleaned table to write (required)")
+    p.set_defaults(_parser=p)
 
     p = sub.add_parser(
         "run", formatter_class=_FORMATTER, **_no_abbrev,
@@ -214,15 +217,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _inputs_given(args) -> None:
-    """--data and --codebook together, or --complaints (or both)."""
-    if (args.data is None) != (args.codebook is None):
-        raise ClemInputError("give both --data and --codebook", fix="add the missing option")
-    if args.data is None and args.complaints is None:
-        raise ClemInputError("nothing to check: give --data and --codebook, or --complaints",
-                             fix=f"see 'clem {args.command} --help'")
-
-
 def _register_units_file(args):
     """The units file for a register: --units-file, else the one beside the survey's codebook, else beside
     the register codebook (or the register)."""
@@ -239,7 +233,6 @@ def _cmd_validate(args) -> int:
     from .cleaning import validate_survey
     from .codebook import units_file_for
 
-    _inputs_given(args)
     checks = []
     if args.data is not None:
         checks.append((args.data, validate_survey(args.data, args.codebook,
@@ -287,7 +280,6 @@ def _cmd_clean(args) -> int:
         raise ClemInputError("is a folder", file=out, fix="give the name of the parquet file to write")
     from .codebook import units_file_for
 
-    _inputs_given(args)
     register = None
     if args.complaints is not None:  # cleaned in memory first: a bad row stops before anything is written
         from .complaints import clean_register, register_codebook_for
@@ -370,6 +362,13 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    if args.command in ("validate", "clean"):
+        # --data and --codebook are needed unless a complaint register is checked or cleaned alone
+        alone = args.complaints is not None and args.data is None and args.codebook is None
+        needed = ([] if alone else ["--data", "--codebook"]) + (["--out"] if args.command == "clean" else [])
+        missing = [o for o in needed if getattr(args, o[2:]) is None]
+        if missing:
+            args._parser.error(f"the following arguments are required: {', '.join(missing)}")
     handler = {"validate": _cmd_validate, "clean": _cmd_clean, "run": _cmd_run,
                "init": _cmd_init}[args.command]
     try:
