@@ -74,13 +74,14 @@ class RegisterView:
 
     def __init__(self, register: pd.DataFrame, units: pd.DataFrame, *, standard_days: int = 5, holidays=None,
                  holidays_name: str = "", unit_names=None, alpha: float = 0.05, min_n: int = 5):
-        self.register = register
+        self.unit_names = list(units["name"].astype(str)) if unit_names is None else list(unit_names)
+        # complaints of units outside the report's scope (not surveyed) are left out of every figure
+        self.register = register[register["unit"].isin(self.unit_names).fillna(False).to_numpy(dtype=bool)]
         self.units = units
         self.standard_days = int(standard_days)
         self.holidays = holidays
         self.holidays_name = holidays_name
         self.alpha, self.min_n = alpha, min_n
-        self.unit_names = list(units["name"].astype(str)) if unit_names is None else list(unit_names)
         self._cache: dict = {}
 
     @classmethod

@@ -331,3 +331,14 @@ def test_simulation_km_median_covers_and_dropping_open_complaints_biases_low():
     assert 0.90 <= r["coverage"] <= 0.99  # Monte Carlo SE about 1.3 points at 300 replicates
     assert abs(r["km_mean"] - 30) < 2
     assert r["dropped_mean"] < 26  # open complaints dropped: the median falls well below 30
+
+
+def test_sample_register_is_rebuilt_byte_for_byte():
+    import importlib.util
+
+    from clem_lib.paths import DATA_DIR
+
+    spec = importlib.util.spec_from_file_location("make_complaints", DATA_DIR / "make_complaints.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.render() == SAMPLE_COMPLAINTS.read_bytes()
