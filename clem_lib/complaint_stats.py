@@ -26,7 +26,7 @@ the survey's CRC indicators.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd

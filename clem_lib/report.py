@@ -442,8 +442,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "reg_pct_unlodged_unaware": {"id": "Mengalami masalah dan tidak tahu ke mana mengadu (survei)",
                                  "en": "Had a problem and does not know where to complain (survey)"},
     "col_channel": {"id": "Saluran", "en": "Channel"},
-    "col_category": {"id": "Kategori", "en": "Category"},
-    "col_share": {"id": "Bagian", "en": "Share"},
     "col_complaints": {"id": "Pengaduan", "en": "Complaints"},
     "col_per_1000": {"id": "Per 1.000 pengguna", "en": "Per 1,000 users"},
     "col_resolved": {"id": "Selesai", "en": "Resolved"},
