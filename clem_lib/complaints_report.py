@@ -396,7 +396,8 @@ def register_table(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str,
         if m in c:
             r = c[m]
             add(key, fmt_percent(r["estimate"], 0, lang, scale=1.0), _pct_ci(r["ci_low"], r["ci_high"], lang), int(r["n"]))
-    for r in view.resolution(unit).to_dict("records"):
+    times = view.resolution(unit).to_dict("records") if _row(c, "count")["n"] else []  # none without complaints
+    for r in times:
         if r["metric"] == "pct_within_standard":
             add("reg_pct_within_standard", fmt_percent(r["estimate"], 0, lang, scale=1.0),
                 _pct_ci(r["ci_low"], r["ci_high"], lang), int(r["n"]), std=fmt_number(view.standard_days, 0, lang))
