@@ -39,8 +39,9 @@ lab: $(STAMP) ## Open the notebooks in JupyterLab (kernel 'Python (clem)')
 bench: $(STAMP) ## Run the benchmarks (not part of `make test`); figures go to benchmarks/results/
 	$(BIN)/python -m benchmarks $(ARGS)
 
-sample: $(STAMP) ## Rebuild the synthetic sample survey in data/ (byte for byte)
+sample: $(STAMP) ## Rebuild the synthetic sample survey and its complaint register in data/ (byte for byte)
 	$(BIN)/python data/make_sample.py
+	$(BIN)/python data/make_complaints.py
 
 clean-outputs: ## Delete everything under outputs/ except its README
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

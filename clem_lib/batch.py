@@ -963,7 +963,7 @@ def _path_parameter(name: str, given, default, prev_params: Mapping, out_dir: Pa
     On a retry a given value must be the previous run's (the reports would
     otherwise mix two sets of notebooks or units).
     """
-    if given is not None and str(given) == "" and name != "checklist":
+    if given is not None and str(given) == "" and name not in ("checklist", "complaints", "holidays"):
         given = None
     recorded = prev_params.get(name)  # relative path, "" (none) or absent (not recorded)
     previous = None if recorded in (None, "") else _from_output_folder(str(recorded), out_dir)
@@ -1099,6 +1099,9 @@ def run_reports(
     seed: int | None = None,
     city_weights: str | None = None,
     scheme="permenpan14_2017",
+    complaints_path=None,
+    complaint_standard_days: int | None = None,
+    holidays_path=None,
     timeout: float | None = 1800.0,
     cold: bool = False,
     progress: bool = True,
@@ -1139,9 +1142,20 @@ def run_reports(
     units_path = _path_parameter("units_file", units_path, UNITS_FILE, prev_params, out_dir, "--units-file")
     checklist_path = _path_parameter("checklist", checklist_path, CHECKLIST_FILE, prev_params, out_dir,
                                      "--checklist")
-    defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924, "city_weights": "design"}
+    # the cleaned complaint register (none unless given) and the holiday list (the bundled one unless given)
+    complaints_path = _path_parameter("complaints", complaints_path, None, prev_params, out_dir, "--complaints")
+    holidays_path = _path_parameter("holidays", holidays_path, None, prev_params, out_dir, "--holidays")
+    if complaints_path is not None and not complaints_path.is_file():
+        raise ClemInputError("cleaned complaint register not found", file=complaints_path,
+                             fix="clean it with `clem clean --complaints FILE --out FILE.parquet`")
+    if holidays_path is not None:
+        from .complaints import load_holidays
+
+        load_holidays(holidays_path)  # a bad list stops here, before anything is written
+    defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924, "city_weights": "design",
+                "complaint_standard_days": 5}
     given = {"lang": lang, "round": round, "alpha": alpha, "min_n": min_n, "seed": seed,
-             "city_weights": city_weights}
+             "city_weights": city_weights, "complaint_standard_days": complaint_standard_days}
     params = {}
     for k, v in given.items():
         if previous is not None and k in prev_params:
@@ -1157,6 +1171,11 @@ def run_reports(
     if params["city_weights"] not in ("design", "none"):
         raise ClemInputError(f"unknown city weights {params['city_weights']!r}",
                              fix="use --city-weights design (the default) or --city-weights none")
+    std = params["complaint_standard_days"]
+    if isinstance(std, bool) or not isinstance(std, (int, float)) or std < 0 or std != int(std):
+        raise ClemInputError(f"--complaint-standard-days {std!r} is not a whole number of working days",
+                             fix="give e.g. --complaint-standard-days 5")
+    params["complaint_standard_days"] = int(std)
     if jobs is not None and int(jobs) < 1:
         raise ClemInputError(f"--jobs {jobs} is not a positive number", fix="use e.g. --jobs 4")
     location_nb = notebooks_dir / "location_report.ipynb"
@@ -1218,6 +1237,7 @@ def run_reports(
             out_dir=out_dir, cleaned_path=cleaned_path, survey_name=survey_name, chosen=chosen, rerun=rerun,
             city_rerun=city_rerun, info=info, params=params, previous=previous, prev_units=prev_units,
             notebooks_dir=notebooks_dir, units_path=units_path, checklist_path=checklist_path,
+            complaints_path=complaints_path, holidays_path=holidays_path,
             location_nb=location_nb, city_nb=city_nb, jobs=jobs, client=client,
             scheduler_name=scheduler_name, retry_failed=retry_failed, scheme=scheme, timeout=timeout,
             cold=cold, progress=progress, stream=stream, inputs=inputs, clean_seconds=clean_seconds, t0=t0,
@@ -1228,7 +1248,8 @@ def run_reports(
 
 
 def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, city_rerun, info, params,
-                       previous, prev_units, notebooks_dir, units_path, checklist_path, location_nb, city_nb,
+                       previous, prev_units, notebooks_dir, units_path, checklist_path, complaints_path,
+                       holidays_path, location_nb, city_nb,
                        jobs, client, scheduler_name, retry_failed, scheme, timeout, cold, progress, stream,
                        inputs, clean_seconds, t0, started) -> RunResult:
     """The writing half of :func:`run_reports`, once every check has passed."""
@@ -1258,6 +1279,12 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         # the codebook's IKM rule, so that every report grades as the index does
         "scheme": scheme if isinstance(scheme, str) else json.dumps(scheme, sort_keys=True, ensure_ascii=False),
     }
+    if complaints_path is not None:  # without a register the notebooks get exactly what they got before
+        base_params.update({
+            "complaints_path": _relative(complaints_path, out_dir),
+            "complaint_standard_days": int(params["complaint_standard_days"]),
+            "holidays_path": _relative(holidays_path, out_dir) if holidays_path is not None else "",
+        })
     tasks = []
     if city_rerun:
         tasks.append(NotebookTask(
@@ -1283,6 +1310,10 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         "status": "running",
         "parameters": {
             **{k: params[k] for k in ("lang", "round", "alpha", "min_n", "seed", "city_weights")},
+            **({"complaints": _relative(complaints_path, out_dir),
+                "complaint_standard_days": int(params["complaint_standard_days"]),
+                "holidays": _relative(holidays_path, out_dir) if holidays_path is not None else ""}
+               if complaints_path is not None else {}),
             "units": chosen,
             "jobs": None if client is not None else int(jobs or os.cpu_count() or 1),
             "scheduler": scheduler_name,
@@ -1297,6 +1328,8 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
             "cleaned": _file_record(cleaned_path, out_dir),
             "units_file": _file_record(units_path, out_dir),
             "checklist": _file_record(checklist_path, out_dir) if has_checklist else None,
+            **({"complaints_cleaned": _file_record(complaints_path, out_dir)} if complaints_path is not None else {}),
+            **({"holidays": _file_record(holidays_path, out_dir)} if holidays_path is not None else {}),
             "location_report": _file_record(location_nb, out_dir),
             "city_overview": _file_record(city_nb, out_dir),
         },
@@ -1432,7 +1465,9 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
                                + [f"{e['slug']}.{ext}" for e in unit_entries for ext in ("html", "ipynb")]
                                + [f"{_CITY_KEY}.{ext}" for ext in ("html", "ipynb")]
                                + (["cleaned.parquet", "cleaning_log.csv", "cleaning_summary.csv"]
-                                  if (out_dir / "cleaned.parquet").is_file() else []))
+                                  if (out_dir / "cleaned.parquet").is_file() else [])
+                               + (["complaints.parquet", "complaints_log.csv"]
+                                  if complaints_path is not None and complaints_path.parent == out_dir else []))
             if (out_dir / name).is_file()
         },
     })
@@ -1470,6 +1505,10 @@ def run_survey(
     cold: bool = False,
     progress: bool = True,
     stream=None,
+    complaints_path=None,
+    complaints_codebook=None,
+    complaint_standard_days: int | None = None,
+    holidays_path=None,
 ) -> RunResult:
     """``clem run``: validate and clean once, then one report per unit, an index and the results.
 
@@ -1509,6 +1548,19 @@ def run_survey(
         finite-population correction; the unweighted figure beside it), or
         unweighted only. With ``design`` and a unit without users per month the
         overview falls back to unweighted figures and says so in its Methods.
+    complaints_path, complaints_codebook : path, optional
+        The complaint register (one row per complaint) and its register
+        codebook (default: ``<register>.codebook.yml`` beside it, else
+        columns recognised by name). Cleaned once with the survey into
+        ``complaints.parquet`` and ``complaints_log.csv``; a bad row stops the
+        run before anything is written. None: the bundled register for the
+        bundled sample, none for a survey of one's own; "" none.
+    complaint_standard_days : int, optional
+        Published standard for resolving a complaint in working days (the
+        register codebook's ``standard_days``, else 5).
+    holidays_path : path, optional
+        Public holidays (CSV with a ``date`` column); default the bundled
+        Indonesian list ``data/holidays_id.csv``.
     timeout : float or None
         Seconds one notebook cell may run.
     cold : bool
@@ -1575,11 +1627,34 @@ def run_survey(
     units_path = _check_input_file(units_path, "units file")
     if checklist_path is not None:
         checklist_path = _check_input_file(checklist_path, "checklist")
+    # the bundled register belongs to the bundled sample; a survey of one's own has none unless given
+    from .complaints import SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, register_codebook_for
+
+    register_given = complaints_path is not None and str(complaints_path) != ""
+    if complaints_path is None and "complaints" not in prev_params and sample:
+        complaints_path, complaints_codebook = SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK
+        register_given = True
+    if retry_failed:
+        if register_given and prev_params.get("complaints", "") == "":
+            raise ClemInputError("--retry-failed: --complaints differs from the previous run (none)",
+                                 fix="leave out --complaints, or run without --retry-failed")
+        register_given = False  # the previous run's cleaned register is reused as it is
+    if register_given:
+        complaints_path = _check_input_file(complaints_path, "complaint register")
+        complaints_codebook = register_codebook_for(complaints_path, complaints_codebook)
+        if complaints_codebook is not None:
+            complaints_codebook = _check_input_file(complaints_codebook, "register codebook")
+    if holidays_path not in (None, ""):
+        holidays_path = _check_input_file(holidays_path, "holiday list")
     for nb in ("location_report.ipynb", "city_overview.ipynb"):
         if not (notebooks_dir / nb).is_file():
             raise ClemInputError("report notebook not found", file=notebooks_dir / nb,
                                  fix="give the folder holding location_report.ipynb and city_overview.ipynb")
     inputs = {"data": _file_record(data_path, out_dir), "codebook": _file_record(codebook_path, out_dir)}
+    if register_given:
+        inputs["complaints"] = _file_record(complaints_path, out_dir)
+        if complaints_codebook is not None:
+            inputs["complaints_codebook"] = _file_record(complaints_codebook, out_dir)
     cleaned = out_dir / "cleaned.parquet"
     client = None
     try:
@@ -1610,6 +1685,18 @@ def run_survey(
                 from .io import load_checklist
 
                 load_checklist(checklist_path, units_path)  # its units must be in the units file
+            register = None
+            if register_given:
+                from .complaints import clean_register, load_register_codebook
+
+                reg_cb = load_register_codebook(complaints_codebook)
+                register = clean_register(complaints_path, reg_cb, units_path)
+                if complaint_standard_days is None and reg_cb.standard_days is not None:
+                    complaint_standard_days = reg_cb.standard_days
+            if holidays_path not in (None, ""):
+                from .complaints import load_holidays
+
+                load_holidays(holidays_path)
             if round:
                 present = sorted(int(r) for r in table["round"].dropna().unique())
                 if int(round) not in present:
@@ -1628,6 +1715,16 @@ def run_survey(
                 os.replace(staging / "cleaned.log.csv", out_dir / "cleaning_log.csv")
                 # the reports' data-quality section reads the changes per rule and unit from here
                 os.replace(staging / "cleaned.summary.csv", out_dir / "cleaning_summary.csv")
+                if register is not None:
+                    from .complaints import write_register
+
+                    write_register(register, staging / "complaints.parquet")
+                    os.replace(staging / "complaints.log.csv", out_dir / "complaints_log.csv")
+                    os.replace(staging / "complaints.parquet", out_dir / "complaints.parquet")
+                else:
+                    for stale in ("complaints.parquet", "complaints_log.csv"):  # an earlier run's register
+                        if (out_dir / stale).exists():
+                            (out_dir / stale).unlink()
                 os.replace(staging / "cleaned.parquet", cleaned)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -1643,6 +1740,9 @@ def run_survey(
             scheduler=client if client is not None else scheduler, lang=lang, round=round,
             retry_failed=retry_failed, units_path=units_path,
             checklist_path=checklist_path if checklist_path is not None else "",
+            complaints_path=(out_dir / "complaints.parquet" if register_given else None if retry_failed else ""),
+            complaint_standard_days=complaint_standard_days,
+            holidays_path=holidays_path if holidays_path not in (None, "") else (None if retry_failed else ""),
             notebooks_dir=notebooks_dir, alpha=alpha, min_n=min_n, seed=seed, city_weights=city_weights,
             scheme=codebook.scheme, timeout=timeout, cold=cold, progress=progress, stream=stream, inputs=inputs,
             clean_seconds=clean_seconds,

@@ -52,6 +52,16 @@ def _round(text: str) -> int:
     return value
 
 
+def _standard_days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of working days") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
 _FORMATTER = lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)  # noqa: E731
 
 
@@ -83,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _no_abbrev = {"allow_abbrev": False}
 
+    def register_args(p, run: bool):
+        p.add_argument("--complaints", metavar="FILE", default=None,
+                       help="complaint register, one row per complaint (CSV, Excel, SPSS; docs/complaints.md)"
+                            + (" (default: none; for the bundled sample its synthetic register; \"\" for none)"
+                               if run else ""))
+        p.add_argument("--complaints-codebook", metavar="FILE", default=None, dest="complaints_codebook",
+                       help="what the register's columns mean (default: <register>.codebook.yml beside it, "
+                            "else columns recognised by name)")
+
     def data_args(p, required: bool):
         p.add_argument("--data", metavar="FILE", required=required,
                        help="raw export: CSV, Excel (.xlsx), SPSS (.sav) or a KoboToolbox/ODK export"
@@ -99,11 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "validate", formatter_class=_FORMATTER, **_no_abbrev,
         help="check an export against its codebook; list what is wrong, row and column",
-        description="Check an export against its codebook without writing anything. Every problem is "
-                    "printed with its row (1 = first data row) and column. Exit 0 when there is no "
-                    "error (warnings are printed), 2 when there are errors.",
+        description="Check an export against its codebook (and a complaint register, --complaints) without "
+                    "writing anything. Every problem is printed with its row (1 = first data row) and column. "
+                    "Exit 0 when there is no error (warnings are printed), 2 when there are errors.",
     )
-    data_args(p, required=True)
+    data_args(p, required=False)
+    register_args(p, run=False)
+    p.set_defaults(_parser=p)
 
     p = sub.add_parser(
         "clean", formatter_class=_FORMATTER, **_no_abbrev,
@@ -111,10 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clean an export through its codebook: labels to codes, aliases to canonical "
                     "unit names, missing codes to missing, personal data removed or hashed. Writes "
                     "OUT (parquet, docs/data_model.md) and OUT's stem + '.log.csv', the audit log "
-                    "(row, column, old, new, rule). Nothing is written when the input is bad.",
+                    "(row, column, old, new, rule). Nothing is written when the input is bad. With "
+                    "--complaints alone, the complaint register is cleaned into OUT instead; with both, the "
+                    "register goes to OUT's stem + '.complaints.parquet'.",
     )
-    data_args(p, required=True)
-    p.add_argument("--out", metavar="FILE.parquet", required=True, help="cleaned table to write")
+    data_args(p, required=False)
+    register_args(p, run=False)
+    p.add_argument("--out", metavar="FILE.parquet", default=None,
+                   help="cleaned table to write (required)")
+    p.set_defaults(_parser=p)
 
     p = sub.add_parser(
         "run", formatter_class=_FORMATTER, **_no_abbrev,
@@ -161,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "weighted by users_per_month of the units file, with finite-population correction, "
                         "the unweighted figure beside it; unweighted when a unit has no users_per_month) "
                         "or none (unweighted only)")
+    register_args(p, run=True)
+    p.add_argument("--complaint-standard-days", metavar="N", type=_standard_days, default=None,
+                   dest="complaint_standard_days",
+                   help="published standard for resolving a complaint, in working days (default: the register "
+                        "codebook's standard_days, else 5)")
+    p.add_argument("--holidays", metavar="FILE", default=None,
+                   help="public holidays for working days, CSV with a date column (default: the bundled "
+                        "Indonesian national holidays and cuti bersama, data/holidays_id.csv)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
     p = sub.add_parser(
@@ -188,23 +222,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _register_units_file(args):
+    """The units file for a register: --units-file, else the one beside the survey's codebook, else beside
+    the register codebook (or the register)."""
+    from .codebook import units_file_for
+    from .complaints import register_codebook_for
+
+    if args.units_file or args.codebook:
+        return units_file_for(args.codebook or args.complaints, args.units_file)
+    cb = register_codebook_for(args.complaints, args.complaints_codebook)
+    return units_file_for(cb or args.complaints, None)
+
+
 def _cmd_validate(args) -> int:
     from .cleaning import validate_survey
     from .codebook import units_file_for
 
-    problems = validate_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
-    errors = [p for p in problems if p.level == "error"]
-    warnings = [p for p in problems if p.level != "error"]
-    for p in problems:
-        print(f"{args.data}: {p}")
-    if errors:
-        sys.stderr.write(f"clem: error: {len(errors)} error(s) and {len(warnings)} warning(s) in "
-                         f"{args.data}; fix the errors above and validate again\n")
-        return EXIT_BAD_INPUT
-    sys.stderr.write(f"clem: {args.data} is valid"
-                     + (f" ({len(warnings)} warning(s): values that cleaning makes missing)" if warnings else "")
-                     + "\n")
-    return EXIT_OK
+    checks = []
+    if args.data is not None:
+        checks.append((args.data, validate_survey(args.data, args.codebook,
+                                                  units_file_for(args.codebook, args.units_file))))
+    if args.complaints is not None:
+        from .complaints import register_codebook_for, validate_register
+
+        checks.append((args.complaints, validate_register(
+            args.complaints, register_codebook_for(args.complaints, args.complaints_codebook),
+            _register_units_file(args))))
+    code = EXIT_OK
+    for name, problems in checks:
+        errors = [p for p in problems if p.level == "error"]
+        warnings = [p for p in problems if p.level != "error"]
+        for p in problems:
+            print(f"{name}: {p}")
+        if errors:
+            sys.stderr.write(f"clem: error: {len(errors)} error(s) and {len(warnings)} warning(s) in "
+                             f"{name}; fix the errors above and validate again\n")
+            code = EXIT_BAD_INPUT
+            continue
+        sys.stderr.write(f"clem: {name} is valid"
+                         + (f" ({len(warnings)} warning(s): values that cleaning makes missing)" if warnings else "")
+                         + "\n")
+    return code
 
 
 def _cmd_clean(args) -> int:
@@ -227,11 +285,28 @@ def _cmd_clean(args) -> int:
         raise ClemInputError("is a folder", file=out, fix="give the name of the parquet file to write")
     from .codebook import units_file_for
 
-    result = clean_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
-    write_cleaned(result, out)
-    log = out.with_name(out.stem + ".log.csv")
-    sys.stderr.write(f"clem: wrote {out} ({len(result.table)} rows of {result.n_raw}) and {log} "
-                     f"({len(result.log)} changes)\n")
+    register = None
+    if args.complaints is not None:  # cleaned in memory first: a bad row stops before anything is written
+        from .complaints import clean_register, register_codebook_for
+
+        register = clean_register(args.complaints, register_codebook_for(args.complaints, args.complaints_codebook),
+                                  _register_units_file(args))
+    lines = []
+    if args.data is not None:
+        result = clean_survey(args.data, args.codebook, units_file_for(args.codebook, args.units_file))
+        write_cleaned(result, out)
+        log = out.with_name(out.stem + ".log.csv")
+        lines.append(f"clem: wrote {out} ({len(result.table)} rows of {result.n_raw}) and {log} "
+                     f"({len(result.log)} changes)")
+    if register is not None:
+        from .complaints import write_register
+
+        target = out if args.data is None else out.with_name(out.stem + ".complaints.parquet")
+        write_register(register, target)
+        log = target.with_name(target.stem + ".log.csv")
+        lines.append(f"clem: wrote {target} ({len(register.table)} complaints) and {log} "
+                     f"({len(register.log)} changes)")
+    sys.stderr.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -245,6 +320,8 @@ def _cmd_run(args) -> int:
         units_path=args.units_file, checklist_path=args.checklist,
         notebooks_dir=args.notebooks, cold=args.cold, city_weights=args.city_weights,
         progress=not args.quiet,
+        complaints_path=args.complaints, complaints_codebook=args.complaints_codebook,
+        complaint_standard_days=args.complaint_standard_days, holidays_path=args.holidays,
     )
     index = result.out_dir / "index.html"
     ok = sum(1 for u in result.units if u["status"] == "ok")
@@ -291,6 +368,13 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    if args.command in ("validate", "clean"):
+        # --data and --codebook are needed unless a complaint register is checked or cleaned alone
+        alone = args.complaints is not None and args.data is None and args.codebook is None
+        needed = ([] if alone else ["--data", "--codebook"]) + (["--out"] if args.command == "clean" else [])
+        missing = [o for o in needed if getattr(args, o[2:]) is None]
+        if missing:
+            args._parser.error(f"the following arguments are required: {', '.join(missing)}")
     handler = {"validate": _cmd_validate, "clean": _cmd_clean, "run": _cmd_run,
                "init": _cmd_init}[args.command]
     try:

@@ -72,6 +72,7 @@ __all__ = [
     "plot_heatmap",
     "plot_access_units",
     "plot_rounds_city",
+    "plot_resolution_curves",
 ]
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
@@ -812,6 +813,42 @@ def plot_rounds_city(rounds: pd.DataFrame, *, unit: str = "unit", round_col: str
     ax.yaxis.set_major_formatter(_num_formatter(0, lang))
     ax.set_ylabel(label("axis_ikm", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), title=label("col_unit", lang))
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def plot_resolution_curves(curves: pd.DataFrame, *, group: str = "group", time: str = "time", surv: str = "surv",
+                           n: str = "n", standard_days: float | None = None, standard_label: str = "",
+                           lang: str = "id", min_n: int = 5, title: str | None = None) -> Figure:
+    """Kaplan–Meier curves of the time to resolution: the share of complaints not yet resolved
+    (y) by days since received (x), one step line per group; groups of fewer than ``min_n``
+    complaints are not drawn (``n < 5`` in the legend). ``standard_days``: a dashed vertical line
+    labelled ``standard_label``."""
+    check_lang(lang)
+    for c in (group, time, surv, n):
+        _col(curves, c, "plot_resolution_curves")
+    fig = _new(7.0, 4.0)
+    ax = _axes(fig)
+    order = list(dict.fromkeys(curves[group].astype(str)))
+    styles = ["-", "--", "-.", ":"]
+    for i, g in enumerate(order):
+        d = curves[(curves[group].astype(str) == g).to_numpy(dtype=bool)]
+        k = int(pd.to_numeric(d[n], errors="coerce").max()) if len(d) else 0
+        name = f"{_short(g)} (n = {fmt_number(k, 0, lang)})"
+        if is_small(k, min_n):
+            ax.plot([], [], color=PALETTE[i % len(PALETTE)], label=f"{_short(g)} ({small_cell_text(min_n, lang)})")
+            continue
+        ax.step(_float(d[time]), 100 * _float(d[surv]), where="post", color=PALETTE[i % len(PALETTE)],
+                ls=styles[(i // len(PALETTE)) % len(styles)], lw=1.6, label=name)
+    if standard_days is not None:
+        ax.axvline(float(standard_days), color="#555555", ls="--", lw=1.0, label=standard_label or None)
+    ax.set_ylim(0, 102)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(_num_formatter(0, lang, percent=True))
+    ax.set_xlabel(label("axis_days_since_received", lang))
+    ax.set_ylabel(label("axis_share_open", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0))
     if title:
         ax.set_title(title, loc="left")
     return fig

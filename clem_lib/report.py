@@ -92,6 +92,7 @@ __all__ = [
     "table_caption",
     "sample_cache_path",
     "cleaned_sample",
+    "cleaned_sample_register",
     "gaps_to_results",
     "UnitReport",
     "CityReport",
@@ -473,6 +474,140 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "rec_none": {
         "id": "Tidak ada rekomendasi yang didukung hasil signifikan; pertahankan pemantauan.",
         "en": "No recommendation is backed by a significant result; keep monitoring."},
+    # the complaint register (clem_lib.complaints_report)
+    "sec_complaints_city": {"id": "Pengaduan: register dan survei", "en": "Complaints: register and survey"},
+    "sub_register": {"id": "Register pengaduan", "en": "Complaint register"},
+    "sub_survey_register": {"id": "Survei dan register berdampingan", "en": "Survey and register side by side"},
+    "reg_count": {"id": "Pengaduan tercatat", "en": "Complaints registered"},
+    "reg_per_month": {"id": "Pengaduan per bulan", "en": "Complaints per month"},
+    "reg_per_1000_users": {"id": "Pengaduan per 1.000 pengguna", "en": "Complaints per 1,000 users"},
+    "reg_pct_resolved": {"id": "Selesai (status)", "en": "Resolved (status)"},
+    "reg_pct_open": {"id": "Masih terbuka pada tanggal batas", "en": "Still open at the cut-off"},
+    "reg_median_days": {"id": "Median waktu penyelesaian (hari)", "en": "Median time to resolution (days)"},
+    "reg_p90_days": {"id": "90% selesai dalam (hari)", "en": "90% resolved within (days)"},
+    "reg_pct_within_standard": {"id": "Selesai dalam standar {std} hari kerja",
+                                "en": "Resolved within the standard of {std} working days"},
+    "reg_trend": {"id": "Tren bulanan (rasio per bulan)", "en": "Monthly trend (ratio per month)"},
+    "reg_problems_per_1000": {"id": "Pengguna yang mengalami masalah per 1.000 (survei)",
+                              "en": "Users with a problem per 1,000 (survey)"},
+    "reg_pct_had_problem": {"id": "Mengalami masalah (survei)", "en": "Had a problem (survey)"},
+    "reg_pct_unlodged_not_lodged": {"id": "Mengalami masalah dan tidak mengadu (survei)",
+                                    "en": "Had a problem and did not complain (survey)"},
+    "reg_pct_unlodged_unaware": {"id": "Mengalami masalah dan tidak tahu ke mana mengadu (survei)",
+                                 "en": "Had a problem and does not know where to complain (survey)"},
+    "col_channel": {"id": "Saluran", "en": "Channel"},
+    "col_complaints": {"id": "Pengaduan", "en": "Complaints"},
+    "col_per_1000": {"id": "Per 1.000 pengguna", "en": "Per 1,000 users"},
+    "col_resolved": {"id": "Selesai", "en": "Resolved"},
+    "col_open": {"id": "Terbuka", "en": "Open"},
+    "col_median_days": {"id": "Median hari (IK 95%)", "en": "Median days (95% CI)"},
+    "col_within_standard": {"id": "Dalam standar", "en": "Within standard"},
+    "col_survey_problem": {"id": "Bermasalah (survei)", "en": "Had a problem (survey)"},
+    "col_survey_unlodged": {"id": "Masalah tak diadukan (survei)", "en": "Problem not lodged (survey)"},
+    "col_survey_unaware": {"id": "Masalah, tak tahu saluran (survei)",
+                           "en": "Problem, channel unknown (survey)"},
+    "axis_days_since_received": {"id": "Hari sejak pengaduan diterima", "en": "Days since the complaint was received"},
+    "axis_share_open": {"id": "Bagian yang belum selesai", "en": "Share not yet resolved"},
+    "legend_standard": {"id": "Standar ({days} hari kerja ≈ {cal} hari)",
+                        "en": "Standard ({days} working days ≈ {cal} days)"},
+    "grp_this_unit": {"id": "Unit ini", "en": "This unit"},
+    "grp_city": {"id": "Seluruh kota", "en": "Whole city"},
+    "fig_register": {
+        "id": "Pengaduan yang belum selesai menurut lama sejak diterima (Kaplan–Meier); pengaduan yang masih "
+              "terbuka dihitung sampai tanggal batas (tersensor), tidak dibuang.",
+        "en": "Complaints not yet resolved by time since received (Kaplan–Meier); complaints still open count "
+              "up to the cut-off (censored), not dropped."},
+    "fig_complaints_city": {
+        "id": "Pengaduan yang belum selesai menurut lama sejak diterima, per unit (Kaplan–Meier, pengaduan terbuka "
+              "tersensor pada tanggal batas).",
+        "en": "Complaints not yet resolved by time since received, by unit (Kaplan–Meier, open complaints censored "
+              "at the cut-off)."},
+    "s_reg_summary": {
+        "id": "Register pengaduan {start} s.d. {cutoff}: **{count} pengaduan** ({per_month} per bulan{per_1000}). "
+              "Selesai: {resolved}; masih terbuka pada {cutoff}: {open}.",
+        "en": "Complaint register {start} to {cutoff}: **{count} complaints** ({per_month} per month{per_1000}). "
+              "Resolved: {resolved}; still open on {cutoff}: {open}."},
+    "s_reg_per_1000": {"id": "; {x} per 1.000 pengguna", "en": "; {x} per 1,000 users"},
+    "s_reg_none": {
+        "id": "Register tidak mencatat satu pun pengaduan untuk unit ini antara {start} dan {cutoff}.",
+        "en": "The register holds no complaint for this unit between {start} and {cutoff}."},
+    "s_reg_times": {
+        "id": "Median waktu penyelesaian {median} hari (IK 95% {ci}). Pengaduan yang masih terbuka dihitung sampai "
+              "tanggal batas (tersensor), tidak dibuang dan tidak dihitung nol.",
+        "en": "Median time to resolution {median} days (95% CI {ci}). Complaints still open count up to the "
+              "cut-off (censored): not dropped, not counted as zero."},
+    "s_reg_p90": {"id": "90% pengaduan selesai dalam {p90} hari.", "en": "90% of complaints are resolved within "
+                                                                           "{p90} days."},
+    "s_reg_p90_unknown": {
+        "id": "Waktu sampai 90% pengaduan selesai belum dapat diketahui: lebih dari 10% belum selesai pada tanggal "
+              "batas.",
+        "en": "The time by which 90% of complaints are resolved is not known yet: more than 10% were not resolved "
+              "by the cut-off."},
+    "s_reg_median_unknown": {
+        "id": "Median waktu penyelesaian belum dapat diketahui: lebih dari separuh pengaduan belum selesai pada "
+              "tanggal batas.",
+        "en": "The median time to resolution is not known yet: more than half the complaints were not resolved "
+              "by the cut-off."},
+    "s_reg_within": {
+        "id": "Selesai dalam standar {std} hari kerja: {pct} (IK 95% {ci}).",
+        "en": "Resolved within the standard of {std} working days: {pct} (95% CI {ci})."},
+    "s_reg_channels_test": {
+        "id": "Waktu penyelesaian {verb} antar-saluran ({groups}; uji log-rank, p {p}).",
+        "en": "Resolution times {verb} between channels ({groups}; log-rank test, p {p})."},
+    "s_reg_units_test": {
+        "id": "Waktu penyelesaian {verb} antar-unit (uji log-rank, χ² = {chi2}, p {p}).",
+        "en": "Resolution times {verb} between units (log-rank test, χ² = {chi2}, p {p})."},
+    "s_reg_differ": {"id": "berbeda nyata", "en": "differ"},
+    "s_reg_not_differ": {"id": "tidak berbeda nyata", "en": "do not differ significantly"},
+    "s_reg_survey": {
+        "id": "Survei: {pct} pengguna mengalami masalah (IK 95% {ci}), sekitar {per1000} per 1.000 pengguna; "
+              "register mencatat {reg} pengaduan per 1.000 pengguna.",
+        "en": "Survey: {pct} of users had a problem (95% CI {ci}), about {per1000} per 1,000 users; the register "
+              "holds {reg} complaints per 1,000 users."},
+    "s_reg_unlodged_not_lodged": {
+        "id": "{pct} pengguna mengalami masalah dan tidak mengadu (IK 95% {ci}, n = {n}).",
+        "en": "{pct} of users had a problem and did not complain (95% CI {ci}, n = {n})."},
+    "s_reg_unlodged_unaware": {
+        "id": "{pct} pengguna mengalami masalah dan tidak tahu ke mana harus mengadu (IK 95% {ci}, n = {n}).",
+        "en": "{pct} of users had a problem and do not know where to complain (95% CI {ci}, n = {n})."},
+    "s_reg_zero_claim": {
+        "id": "**\u201cNol pengaduan\u201d bukan berarti tanpa masalah.** Register unit ini kosong, padahal {pct} "
+              "penggunanya mengalami masalah (IK 95% {ci}). Angka pengaduan yang rendah menunjukkan saluran yang "
+              "tidak dipakai pengguna, bukan unit tanpa masalah.",
+        "en": "**\u201cZero complaints\u201d does not mean no problems.** This unit's register is empty, yet {pct} "
+              "of its users had a problem (95% CI {ci}). A low count shows a channel users do not use, not a unit "
+              "without problems."},
+    "s_reg_low": {
+        "id": "Jauh lebih sedikit pengaduan tercatat daripada masalah yang dialami pengguna: sebagian besar masalah "
+              "tidak sampai ke register.",
+        "en": "Far fewer complaints are registered than users have problems: most problems never reach the "
+              "register."},
+    "s_reg_zero_units": {
+        "id": "Unit dengan register kosong padahal penggunanya mengalami masalah: {units}. Angka pengaduan yang "
+              "rendah menunjukkan saluran yang tidak dipakai pengguna, bukan unit tanpa masalah.",
+        "en": "Units whose register is empty although their users had problems: {units}. A low count shows a "
+              "channel users do not use, not a unit without problems."},
+    "s_reg_city": {
+        "id": "Register seluruh kota {start} s.d. {cutoff}: {count} pengaduan, {open} masih terbuka pada tanggal batas.",
+        "en": "City-wide register {start} to {cutoff}: {count} complaints, {open} still open at the cut-off."},
+    "s_reg_breakdown_small": {
+        "id": "Saluran atau kategori dengan kurang dari {min_n} pengaduan ditampilkan sebagai n < {min_n}.",
+        "en": "Channels or categories with fewer than {min_n} complaints are shown as n < {min_n}."},
+    "m_register": {
+        "id": "- **Register pengaduan**: satu baris per pengaduan; isi pengaduan dan identitas pelapor dibuang saat "
+              "pembersihan (tidak ada dalam laporan). Waktu penyelesaian dianalisis sebagai data ketahanan "
+              "(Kaplan–Meier): pengaduan yang masih terbuka pada tanggal batas ({cutoff}) disensor di sana, tidak "
+              "dibuang (membuangnya membuat median terlalu rendah). Median dan persentil ke-90 dengan IK "
+              "Brookmeyer–Crowley; perbandingan antar-saluran dan antar-unit dengan uji log-rank. Hari kerja: "
+              "Senin–Jumat tanpa hari libur nasional dan cuti bersama ({holidays}). Laju per 1.000 pengguna memakai "
+              "pengguna per bulan dari berkas unit; IK Poisson eksak.",
+        "en": "- **Complaint register**: one row per complaint; complaint texts and complainants' identities are "
+              "dropped when it is cleaned (none is in the report). Resolution time is analysed as survival data "
+              "(Kaplan–Meier): complaints still open at the cut-off ({cutoff}) are censored there, not dropped "
+              "(dropping them biases the median low). Median and 90th percentile with Brookmeyer–Crowley "
+              "intervals; channels and units compared with the log-rank test. Working days: Monday to Friday "
+              "without national holidays and cuti bersama ({holidays}). Rates per 1,000 users use the users per "
+              "month of the units file; exact Poisson intervals."},
 }
 """Every user-facing text of the reports, by key, in ``"id"`` and ``"en"``."""
 
@@ -488,6 +623,8 @@ FIGURES: Mapping[str, int] = {
     "heatmap": 2,
     "access_units": 3,
     "rounds_city": 4,
+    "register": 8,
+    "complaints_city": 5,
 }
 """Figure numbers of the unit report (``sample`` .. ``rounds``) and of the city
 overview (``ranking`` .. ``rounds_city``); findings cite figures by these."""
@@ -1713,7 +1850,8 @@ class ReportText:
 
 TABLES: Mapping[str, int] = {
     "sample": 1, "groups": 2, "channel": 3, "ipa": 4, "rounds": 5, "checklist": 6, "complaints": 7,
-    "suggestions": 8, "quality": 9, "city": 1, "ranking": 2, "between": 3, "access_units": 4, "rounds_city": 5,
+    "register": 8, "register_breakdown": 9, "suggestions": 10, "quality": 11, "city": 1, "ranking": 2,
+    "between": 3, "access_units": 4, "rounds_city": 5, "complaints_city": 6,
 }
 """Table numbers of the unit report and of the city overview."""
 
@@ -1729,6 +1867,10 @@ _TABLE_CAPTIONS = {
     "checklist": ("Kepatuhan standar pelayanan per kategori (Permenpan RB 15/2014).",
                   "Service-standard compliance by category (Permenpan RB 15/2014)."),
     "complaints": ("Masalah, pengaduan dan pungutan.", "Problems, complaints and extra payments."),
+    "register": ("Register pengaduan: jumlah, laju, waktu penyelesaian; survei di sampingnya.",
+                 "Complaint register: counts, rates, resolution times; the survey beside it."),
+    "register_breakdown": ("Pengaduan per saluran dan kategori.", "Complaints by channel and category."),
+    "complaints_city": ("Register pengaduan dan survei per unit.", "Complaint register and survey by unit."),
     "suggestions": ("Saran pengguna (teks asli).", "Users' suggestions (as written)."),
     "quality": ("Catatan pembersihan data untuk unit ini.", "Data-cleaning notes for this unit."),
     "city": ("Angka tingkat kota: berbasis desain dan tanpa bobot.",
@@ -1948,12 +2090,14 @@ def _only_in(section: str):
 
 
 #: figure key -> the section it belongs to (a figure of a section the survey lacks is not drawn)
-_FIGURE_SECTION = {"forest": "sec_groups", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds"}
+_FIGURE_SECTION = {"forest": "sec_groups", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds",
+                   "register": "sec_register"}
 #: figures and tables of a unit report in order, with the section each needs (None: always there)
 _UNIT_FIGURES = (("sample", None), ("ikm_elements", None), ("likert", None), ("forest", "sec_groups"),
-                 ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"))
+                 ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"), ("register", "sec_register"))
 _UNIT_TABLES = (("sample", None), ("groups", "sec_groups"), ("channel", "sec_broker"), ("ipa", "sec_ipa"),
                 ("rounds", "sec_rounds"), ("checklist", "sec_checklist"), ("complaints", None),
+                ("register", "sec_register"), ("register_breakdown", "sec_register"),
                 ("suggestions", "suggestion"), ("quality", None))
 #: cleaned columns that make the "groups of users" section
 _GROUP_COLUMNS = ("special_group", "gender", "income_group", "education", "age")
@@ -1984,7 +2128,7 @@ class UnitReport(_ReportBase):
                 "sec_quality")
 
     def __init__(self, *, unit, slug, lang, alpha, min_n, seed, round, scheme, data, history, checklist,
-                 units, summary, n_boot, not_asked=(), rounds_in_survey=None, checklist_given=True):
+                 units, summary, n_boot, not_asked=(), rounds_in_survey=None, checklist_given=True, register=None):
         self.unit, self.slug, self.lang, self.alpha, self.min_n = unit, slug, lang, alpha, min_n
         self.seed, self.round, self.n_boot = seed, round, n_boot
         from .scoring import get_scheme
@@ -1996,6 +2140,8 @@ class UnitReport(_ReportBase):
         #: rounds of the whole survey (None: not known, taken as several)
         self.rounds_in_survey = None if rounds_in_survey is None else tuple(rounds_in_survey)
         self.checklist_given = bool(checklist_given)
+        #: the complaint register of the run (``complaints_report.RegisterView``), None when none is given
+        self.register = register
         self._cache: dict = {}
 
     @property
@@ -2025,6 +2171,8 @@ class UnitReport(_ReportBase):
             return self.rounds_in_survey is None or len(self.rounds_in_survey) > 1
         if key == "sec_checklist":
             return self.checklist_given
+        if key == "sec_register":
+            return self.register is not None
         return True
 
     # -- construction -------------------------------------------------------
@@ -2032,7 +2180,8 @@ class UnitReport(_ReportBase):
     @classmethod
     def build(cls, *, unit: str, data_path: str = "", checklist_path: str = "", units_path: str = "",
               round: int = 0, lang: str = "id", alpha: float = 0.05, min_n: int = 5, seed: int = 20130924,
-              n_boot: int = 2000, scheme="permenpan14_2017") -> "UnitReport":
+              n_boot: int = 2000, scheme="permenpan14_2017", complaints_path: str = "",
+              complaint_standard_days: int = 5, holidays_path: str = "") -> "UnitReport":
         """Validate the parameters and read the unit's slice of the cleaned table.
 
         Raises
@@ -2074,11 +2223,13 @@ class UnitReport(_ReportBase):
                     cl = cl[(cl["round"] == max(r_ok)).fillna(False).to_numpy(dtype=bool)]
                     checklist = cl.reset_index(drop=True)
         summary = _summary_for(data_file)
+        register = _register_view(data_path, complaints_path, units, units_file, complaint_standard_days,
+                                  holidays_path, check)
         return cls(unit=name, slug=slug, lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"],
                    seed=check["seed"], round=want, scheme=scheme, data=data, history=history,
                    checklist=checklist, units=units, summary=summary, n_boot=n_boot, not_asked=not_asked,
                    rounds_in_survey=survey_rounds(data_file),
-                   checklist_given=checklist_file is not None and checklist_file.is_file())
+                   checklist_given=checklist_file is not None and checklist_file.is_file(), register=register)
 
     # -- computations (cached) ---------------------------------------------
 
@@ -2315,6 +2466,9 @@ class UnitReport(_ReportBase):
                 return ReportText("")
             n = int(pd.to_numeric(self.ikm_rounds["n"], errors="coerce").fillna(0).sum())
             return _markdown(figure_caption(key, self.lang, numbers=self.numbers, n=n))
+        if key == "register":  # n: the unit's complaints with a known or censored time
+            return _markdown(figure_caption(key, self.lang, numbers=self.numbers,
+                                            n=len(self.register.unit_times(self.unit))))
         return _markdown(figure_caption(key, self.lang, numbers=self.numbers, n=len(self.data)))
 
     def _group_rows(self) -> pd.DataFrame:
@@ -2500,15 +2654,59 @@ class UnitReport(_ReportBase):
                             label("s_suggestions_shown", self.lang, k=fmt_number(len(shown), 0, self.lang),
                                   total=fmt_number(len(s), 0, self.lang)))
 
+    @_only_in("sec_register")
+    def register_text(self) -> ReportText:
+        """The complaint register of the unit, then the survey beside it and the "zero complaints"
+        finding when the register is empty while users had problems (nothing without a register)."""
+        from .complaints_report import register_text
+
+        return _markdown(register_text(self.register, self.unit, self.data, lang=self.lang, min_n=self.min_n,
+                                       alpha=self.alpha))
+
+    @_only_in("sec_register")
+    def register_table(self):
+        from .complaints_report import register_table
+
+        return register_table(self.register, self.unit, self.data, lang=self.lang, min_n=self.min_n,
+                              caption=table_caption("register", self.lang, self.numbers))
+
+    @_only_in("sec_register")
+    def register_chart(self):
+        from .complaints_report import unit_chart
+
+        return self._chart(unit_chart(self.register, self.unit, lang=self.lang, min_n=self.min_n), "register")
+
+    @_only_in("sec_register")
+    def register_breakdown(self):
+        from .complaints_report import breakdown_table
+
+        t = breakdown_table(self.register, self.unit, lang=self.lang, min_n=self.min_n,
+                            caption=table_caption("register_breakdown", self.lang, self.numbers))
+        return ReportText("") if t is None else t
+
+    def _zero_claim(self) -> str:
+        from .complaints_report import zero_claim_text
+
+        if self.register is None or "had_problem" not in self.data.columns:
+            return ""
+        v = self.register.versus(self.data)
+        v = v[(v["unit"] == self.unit).to_numpy(dtype=bool)]
+        return zero_claim_text(v.iloc[0].to_dict(), lang=self.lang) if len(v) else ""
+
     def findings(self) -> ReportText:
         rt = self.round_tests
         rc = rt[(rt["metric"] == "ikm").to_numpy(dtype=bool)].iloc[0].to_dict() if len(rt) else None
         at = self.access_test.iloc[0].to_dict() if len(self.access_test) else None
-        return _markdown(findings_text(self.unit, ikm_row=self._ikm_row(), grade=self._grade(), nrr=self.nrr,
-                                       access_row=self._access_row(), access_test=at, gaps=self.gaps,
-                                       paired=self.paired, ipa=self.ipa, round_change=rc,
-                                       missing_items=self._missing_items(), alpha=self.alpha, min_n=self.min_n,
-                                       lang=self.lang, scheme=self.scheme, numbers=self.numbers))
+        text = findings_text(self.unit, ikm_row=self._ikm_row(), grade=self._grade(), nrr=self.nrr,
+                             access_row=self._access_row(), access_test=at, gaps=self.gaps,
+                             paired=self.paired, ipa=self.ipa, round_change=rc,
+                             missing_items=self._missing_items(), alpha=self.alpha, min_n=self.min_n,
+                             lang=self.lang, scheme=self.scheme, numbers=self.numbers)
+        zero = self._zero_claim()  # "zero complaints" while users had problems: the next finding
+        if zero:
+            k = len(re.findall(r"(?m)^\d+\. ", text))
+            text += f"\n{k + 1}. {zero} ({table_ref('register', self.lang, self.numbers)})"
+        return _markdown(text)
 
     def _access_significant(self) -> bool:
         at = self.access_test
@@ -2530,6 +2728,10 @@ class UnitReport(_ReportBase):
         text = methods_text(scheme_reference=self.scheme.reference,
                             ikm_method=_method_text(r.get("method", ""), self.lang),
                             alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=weighted, lang=self.lang)
+        if self.register is not None:
+            from .complaints_report import methods_text as register_methods
+
+            text += "\n" + register_methods(self.register, lang=self.lang)
         extra = not_asked_text(self.not_asked, self.lang)
         return _markdown(text + ("\n" + extra if extra else ""))
 
@@ -2584,9 +2786,50 @@ class UnitReport(_ReportBase):
             tests.append(self.round_tests)
         test_rows = gaps_to_results(pd.concat(tests, ignore_index=True), min_n=self.min_n)
         out = pd.concat([scoring_rows, test_rows], ignore_index=True)
+        if self.register is not None:
+            out = pd.concat([out, results_frame(self.register.results_rows(self.unit, survey=self.data))],
+                            ignore_index=True)
         out["unit"] = out["unit"].fillna("").replace("", self.unit)
         return results_frame(out.to_dict("records"))
 
+
+
+def _register_view(data_path, complaints_path, units, units_file, standard_days, holidays_path, check,
+                   unit_names=None):
+    """The complaint register of a report (``complaints_report.RegisterView``), or None.
+
+    Empty ``complaints_path``: none, except for the bundled sample survey (the standalone notebook),
+    whose register is ``data/raw/clem_surakarta_complaints.csv``, cleaned into the sample cache.
+    """
+    from .complaints_report import RegisterView
+
+    is_sample = not data_path or Path(data_path).resolve() == sample_cache_path().resolve()
+    path = complaints_path or (str(cleaned_sample_register(units_path=units_file)) if is_sample else "")
+    return RegisterView.build(complaints_path=path, units=units, standard_days=standard_days,
+                              holidays_path=holidays_path, unit_names=unit_names, alpha=check["alpha"],
+                              min_n=check["min_n"])
+
+
+def cleaned_sample_register(*, units_path=None) -> Path:
+    """Clean the bundled sample's complaint register once (``outputs/_sample_cache/complaints.parquet``),
+    again when the register, its codebook or the units file change."""
+    import hashlib
+
+    from .complaints import SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, clean_register, write_register
+    from .paths import UNITS_FILE
+
+    units_path = Path(units_path) if units_path else UNITS_FILE
+    h = hashlib.sha256()
+    for f in (SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, units_path):
+        h.update(Path(f).read_bytes())
+    out = sample_cache_path().with_name("complaints.parquet")
+    stamp_file = out.with_name("complaints.sha256")
+    if out.is_file() and stamp_file.is_file() and stamp_file.read_text().strip() == h.hexdigest():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_register(clean_register(SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, units_path), out)
+    stamp_file.write_text(h.hexdigest() + "\n")
+    return out
 
 
 def scheme_parameter(scheme):
@@ -2638,10 +2881,10 @@ class CityReport(_ReportBase):
     """
 
     SECTIONS = ("sec_city", "sec_ranking", "sec_heatmap", "sec_between", "sec_access_units", "sec_rounds_city",
-                "sec_methods")
+                "sec_complaints_city", "sec_methods")
 
     def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot, not_asked=(),
-                 city_weights: str = "design"):
+                 city_weights: str = "design", register=None):
         from .scoring import get_scheme
 
         if city_weights not in CITY_WEIGHTS:
@@ -2654,6 +2897,8 @@ class CityReport(_ReportBase):
         self.data, self.checklist, self.units = data, checklist, units
         #: parts the survey did not ask (cleaned columns), absent from the overview and its results
         self.not_asked = tuple(not_asked)
+        #: the complaint register (``complaints_report.RegisterView``), None when none is given
+        self.register = register
         last = data.groupby("unit", observed=True)["round"].transform("max")
         self.latest = data[(data["round"] == last).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
         self._cache: dict = {}
@@ -2661,7 +2906,8 @@ class CityReport(_ReportBase):
     @classmethod
     def build(cls, *, data_path: str = "", checklist_path: str = "", units_path: str = "", lang: str = "id",
               alpha: float = 0.05, min_n: int = 5, seed: int = 20130924, n_boot: int = 2000,
-              scheme="permenpan14_2017", city_weights: str = "design") -> "CityReport":
+              scheme="permenpan14_2017", city_weights: str = "design", complaints_path: str = "",
+              complaint_standard_days: int = 5, holidays_path: str = "") -> "CityReport":
         """Validate the parameters and read the columns the overview needs.
 
         ``city_weights``: ``"design"`` (default) gives design-based city-wide
@@ -2683,12 +2929,21 @@ class CityReport(_ReportBase):
         not_asked = unasked_columns(data_file)
         have = set(pq.read_schema(data_file).names) - set(not_asked)
         want = ["unit", "sector", "round", "facility_friendly", *s.columns, *_CITY_CRC_COLUMNS]
+        register_wanted = bool(complaints_path) or not data_path or \
+            Path(data_path).resolve() == sample_cache_path().resolve()
+        if register_wanted:  # the survey beside the register
+            want += ["had_problem", "knows_complaint", "complained"]
         data = read_unit_slice(data_file, columns=[c for c in want if c in have])
         checklist = (load_checklist(checklist_file, units_file) if checklist_file is not None and checklist_file.is_file()
                      else pd.DataFrame())
+        units = load_units(units_file)
+        in_data = set(data["unit"].dropna().astype(str))
+        register = _register_view(data_path, complaints_path, units, units_file, complaint_standard_days,
+                                  holidays_path, check,
+                                  unit_names=[u for u in units["name"].astype(str) if u in in_data])
         return cls(lang=check["lang"], alpha=check["alpha"], min_n=check["min_n"], seed=check["seed"],
-                   scheme=s, data=data, checklist=checklist, units=load_units(units_file), n_boot=n_boot,
-                   not_asked=not_asked, city_weights=city_weights)
+                   scheme=s, data=data, checklist=checklist, units=units, n_boot=n_boot,
+                   not_asked=not_asked, city_weights=city_weights, register=register)
 
     def has_section(self, key: str) -> bool:
         """Accessibility and compliance show when the survey asked about facilities or has a
@@ -2697,6 +2952,8 @@ class CityReport(_ReportBase):
             return "facility_friendly" in self.data.columns or len(self.checklist) > 0
         if key == "sec_rounds_city":
             return self.data["round"].nunique() > 1
+        if key == "sec_complaints_city":
+            return self.register is not None
         return True
 
     @property
@@ -2943,6 +3200,10 @@ class CityReport(_ReportBase):
             if self.data["round"].nunique() < 2:
                 return ReportText("")
             return _markdown(figure_caption(key, self.lang, n=len(self.data)))
+        if key == "complaints_city":  # n: complaints with a known or censored time
+            if self.register is None:
+                return ReportText("")
+            return _markdown(figure_caption(key, self.lang, n=len(self.register.times)))
         return _markdown(figure_caption(key, self.lang, n=len(self.latest)))
 
     def _fraction_range(self) -> tuple[str, str]:
@@ -3204,6 +3465,25 @@ class CityReport(_ReportBase):
                  f"(users_per_month) of every unit, and the units file lacks them for {units}; city-wide figures "
                  "count all respondents as one simple random sample and can be biased when the units were "
                  "sampled at different rates. Fill in users_per_month to get design-based figures.") + per_unit)
+    @_only_in("sec_complaints_city")
+    def complaints_text(self) -> ReportText:
+        """The register city-wide: totals, units and channels compared, units claiming zero complaints."""
+        from .complaints_report import city_text
+
+        return _markdown(city_text(self.register, self.latest, lang=self.lang, min_n=self.min_n, alpha=self.alpha))
+
+    @_only_in("sec_complaints_city")
+    def complaints_table(self):
+        from .complaints_report import city_table
+
+        return city_table(self.register, self.latest, lang=self.lang, min_n=self.min_n,
+                          caption=table_caption("complaints_city", self.lang))
+
+    @_only_in("sec_complaints_city")
+    def complaints_chart(self):
+        from .complaints_report import city_chart
+
+        return self._chart(city_chart(self.register, lang=self.lang, min_n=self.min_n), "complaints_city")
 
     def methods(self) -> ReportText:
         r = self.ikm_city.iloc[0].to_dict() if len(self.ikm_city) else {}
@@ -3211,6 +3491,10 @@ class CityReport(_ReportBase):
                             ikm_method=_method_text(r.get("method", ""), self.lang),
                             alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=self.design["used"],
                             lang=self.lang, scope="city", weights_text=self._weights_text())
+        if self.register is not None:
+            from .complaints_report import methods_text as register_methods
+
+            text += "\n" + register_methods(self.register, lang=self.lang)
         extra = not_asked_text(self.not_asked, self.lang)
         return _markdown(text + ("\n" + extra if extra else ""))
 
@@ -3245,5 +3529,7 @@ class CityReport(_ReportBase):
         rest = gaps_to_results(vs_rest, min_n=self.min_n)
         rest["group"] = "unit vs rest of city"
         out = pd.concat([rows, *special, tests, rest], ignore_index=True)
+        if self.register is not None:
+            out = pd.concat([out, results_frame(self.register.results_rows(None))], ignore_index=True)
         return results_frame(out.to_dict("records"))
 

@@ -146,10 +146,11 @@ def test_explore_notebook_runs(cleaned, tmp_path):
 
 
 def test_source_notebooks_follow_the_parameter_contract():
+    register = ["complaints_path", "complaint_standard_days", "holidays_path"]
     want = {"location_report.ipynb": ["unit", "data_path", "checklist_path", "units_path", "round", "lang",
-                                      "alpha", "min_n", "seed", "scheme", "results_path"],
+                                      "alpha", "min_n", "seed", "scheme", *register, "results_path"],
             "city_overview.ipynb": ["data_path", "checklist_path", "units_path", "lang", "alpha", "min_n", "seed",
-                                    "scheme", "city_weights", "results_path"]}
+                                    "scheme", "city_weights", *register, "results_path"]}
     for name, params in want.items():
         nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
         assert nb.metadata["kernelspec"] == {"name": "clem", "display_name": "Python (clem)",
@@ -170,10 +171,11 @@ def test_every_chart_is_followed_by_its_numbered_caption():
     """Findings cite figures by number: each chart cell is followed by the caption cell of its figure."""
     charts = {"location_report.ipynb": ("report", {
         "sample_chart": "sample", "ikm_elements_chart": "ikm_elements", "likert_chart": "likert",
-        "groups_chart": "forest", "channel_chart": "broker", "ipa_chart": "ipa", "rounds_chart": "rounds"}),
+        "groups_chart": "forest", "channel_chart": "broker", "ipa_chart": "ipa", "rounds_chart": "rounds",
+        "register_chart": "register"}),
         "city_overview.ipynb": ("city", {
             "ranking_chart": "ranking", "heatmap_chart": "heatmap", "access_chart": "access_units",
-            "rounds_chart": "rounds_city"})}
+            "rounds_chart": "rounds_city", "complaints_chart": "complaints_city"})}
     for name, (obj, pairs) in charts.items():
         nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
         src = [c.source.strip() for c in nb.cells]
