@@ -2933,7 +2933,7 @@ class CityReport(_ReportBase):
             Path(data_path).resolve() == sample_cache_path().resolve()
         if register_wanted:  # the survey beside the register
             want += ["had_problem", "knows_complaint", "complained"]
-        data = read_unit_slice(data_file, columns=[c for c in want if c in have])
+        data = read_unit_slice(data_file, columns=[c for c in dict.fromkeys(want) if c in have])
         checklist = (load_checklist(checklist_file, units_file) if checklist_file is not None and checklist_file.is_file()
                      else pd.DataFrame())
         units = load_units(units_file)
