@@ -297,6 +297,7 @@ def render_index_html(
         keep_trailing_newline=True,
     )
     env.filters["num"] = lambda v, d=2: _fmt(v, d, lang)
+    env.filters["sectors"] = lambda v: _sector_names(v, lang)
     env.filters["sortkey"] = _sortkey
     page = env.get_template("run_index.html.j2").render(
         rows=list(rows),
@@ -330,6 +331,18 @@ def _fmt(value, decimals: int, lang: str) -> str:
 
     s = f"{round_half_up(v, decimals):.{decimals}f}"
     return s.replace(".", ",") if lang == "id" else s
+
+
+def _sector_names(codes, lang: str) -> str:
+    """``"adminduk, kesehatan"`` -> ``"Administrasi kependudukan, Kesehatan"``; a code without a
+    label (a sector of one's own) is shown as written."""
+    from .report import LABELS
+
+    if not codes:
+        return ""
+    names = [LABELS[f"sector_{c}"][lang] if f"sector_{c}" in LABELS else c
+             for c in (x.strip() for x in str(codes).split(",")) if c]
+    return ", ".join(names)
 
 
 def _sortkey(value) -> str:

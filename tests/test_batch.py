@@ -505,6 +505,10 @@ def test_index_page_escapes_and_marks_failures():
     assert "ValueError: &lt;boom&gt;" in page
     assert '<tr class="failed">' in page and "Units that failed" in page
     assert external_references(page) == []
+    # sectors by their names in the page's language, a sector of one's own as written
+    rows[0]["sector"] = "adminduk, kesehatan, umum"
+    assert ">Civil registration, Health, umum</td>" in render_index_html(rows, survey_name="s", lang="en")
+    assert ">Administrasi kependudukan, Kesehatan, umum</td>" in render_index_html(rows, survey_name="s", lang="id")
 
 
 def test_progress_plain_lines_when_not_a_terminal():
