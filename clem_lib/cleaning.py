@@ -765,7 +765,7 @@ def _select_multiple(raw, spec, raw_col, sep, n, log=None, problems=None, file=N
                 fix=f"add each choice under choices: of '{spec.source}' (map it to a flag, or to null "
                     "when it is none of the special groups)"))
         blank_rows = blank_u[idx]
-        if problems is not None and n and blank_rows.mean() > 0.5:
+        if problems is not None and n and blank_rows.mean() > 0.9:  # most users belong to no special group
             problems.append(Problem(
                 None, raw_col, f"{blank_rows.mean():.0%} of the cells are blank; they count as "
                 + ("nothing ticked (blank: none)" if blank_is_none else "not answered (blank: missing)"),

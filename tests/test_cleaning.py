@@ -345,14 +345,16 @@ def test_survey_without_id_round_or_sector_cleans(tmp_path):
 
 def test_a_mostly_blank_select_multiple_is_a_warning_saying_what_blanks_count_as(tmp_path):
     rows = [r[:2] + ("",) + r[3:] for r in _FORMS_ROWS]
-    rows[0] = _FORMS_ROWS[0]
     data, cb = _forms(tmp_path, rows=rows)
     problems = validate_survey(data, cb, today=TODAY)
     warn = [p for p in problems if p.column == "Kelompok"]
     assert [p.level for p in warn] == ["warning"]
-    assert "75% of the cells are blank; they count as nothing ticked" in warn[0].message
+    assert "100% of the cells are blank; they count as nothing ticked" in warn[0].message
     assert "blank: missing" in warn[0].fix
-    data, cb = _forms(tmp_path)  # one blank in four: no warning
+    rows[0] = _FORMS_ROWS[0]
+    data, cb = _forms(tmp_path, rows=rows)  # three blanks in four: as many users belong to no group
+    assert not [p for p in validate_survey(data, cb, today=TODAY) if p.column == "Kelompok"]
+    data, cb = _forms(tmp_path)
     assert not [p for p in validate_survey(data, cb, today=TODAY) if p.column == "Kelompok"]
 
 
