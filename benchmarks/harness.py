@@ -206,10 +206,10 @@ def _cmdline(pid: int) -> list[str]:
 def _label_kernel(info: dict, cmdline: list[str]) -> None:
     """Tell a unit's kernel from the city overview's, for kernels started by ``clem run``.
 
-    The batch runner keeps each kernel's connection file and the notebook being
-    executed (saved after every cell) in one private folder; the notebook's
-    papermill parameters say whether it is a unit's report (``unit`` given).
-    Kernels of other launchers stay unlabelled.
+    The batch runner keeps each cold kernel's connection file and a ``task.json``
+    (``kind``: ``unit`` or ``city``) in one private folder; a warm kernel's
+    folder is named ``clem-warm-*`` and runs units' reports only. Kernels of
+    other launchers stay unlabelled.
     """
     try:
         conn = cmdline[cmdline.index("-f") + 1]
@@ -219,14 +219,14 @@ def _label_kernel(info: dict, cmdline: list[str]) -> None:
     if Path(conn).parent.name.startswith("clem-warm-"):
         info["notebook"] = "location_report"  # a warm kernel runs units' reports only
         return
-    executed = Path(conn).parent / "executed.ipynb"
-    if not executed.exists():
-        return  # not saved yet: try again at the next poll
+    task = Path(conn).parent / "task.json"
+    if not task.exists():
+        return  # not written yet: try again at the next poll
     try:
-        params = json.loads(executed.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
+        kind = json.loads(task.read_text(encoding="utf-8"))["kind"]
     except (OSError, ValueError, KeyError, TypeError):
         return
-    info["notebook"] = "location_report" if "unit" in params else "city_overview"
+    info["notebook"] = "location_report" if kind == "unit" else "city_overview"
     if info["notebook"] == "city_overview":
         info["role"] = "city_kernel"
 

@@ -316,7 +316,9 @@ def _papermill(task: NotebookTask, out_path: str, km) -> str | None:
             parameters=dict(task.parameters),
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=True,
+            # written once at the end (and, with its error banner, when a cell fails): saving after
+            # every cell rewrote the growing notebook, images and all, about 100 times per report
+            request_save_on_cell_execute=False,
             start_timeout=task.startup_timeout,
             execution_timeout=task.timeout,
             km=km,
@@ -399,6 +401,8 @@ def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
         out_path = os.path.join(runtime, "executed.ipynb")
         if task.results_path and os.path.exists(task.results_path):
             os.unlink(task.results_path)
+        # what this folder's kernel is running, for whoever watches the processes (the benchmarks)
+        Path(runtime, "task.json").write_text(json.dumps({"key": task.key, "kind": task.kind}), encoding="utf-8")
         error = (_execute_warm if task.warm else _execute_cold)(task, out_path, runtime)
 
         if os.path.exists(out_path):

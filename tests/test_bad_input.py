@@ -28,7 +28,7 @@ import yaml
 
 from _small_survey import FIXTURES, UNIT_COLUMN, codebook_text, sample_rows
 from clem_lib.cli import main
-from clem_lib.paths import SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+from clem_lib.paths import SAMPLE_CODEBOOK, UNITS_FILE
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 
