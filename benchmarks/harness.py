@@ -157,7 +157,8 @@ class CommandResult:
         """Largest single-process peak RSS for each role."""
         out: dict[str, int] = {}
         for info in self.peaks.values():
-            out[info["role"]] = max(out.get(info["role"], 0), info["hwm"])
+            if info["role"]:  # a process gone before its command line could be read has no role
+                out[info["role"]] = max(out.get(info["role"], 0), info["hwm"])
         return out
 
     def check(self) -> "CommandResult":
