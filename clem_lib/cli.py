@@ -32,34 +32,22 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
+def _whole_number(minimum: int, too_small: str, unit: str = ""):
+    """An argparse type: a whole number of at least ``minimum``; ``too_small`` says why not."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number{unit}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} {too_small}")
+        return value
+    return parse
 
 
-def _round(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative (0 = latest round)")
-    return value
-
-
-def _standard_days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of working days") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
+_positive_int = _whole_number(1, "is not a positive number")
+_round = _whole_number(0, "is negative (0 = latest round)")
+_standard_days = _whole_number(0, "is negative", " of working days")
 
 
 _FORMATTER = lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)  # noqa: E731
