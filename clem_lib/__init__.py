@@ -15,10 +15,13 @@ from .io import *  # noqa: F401,F403
 from .privacy import *  # noqa: F401,F403
 from .cleaning import *  # noqa: F401,F403
 from .complaints import *  # noqa: F401,F403
+from .rounding import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
 from .stats import *  # noqa: F401,F403
 from .weights import *  # noqa: F401,F403
 from .complaint_stats import *  # noqa: F401,F403
+from .text import *  # noqa: F401,F403
+from .results import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .report import *  # noqa: F401,F403
 from .complaints_report import *  # noqa: F401,F403

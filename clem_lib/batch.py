@@ -33,7 +33,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import hashlib
-import io as _io
 import json
 import math
 import multiprocessing
@@ -50,6 +49,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .errors import ClemInputError
+from .results import check_results_text, read_results
 from .kernels import make_kernel_manager, shutdown_kernel, warm_kernel, worker_init
 from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
@@ -67,11 +67,6 @@ __all__ = [
     "RunInterrupted",
 ]
 
-# Columns of ``results.csv`` (DESIGN.md contract), in order: one definition, in scoring.
-from .scoring import RESULTS_COLUMNS  # noqa: E402
-
-_NUMERIC_RESULTS = ("estimate", "ci_low", "ci_high", "n", "statistic", "p_value", "p_adjusted")
-_TEXT_RESULTS = ("unit", "sector", "group", "metric", "method")
 _CITY_KEY = "city_overview"
 _PARTS = ".parts"  # per-notebook results rows, kept for --retry-failed
 _DASK_CONNECT_TIMEOUT = "20s"  # how long to wait for a Dask scheduler to answer
@@ -279,28 +274,6 @@ def _error_banner(nb, message: str):
     return nb
 
 
-def _check_results_text(text: str) -> str | None:
-    """Problem with a notebook's results CSV, or None when it follows the contract."""
-    import pandas as pd
-
-    try:
-        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001
-        return f"results file is not a CSV: {_one_line(exc, 200)}"
-    missing = [c for c in RESULTS_COLUMNS if c not in df.columns]
-    extra = [c for c in df.columns if c not in RESULTS_COLUMNS]
-    if missing or extra:
-        return ("results file does not have the results.csv columns"
-                + (f"; missing {', '.join(missing)}" if missing else "")
-                + (f"; unexpected {', '.join(extra)}" if extra else ""))
-    for col in _NUMERIC_RESULTS:
-        values = df[col].str.strip()
-        bad = values[(values != "") & pd.to_numeric(values, errors="coerce").isna()]
-        if len(bad):
-            return f"results file: column '{col}' row {bad.index[0] + 2} is not a number: {bad.iloc[0]!r}"
-    return None
-
-
 def _papermill(task: NotebookTask, out_path: str, km) -> str | None:
     """Execute ``task.notebook`` into ``out_path`` in the kernel of ``km``; the error text, or None.
 
@@ -420,7 +393,7 @@ def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
                 error = f"the notebook did not write its results rows to {task.results_path}"
             else:
                 results = Path(task.results_path).read_text(encoding="utf-8")
-                problem = _check_results_text(results)
+                problem = check_results_text(results)
                 if problem:
                     error, results = problem, None
         if error is not None:
@@ -829,25 +802,6 @@ def headline_figures(results, unit: str, *, alpha: float = 0.05, scheme="permenp
         "gaps": gaps,
         "compliance": val(compliance_row, "estimate"),
     }
-
-
-def _read_results(texts: Iterable[str]):
-    """Stack results CSV texts into one table, numbers as numbers, sorted."""
-    import pandas as pd
-
-    frames = [pd.read_csv(_io.StringIO(t), dtype=str, keep_default_na=False) for t in texts if t]
-    if frames:
-        df = pd.concat(frames, ignore_index=True)[list(RESULTS_COLUMNS)]
-    else:
-        df = pd.DataFrame({c: pd.Series([], dtype=str) for c in RESULTS_COLUMNS})
-    for c in _TEXT_RESULTS:
-        df[c] = df[c].fillna("").astype(str)
-    for c in _NUMERIC_RESULTS:
-        df[c] = pd.to_numeric(df[c].replace("", None), errors="coerce").astype("Float64")
-    df["n"] = df["n"].round().astype("Int64")
-    order = ["unit", "sector", "group", "metric", "method"]
-    df = df.sort_values(order, kind="mergesort", na_position="first").reset_index(drop=True)
-    return df
 
 
 # ---------------------------------------------------------------------------
@@ -1382,7 +1336,7 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         p = parts / f"{key}.results.csv"
         if p.is_file():
             part_texts.append(p.read_text(encoding="utf-8"))
-    results = _read_results(part_texts)
+    results = read_results(part_texts)
     from .io import write_csv
 
     write_csv(results, out_dir / "results.csv")
@@ -1435,7 +1389,7 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         if e["status"] == "ok" and part.is_file():
             # the figures of the unit's own report (the city overview also writes rows that
             # name a unit, e.g. "unit vs rest of city"; they are in results.csv, not here)
-            own = _read_results([part.read_text(encoding="utf-8")])
+            own = read_results([part.read_text(encoding="utf-8")])
             asked_access = asked_access or bool((own["metric"] == "pct_not_friendly").any())
             figures = headline_figures(own, e["unit"], alpha=float(params["alpha"]), scheme=scheme,
                                        lang=params["lang"], round=int(params["round"]))

@@ -28,6 +28,7 @@ from .complaint_stats import (
 )
 from .complaints import CHANNELS, load_holidays
 from .errors import ClemInputError
+from .text import escape_text, fmt_interval, fmt_number, fmt_p, fmt_percent, is_missing, is_small, label, small_cell_text
 
 __all__ = ["RegisterView", "read_register_table", "channel_label"]
 
@@ -162,7 +163,7 @@ class RegisterView:
         times, the share within the standard, the monthly trend, channels and categories, the log-rank
         test between channels (and, for the city, between units), and for a unit the survey beside the
         register."""
-        from .report import results_row
+        from .results import results_row
 
         u = "" if unit is None else unit
         rows = []
@@ -261,18 +262,17 @@ def _fmt_day(ts, lang: str) -> str:
 
 
 def _days_ci(lo, hi, lang: str, decimals: int = 0) -> str:
-    from .report import _missing, fmt_number
+    
 
-    if _missing(lo) and _missing(hi):
+    if is_missing(lo) and is_missing(hi):
         return "–"
     unknown = "belum diketahui" if lang == "id" else "not known yet"
-    a = unknown if _missing(lo) else fmt_number(lo, decimals, lang)
-    b = unknown if _missing(hi) else fmt_number(hi, decimals, lang)
+    a = unknown if is_missing(lo) else fmt_number(lo, decimals, lang)
+    b = unknown if is_missing(hi) else fmt_number(hi, decimals, lang)
     return f"{a}–{b}"
 
 
 def _pct_ci(lo, hi, lang: str) -> str:
-    from .report import fmt_interval
 
     return fmt_interval(lo, hi, 0, lang, percent=True, scale=1.0, prefix=False)
 
@@ -283,7 +283,6 @@ def _row(d: dict, metric: str) -> dict:
 
 def register_text(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, min_n: int, alpha: float) -> str:
     """The register's sentences for one unit, then the survey beside it (Markdown)."""
-    from .report import fmt_number, fmt_p, fmt_percent, is_small, label, small_cell_text
 
     start, cut, _ = view.period
     c = view.unit_counts(unit)
@@ -334,7 +333,6 @@ def register_text(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, 
 
 def survey_text(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, min_n: int) -> str:
     """The survey beside the register for one unit, and the "zero complaints" finding when it applies."""
-    from .report import fmt_number, fmt_percent, is_small, label
 
     if "had_problem" not in survey.columns or not len(survey):
         return ""
@@ -366,7 +364,6 @@ def survey_text(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, mi
 
 def zero_claim_text(r: dict, *, lang: str) -> str:
     """The plain-language finding for a unit with an empty register whose users had problems ("" otherwise)."""
-    from .report import fmt_percent, label
 
     if not r.get("zero_claim"):
         return ""
@@ -376,7 +373,7 @@ def zero_claim_text(r: dict, *, lang: str) -> str:
 
 def register_table(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, min_n: int, caption: str):
     """The register's figures for one unit with the survey's beside them (a ReportTable)."""
-    from .report import fmt_number, fmt_p, fmt_percent, label, report_table
+    from .report import report_table
 
     c = view.unit_counts(unit)
     rows = []
@@ -428,7 +425,7 @@ def register_table(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str,
 
 def breakdown_table(view: RegisterView, unit, *, lang: str, min_n: int, caption: str):
     """Complaints by channel and by category: count and share; fewer than ``min_n`` shown as n < 5."""
-    from .report import fmt_number, fmt_percent, label, report_table, small_cell_text
+    from .report import report_table
 
     rows = []
     for col, key in (("channel", "col_channel"), ("category", "col_category")):
@@ -454,7 +451,6 @@ def calendar_days_for(workdays: int) -> float:
 
 def unit_chart(view: RegisterView, unit, *, lang: str, min_n: int):
     from .plots import plot_resolution_curves
-    from .report import fmt_number, label
 
     curves = view.curves({label("grp_this_unit", lang): view.unit_times(unit),
                           label("grp_city", lang): view.unit_times(None)})
@@ -467,7 +463,6 @@ def unit_chart(view: RegisterView, unit, *, lang: str, min_n: int):
 
 def city_chart(view: RegisterView, *, lang: str, min_n: int):
     from .plots import plot_resolution_curves
-    from .report import fmt_number, label
 
     t = view.times
     groups = {u: t[(t["unit"] == u).to_numpy(dtype=bool)] for u in view.unit_names}
@@ -480,7 +475,6 @@ def city_chart(view: RegisterView, *, lang: str, min_n: int):
 
 
 def city_text(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int, alpha: float) -> str:
-    from .report import escape_text, fmt_number, fmt_p, label
 
     start, cut, _ = view.period
     c = view.unit_counts(None)
@@ -506,7 +500,7 @@ def city_text(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int
 
 def city_table(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int, caption: str):
     """One row per unit: complaints, rate, resolved, open, median days, within standard, the survey."""
-    from .report import fmt_number, fmt_percent, is_small, report_table, small_cell_text
+    from .report import report_table
 
     v = view.versus(survey) if ("had_problem" in survey.columns and len(survey)) else pd.DataFrame()
     vs = {r["unit"]: r for r in v.to_dict("records")} if len(v) else {}
@@ -553,7 +547,6 @@ def city_table(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: in
 
 
 def methods_text(view: RegisterView, *, lang: str) -> str:
-    from .report import label
 
     _, cut, _ = view.period
     return label("m_register", lang, cutoff=_fmt_day(cut, lang), holidays=view.holidays_name)

@@ -327,7 +327,7 @@ def _fmt(value, decimals: int, lang: str) -> str:
         return str(value)
     if v != v:  # NaN
         return "–"
-    from .scoring import round_half_up
+    from .rounding import round_half_up
 
     s = f"{round_half_up(v, decimals):.{decimals}f}"
     return s.replace(".", ",") if lang == "id" else s
@@ -336,7 +336,7 @@ def _fmt(value, decimals: int, lang: str) -> str:
 def _sector_names(codes, lang: str) -> str:
     """``"adminduk, kesehatan"`` -> ``"Administrasi kependudukan, Kesehatan"``; a code without a
     label (a sector of one's own) is shown as written."""
-    from .report import LABELS
+    from .text import LABELS
 
     if not codes:
         return ""

@@ -38,7 +38,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
-from .report import (
+from .text import (
     LABELS,
     check_lang,
     fmt_number,

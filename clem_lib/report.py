@@ -13,7 +13,7 @@ Language
 Numbers
     Indonesian uses a decimal comma and a thousands dot (``1.234,5``); English
     the reverse (``1,234.5``). Rounding happens here and only here, half up on
-    the decimal representation (:func:`clem_lib.scoring.round_half_up`).
+    the decimal representation (:func:`clem_lib.rounding.half_up`).
 
 Small cells
     A figure computed from fewer than ``min_n`` answers is not shown: tables,
@@ -30,11 +30,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-import html
-import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -42,32 +39,33 @@ import numpy as np
 import pandas as pd
 
 from .errors import ClemInputError
+from .results import gaps_to_results, nullable_type, results_frame, results_row, suppress_results
+from .text import (
+    LABELS,
+    LANGS,
+    check_lang,
+    checklist_category_label,
+    component_list,
+    escape_text,
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    fmt_percent,
+    fmt_rupiah,
+    group_label,
+    is_missing,
+    is_small,
+    label,
+    metric_label,
+    rule_label,
+    small_cell_text,
+    unsur_label,
+)
 
 __all__ = [
-    "LANGS",
-    "LABELS",
     "FIGURES",
-    "check_lang",
-    "label",
-    "group_label",
-    "rule_label",
-    "checklist_category_label",
-    "checklist_component_label",
-    "CHECKLIST_COMPONENTS_EN",
     "gap_disadvantages_group1",
     "CHANNEL_CHART_METRICS",
-    "metric_label",
-    "unsur_label",
-    "fmt_number",
-    "fmt_percent",
-    "fmt_rupiah",
-    "fmt_p",
-    "fmt_interval",
-    "fmt_estimate",
-    "is_small",
-    "small_cell_text",
-    "suppress_table",
-    "escape_text",
     "ReportTable",
     "report_table",
     "figure_caption",
@@ -81,8 +79,6 @@ __all__ = [
     "survey_rounds",
     "not_asked_text",
     "PART_LABELS",
-    "results_row",
-    "results_frame",
     "sentence_ikm",
     "sentence_accessibility",
     "sentence_gap",
@@ -93,7 +89,6 @@ __all__ = [
     "sample_cache_path",
     "cleaned_sample",
     "cleaned_sample_register",
-    "gaps_to_results",
     "UnitReport",
     "CityReport",
     "CITY_WEIGHTS",
@@ -102,514 +97,6 @@ __all__ = [
     "recommendations_text",
     "methods_text",
 ]
-
-LANGS = ("id", "en")
-
-from .scoring import RESULTS_COLUMNS as _RESULTS_COLUMNS  # noqa: E402  results.csv (DESIGN.md contract)
-
-# ---------------------------------------------------------------------------
-# Label table
-# ---------------------------------------------------------------------------
-
-LABELS: Mapping[str, Mapping[str, str]] = {
-    # report titles and section headings
-    "title_unit": {"id": "Laporan pemantauan layanan: {unit}", "en": "Service monitoring report: {unit}"},
-    "title_city": {"id": "Ringkasan kota: semua unit layanan", "en": "City overview: all service units"},
-    "toc": {"id": "Daftar isi", "en": "Contents"},
-    "sec_headline": {"id": "Ringkasan utama", "en": "Headline"},
-    "sec_sample": {"id": "Siapa yang ditanya", "en": "Who was asked"},
-    "sec_ikm_elements": {"id": "IKM per unsur pelayanan", "en": "IKM per service element"},
-    "sec_likert": {"id": "Sebaran jawaban per unsur", "en": "Answers per element"},
-    "sec_groups": {"id": "Kesenjangan kelompok rentan", "en": "Special-group gaps"},
-    "sec_broker": {"id": "Melalui calo/biro jasa vs datang sendiri",
-                   "en": "Through a broker vs in person"},
-    "sec_ipa": {"id": "Harapan vs pengalaman", "en": "Expectation vs experience"},
-    "sec_rounds": {"id": "Perubahan sejak putaran sebelumnya", "en": "Change since the previous round"},
-    "sec_checklist": {"id": "Daftar periksa standar pelayanan", "en": "Service-standard checklist"},
-    "sec_complaints": {"id": "Pengaduan", "en": "Complaints"},
-    "sec_suggestions": {"id": "Saran dari pengguna", "en": "Suggestions from users"},
-    "sec_findings": {"id": "Temuan dan rekomendasi", "en": "Findings and recommendations"},
-    "sec_methods": {"id": "Metode dan catatan", "en": "Methods and caveats"},
-    "sec_quality": {"id": "Kualitas data unit ini", "en": "Data quality for this unit"},
-    "sec_city": {"id": "Angka tingkat kota", "en": "City-wide figures"},
-    "sec_ranking": {"id": "Peringkat IKM", "en": "IKM ranking"},
-    "sec_heatmap": {"id": "Unit × unsur", "en": "Unit × element"},
-    "sec_between": {"id": "Uji antar-unit", "en": "Between-unit tests"},
-    "sec_access_units": {"id": "Aksesibilitas dan kepatuhan per unit",
-                         "en": "Accessibility and compliance by unit"},
-    "sec_rounds_city": {"id": "Perubahan antar-putaran", "en": "Change between rounds"},
-    # generic words
-    "figure": {"id": "Gambar", "en": "Figure"},
-    "table": {"id": "Tabel", "en": "Table"},
-    "see": {"id": "lihat", "en": "see"},
-    "and": {"id": "dan", "en": "and"},
-    "none": {"id": "tidak ada", "en": "none"},
-    "yes": {"id": "ya", "en": "yes"},
-    "no": {"id": "tidak", "en": "no"},
-    "all": {"id": "semua", "en": "all"},
-    "others": {"id": "lainnya", "en": "others"},
-    "round": {"id": "Putaran", "en": "Round"},
-    "ci95": {"id": "IK 95%", "en": "95% CI"},
-    "small_cell": {"id": "n < {min_n}", "en": "n < {min_n}"},
-    # table headers and axis labels
-    "col_unit": {"id": "Unit layanan", "en": "Service unit"},
-    "col_sector": {"id": "Sektor", "en": "Sector"},
-    "col_service": {"id": "Layanan", "en": "Service"},
-    "col_group": {"id": "Kelompok", "en": "Group"},
-    "col_metric": {"id": "Ukuran", "en": "Measure"},
-    "col_unsur": {"id": "Unsur", "en": "Element"},
-    "col_n": {"id": "n", "en": "n"},
-    "col_share": {"id": "Persentase", "en": "Share"},
-    "col_estimate": {"id": "Nilai", "en": "Value"},
-    "col_ci": {"id": "IK 95%", "en": "95% CI"},
-    "col_gap": {"id": "Selisih", "en": "Gap"},
-    "col_p": {"id": "p", "en": "p"},
-    "col_p_adj": {"id": "p (Holm)", "en": "p (Holm)"},
-    "col_method": {"id": "Uji", "en": "Test"},
-    "col_reading": {"id": "Arti", "en": "Reading"},
-    "col_ikm": {"id": "IKM", "en": "IKM"},
-    "col_nrr": {"id": "NRR", "en": "NRR"},
-    "col_grade": {"id": "Mutu", "en": "Grade"},
-    "col_component": {"id": "Komponen", "en": "Component"},
-    "col_category": {"id": "Kategori", "en": "Category"},
-    "col_present": {"id": "Ada", "en": "Present"},
-    "col_required": {"id": "Sampel minimum (Krejcie–Morgan)", "en": "Minimum sample (Krejcie–Morgan)"},
-    "col_population": {"id": "Pengguna per bulan", "en": "Users per month"},
-    "col_enough": {"id": "Cukup", "en": "Enough"},
-    "col_suggestion": {"id": "Saran", "en": "Suggestion"},
-    "col_missing": {"id": "Belum ada", "en": "Missing"},
-    "col_detail": {"id": "Rincian", "en": "Detail"},
-    "col_rule": {"id": "Aturan pembersihan", "en": "Cleaning rule"},
-    "col_count": {"id": "Jumlah", "en": "Count"},
-    "col_rule_code": {"id": "Kode (cleaning_log.csv)", "en": "Code (cleaning_log.csv)"},
-    "col_components": {"id": "Komponen", "en": "Components"},
-    "col_ikm_previous": {"id": "IKM putaran sebelumnya", "en": "IKM, previous round"},
-    "col_ikm_latest": {"id": "IKM putaran terakhir", "en": "IKM, latest round"},
-    # categories of the service-standard checklist (Permenpan RB 15/2014)
-    "chk_penyampaian": {"id": "Penyampaian pelayanan", "en": "Service delivery"},
-    "chk_pengelolaan": {"id": "Pengelolaan pelayanan", "en": "Service management"},
-    "chk_aksesibilitas": {"id": "Aksesibilitas", "en": "Accessibility"},
-    # cleaning rules (clem_lib.cleaning.RULES) as readers see them
-    "rule_consent_refused": {"id": "Wawancara tanpa persetujuan (dihapus)",
-                             "en": "Interview without consent (removed)"},
-    "rule_duplicate_uuid": {"id": "Wawancara ganda dengan ID sama (dihapus)",
-                            "en": "Duplicate interview, same ID (removed)"},
-    "rule_duplicate_answers": {"id": "Wawancara ganda dengan jawaban sama (dihapus)",
-                               "en": "Duplicate interview, same answers (removed)"},
-    "rule_alias": {"id": "Penulisan jawaban diseragamkan", "en": "Answer spelling standardised"},
-    "rule_missing_code": {"id": "Kode \u201ctidak tahu / tidak menjawab\u201d dijadikan kosong",
-                          "en": "\u201cDon't know / no answer\u201d code set to missing"},
-    "rule_unmatched_label": {"id": "Jawaban tidak dikenali, dikosongkan",
-                             "en": "Unrecognised answer, set to missing"},
-    "rule_out_of_range": {"id": "Nilai di luar rentang, dikosongkan", "en": "Value out of range, set to missing"},
-    "rule_not_a_number": {"id": "Bukan angka, dikosongkan", "en": "Not a number, set to missing"},
-    "rule_bad_date": {"id": "Tanggal tidak terbaca, dikosongkan", "en": "Unreadable date, set to missing"},
-    "rule_future_date": {"id": "Tanggal di masa depan, dikosongkan", "en": "Date in the future, set to missing"},
-    "rule_unit_alias": {"id": "Nama unit diseragamkan", "en": "Unit name standardised"},
-    "rule_sector_not_at_unit": {"id": "Sektor tidak dilayani unit ini, dikosongkan",
-                                "en": "Sector not served by this unit, set to missing"},
-    "rule_skip_logic": {"id": "Jawaban pertanyaan yang seharusnya dilewati, dikosongkan",
-                        "en": "Answer to a question that should have been skipped, set to missing"},
-    "rule_pii_dropped": {"id": "Kolom data pribadi dihapus", "en": "Personal-data column removed"},
-    "rule_pii_hashed": {"id": "Data pribadi disamarkan (hash)", "en": "Personal data pseudonymised (hash)"},
-    "rule_pii_free_text": {"id": "Data pribadi dihapus dari teks saran",
-                           "en": "Personal data removed from free text"},
-    "col_conformity": {"id": "Tingkat kesesuaian (%)", "en": "Conformity (%)"},
-    "col_quadrant": {"id": "Kuadran", "en": "Quadrant"},
-    "col_performance": {"id": "Kinerja (X, 1–4)", "en": "Performance (X, 1–4)"},
-    "col_importance": {"id": "Harapan (Y, 1–4)", "en": "Expectation (Y, 1–4)"},
-    "col_change": {"id": "Perubahan", "en": "Change"},
-    "col_compliance": {"id": "Kepatuhan standar (%)", "en": "Standard compliance (%)"},
-    "col_not_friendly": {"id": "Fasilitas tidak ramah (%)", "en": "Facilities not friendly (%)"},
-    "col_effect": {"id": "Ukuran efek", "en": "Effect size"},
-    "col_ci_gap": {"id": "IK 95% (tanpa koreksi)", "en": "95% CI (unadjusted)"},
-    "col_design": {"id": "Berbasis desain", "en": "Design-based"},
-    "col_unweighted": {"id": "Tanpa bobot", "en": "Unweighted"},
-    "col_ci_design": {"id": "IK 95% (desain)", "en": "95% CI (design)"},
-    "col_ci_unweighted": {"id": "IK 95% (tanpa bobot)", "en": "95% CI (unweighted)"},
-    "col_figure": {"id": "Angka", "en": "Figure"},
-    "axis_ikm": {"id": "IKM (skala 25–100)", "en": "IKM (25–100 scale)"},
-    "axis_share": {"id": "Persentase jawaban (%)", "en": "Share of answers (%)"},
-    "axis_gap": {"id": "Selisih (kelompok − pembanding)", "en": "Gap (group − comparison)"},
-    "axis_respondents": {"id": "Jumlah responden", "en": "Respondents"},
-    "axis_percent": {"id": "Persentase pengguna (%)", "en": "Share of users (%)"},
-    # answer scale (14/2017 wording)
-    "likert_1": {"id": "Tidak baik (1)", "en": "Not good (1)"},
-    "likert_2": {"id": "Kurang baik (2)", "en": "Poor (2)"},
-    "likert_3": {"id": "Baik (3)", "en": "Good (3)"},
-    "likert_4": {"id": "Sangat baik (4)", "en": "Very good (4)"},
-    # IPA quadrants
-    "quadrant_I": {"id": "I Prioritas utama", "en": "I Top priority"},
-    "quadrant_II": {"id": "II Pertahankan prestasi", "en": "II Keep up the good work"},
-    "quadrant_III": {"id": "III Prioritas rendah", "en": "III Low priority"},
-    "quadrant_IV": {"id": "IV Berlebihan", "en": "IV Possible overkill"},
-    # groups and channels
-    "grp_special_group": {"id": "Kelompok rentan", "en": "Special groups"},
-    "grp_disability": {"id": "Penyandang disabilitas", "en": "People with disabilities"},
-    "grp_elderly": {"id": "Lansia", "en": "Elderly"},
-    "grp_pregnant": {"id": "Ibu hamil", "en": "Pregnant women"},
-    "grp_with_child": {"id": "Membawa anak", "en": "With a child"},
-    "grp_gender": {"id": "Jenis kelamin", "en": "Gender"},
-    "grp_female": {"id": "Perempuan", "en": "Women"},
-    "grp_male": {"id": "Laki-laki", "en": "Men"},
-    "grp_income_group": {"id": "Kelompok pendapatan", "en": "Income group"},
-    "grp_low": {"id": "Pendapatan rendah", "en": "Low income"},
-    "grp_high": {"id": "Pendapatan tinggi", "en": "High income"},
-    "grp_channel": {"id": "Cara mengurus", "en": "Channel"},
-    "grp_broker": {"id": "Melalui calo/biro jasa", "en": "Through a broker"},
-    "grp_in_person": {"id": "Datang sendiri", "en": "In person"},
-    "grp_total": {"id": "Semua responden", "en": "All respondents"},
-    "grp_rest_of_city": {"id": "Unit lain di kota", "en": "Rest of the city"},
-    # sectors
-    "sector_adminduk": {"id": "Administrasi kependudukan", "en": "Civil registration"},
-    "sector_kesehatan": {"id": "Kesehatan", "en": "Health"},
-    "sector_pendidikan": {"id": "Pendidikan", "en": "Education"},
-    # metrics
-    "m_ikm": {"id": "IKM", "en": "IKM"},
-    "m_overall_satisfaction": {"id": "Kepuasan keseluruhan (1–4)", "en": "Overall satisfaction (1–4)"},
-    "m_pct_satisfied": {"id": "Puas (%)", "en": "Satisfied (%)"},
-    "m_pct_not_friendly": {"id": "Fasilitas tidak ramah kelompok rentan (%)",
-                           "en": "Facilities not friendly to special groups (%)"},
-    "m_pct_had_problem": {"id": "Mengalami masalah (%)", "en": "Had a problem (%)"},
-    "m_pct_problem_resolved": {"id": "Masalah terselesaikan (%)", "en": "Problem resolved (%)"},
-    "m_pct_paid_extra": {"id": "Membayar di atas tarif resmi (%)", "en": "Paid above the official fee (%)"},
-    "m_pct_knows_complaint": {"id": "Tahu cara mengadu (%)", "en": "Knows how to complain (%)"},
-    "m_median_extra_amount": {"id": "Median pungutan tambahan (Rp)", "en": "Median extra payment (Rp)"},
-    "m_pct_dissatisfied": {"id": "Tidak puas (%)", "en": "Dissatisfied (%)"},
-    "m_mean_extra_amount": {"id": "Rata-rata pungutan tambahan (Rp)", "en": "Mean extra payment (Rp)"},
-    "m_cost_paid": {"id": "Biaya yang dibayar (Rp)", "en": "Cost paid (Rp)"},
-    "m_mean_cost_paid": {"id": "Rata-rata biaya yang dibayar (Rp)", "en": "Mean cost paid (Rp)"},
-    "m_days_to_complete": {"id": "Lama penyelesaian (hari)", "en": "Days to complete"},
-    "m_mean_days_to_complete": {"id": "Rata-rata lama penyelesaian (hari)", "en": "Mean days to complete"},
-    "m_wait_minutes": {"id": "Waktu tunggu (menit)", "en": "Waiting time (minutes)"},
-    "m_mean_wait_minutes": {"id": "Rata-rata waktu tunggu (menit)", "en": "Mean waiting time (minutes)"},
-    "m_pct_over_standard": {"id": "Melebihi waktu standar (%)", "en": "Took longer than the standard (%)"},
-    "m_pct_broker": {"id": "Melalui calo/biro jasa (%)", "en": "Through a broker (%)"},
-    "m_pct_cost_above_fee": {"id": "Biaya di atas tarif resmi (%)", "en": "Cost above the official fee (%)"},
-    "m_compliance": {"id": "Kepatuhan standar pelayanan (%)", "en": "Service-standard compliance (%)"},
-    "m_speeder": {"id": "Wawancara terlalu cepat", "en": "Interview too fast"},
-    "m_straightliner": {"id": "Jawaban seragam", "en": "Same answer throughout"},
-    "m_missing_answers": {"id": "Jawaban kosong", "en": "Missing answers"},
-    # captions (figures are numbered by FIGURES)
-    "fig_ikm_elements": {
-        "id": "IKM per unsur (NRR × 25) dengan batas mutu A–D; garis = IK 95%.",
-        "en": "IKM per element (NRR × 25) with the A–D grade bands; lines = 95% CI."},
-    "fig_likert": {
-        "id": "Sebaran jawaban per unsur: kiri = tidak/kurang baik, kanan = baik/sangat baik.",
-        "en": "Answers per element: left = not good/poor, right = good/very good."},
-    "fig_forest": {
-        "id": "Selisih antara kelompok dan pembandingnya, dengan IK 95%; titik penuh = signifikan setelah koreksi Holm.",
-        "en": "Gap between each group and its comparison, with 95% CI; filled = significant after Holm correction."},
-    "fig_broker": {
-        "id": "Calo/biro jasa vs datang sendiri: biaya, waktu dan kepuasan.",
-        "en": "Broker vs in person: cost, time and satisfaction."},
-    "fig_ipa": {
-        "id": "Analisis kepentingan–kinerja: kinerja (X) vs harapan (Y), dibagi pada rata-rata.",
-        "en": "Importance–performance analysis: performance (X) vs expectation (Y), split at the means."},
-    "fig_rounds": {
-        "id": "IKM per putaran survei dengan IK 95%.",
-        "en": "IKM by survey round with 95% CI."},
-    "fig_sample": {
-        "id": "Responden per layanan.",
-        "en": "Respondents per service."},
-    "fig_sample_sector": {
-        "id": "Responden per sektor.",
-        "en": "Respondents per sector."},
-    "fig_ranking": {
-        "id": "IKM per unit dengan IK 95% dan batas mutu.",
-        "en": "IKM by unit with 95% CI and grade bands."},
-    "fig_heatmap": {
-        "id": "IKM per unsur (NRR × 25) untuk setiap unit.",
-        "en": "IKM per element (NRR × 25) for every unit."},
-    "fig_access_units": {
-        "id": "Fasilitas tidak ramah kelompok rentan dan kepatuhan standar pelayanan per unit.",
-        "en": "Facilities not friendly to special groups, and service-standard compliance, by unit."},
-    "fig_rounds_city": {
-        "id": "IKM per unit dan putaran.",
-        "en": "IKM by unit and round."},
-    # sentences
-    "s_ikm": {
-        "id": "{unit}: {n} responden. IKM {ikm} ({ci}), mutu {grade}.",
-        "en": "{unit}: {n} respondents. IKM {ikm} ({ci}), grade {grade}."},
-    "s_ikm_small": {
-        "id": "{unit}: {n} responden, terlalu sedikit untuk menghitung IKM ({small}).",
-        "en": "{unit}: {n} respondents, too few to compute the IKM ({small})."},
-    "s_access": {
-        "id": "{pct} pengguna menyatakan fasilitas tidak ramah bagi kelompok rentan ({ci}; n = {n}).",
-        "en": "{pct} of users said the facilities are not friendly to special groups ({ci}; n = {n})."},
-    "s_access_small": {
-        "id": "Aksesibilitas fasilitas: {small}.",
-        "en": "Accessibility of the facilities: {small}."},
-    "s_city_design": {
-        "id": "Angka tingkat kota di bawah ini berbasis desain: setiap unit adalah strata yang disampel "
-              "sendiri, responden unit h mewakili N_h/n_h pengguna (N_h = pengguna per bulan), dengan koreksi "
-              "populasi terhingga. Fraksi sampling unit berkisar {fmin}–{fmax}, sehingga angka tanpa bobot "
-              "(ditampilkan di sampingnya sebagai pembanding) memberi bobot berlebih pada unit yang banyak "
-              "disampel.",
-        "en": "The city-wide figures below are design-based: each unit is a stratum sampled on its own, the "
-              "respondents of unit h stand for N_h/n_h users (N_h = users per month), with a finite-population "
-              "correction. The units' sampling fractions range from {fmin} to {fmax}, so the unweighted figure "
-              "(shown beside it for comparison) gives too much weight to the units sampled most heavily."},
-    "s_city_none": {
-        "id": "Angka tingkat kota di bawah ini tanpa bobot sampling (dipilih dengan city_weights = none): "
-              "semua responden dihitung seolah-olah satu sampel acak sederhana.",
-        "en": "The city-wide figures below are unweighted (chosen with city_weights = none): all respondents "
-              "are counted as if they were one simple random sample."},
-    "s_city_missing": {
-        "id": "Angka tingkat kota di bawah ini tanpa bobot sampling: angka berbasis desain memerlukan jumlah "
-              "pengguna per bulan setiap unit, dan berkas unit tidak memuatnya untuk {units}. Semua responden "
-              "dihitung seolah-olah satu sampel acak sederhana.",
-        "en": "The city-wide figures below are unweighted: design-based figures need the users per month of "
-              "every unit, and the units file lacks them for {units}. All respondents are counted as if they "
-              "were one simple random sample."},
-    "s_city_ikm": {
-        "id": "IKM kota {ikm} ({ci}), mutu {grade}; n = {n}.",
-        "en": "City IKM {ikm} ({ci}), grade {grade}; n = {n}."},
-    "s_special_city": {
-        "id": "Kelompok rentan vs lainnya, fasilitas tidak ramah ({how}): {v1} vs {v2}; selisih {gap} "
-              "({ci}; {test} p {p}).",
-        "en": "Special groups vs others, facilities not friendly ({how}): {v1} vs {v2}; gap {gap} "
-              "({ci}; {test} p {p})."},
-    "s_special_city_sig": {
-        "id": "Di tingkat kota, pengguna kelompok rentan {more} menyatakan fasilitas tidak ramah daripada "
-              "pengguna lain.",
-        "en": "City-wide, special-group users {more} say the facilities are not friendly than other users."},
-    "more_often": {"id": "lebih sering", "en": "more often"},
-    "less_often": {"id": "lebih jarang", "en": "less often"},
-    "s_special_city_ns": {
-        "id": "Di tingkat kota, tidak ada perbedaan bermakna antara kelompok rentan dan pengguna lain dalam "
-              "menilai fasilitas tidak ramah.",
-        "en": "City-wide, special-group users and other users do not differ significantly in saying the "
-              "facilities are not friendly."},
-    "how_design": {"id": "berbasis desain", "en": "design-based"},
-    "how_unweighted": {"id": "tanpa bobot", "en": "unweighted"},
-    "ci95_unadj": {"id": "IK 95% tanpa koreksi", "en": "unadjusted 95% CI"},
-    "s_gap": {
-        "id": "{metric}: {group1} {v1}, {group2} {v2}; selisih {gap} ({ci}, p Holm {p}).",
-        "en": "{metric}: {group1} {v1}, {group2} {v2}; gap {gap} ({ci}, Holm p {p})."},
-    "s_gap_nogroups": {
-        "id": "{metric}, {comparison}: selisih {gap} ({ci}, p Holm {p}).",
-        "en": "{metric}, {comparison}: gap {gap} ({ci}, Holm p {p})."},
-    "s_top_gaps": {
-        "id": "Kesenjangan terbesar yang signifikan:",
-        "en": "Largest significant gaps:"},
-    "s_no_gaps": {
-        "id": "Tidak ada kesenjangan antar-kelompok yang signifikan setelah koreksi Holm (α = {alpha}).",
-        "en": "No gap between groups is significant after Holm correction (α = {alpha})."},
-    "s_no_findings": {
-        "id": "Tidak ada hasil yang signifikan pada α = {alpha}; laporan ini tidak menarik kesimpulan dari selisih yang tidak signifikan.",
-        "en": "No result is significant at α = {alpha}; this report draws no conclusion from differences that are not significant."},
-    "s_no_previous_round": {
-        "id": "Belum ada putaran sebelumnya untuk unit ini; perubahan akan tampil setelah survei ulang.",
-        "en": "There is no previous round for this unit yet; change is shown after a follow-up survey."},
-    "s_checklist_missing": {
-        "id": "Belum tersedia ({k} dari {m} komponen): {items}.",
-        "en": "Missing ({k} of {m} components): {items}."},
-    "s_checklist_complete": {
-        "id": "Semua {m} komponen yang diperiksa tersedia.",
-        "en": "All {m} components checked are present."},
-    "s_checklist_none": {
-        "id": "Tidak ada data daftar periksa untuk unit ini.",
-        "en": "There is no checklist data for this unit."},
-    "s_sample_ok": {
-        "id": "Sampel {n} memenuhi ukuran minimum Krejcie–Morgan {s} untuk {N} pengguna per bulan.",
-        "en": "The sample of {n} meets the Krejcie–Morgan minimum of {s} for {N} users per month."},
-    "s_sample_short": {
-        "id": "Sampel {n} di bawah ukuran minimum Krejcie–Morgan {s} untuk {N} pengguna per bulan; baca hasil dengan hati-hati.",
-        "en": "The sample of {n} is below the Krejcie–Morgan minimum of {s} for {N} users per month; read the results with care."},
-    "s_no_suggestions": {
-        "id": "Tidak ada saran tertulis dari pengguna unit ini.",
-        "en": "Users of this unit left no written suggestions."},
-    "s_suggestions_shown": {
-        "id": "{k} saran berbeda dari {total} jawaban, dengan jumlah penulisnya; ditampilkan apa adanya, setelah nomor identitas, telepon dan e-mail dihapus.",
-        "en": "{k} different suggestions from {total} answers, with how many wrote each; shown as written, after ID numbers, phone numbers and e-mail addresses were removed."},
-    "s_quality": {
-        "id": "Dari {n} wawancara unit ini, {speeders} ditandai terlalu cepat dan {straight} memberi jawaban seragam; wawancara itu tetap dihitung dan hanya ditandai.",
-        "en": "Of this unit's {n} interviews, {speeders} were flagged as too fast and {straight} gave the same answer throughout; they are flagged, not dropped."},
-    "s_quality_log": {
-        "id": "Jumlah perubahan per aturan; setiap perubahan tercatat di cleaning_log.csv.",
-        "en": "Number of changes by rule; every change is listed in cleaning_log.csv."},
-    "s_quality_log_none": {
-        "id": "Pembersihan data tidak mengubah jawaban dari unit ini.",
-        "en": "Data cleaning changed no answer from this unit."},
-    "s_finding_gap": {
-        "id": "{reading} ({ref}).",
-        "en": "{reading} ({ref})."},
-    "s_finding_ikm": {
-        "id": "IKM {unit} {ikm}, mutu {grade} ({ref}).",
-        "en": "The IKM of {unit} is {ikm}, grade {grade} ({ref})."},
-    "s_finding_weakest": {
-        "id": "Unsur dengan nilai terendah: {unsur} ({value}) ({ref}).",
-        "en": "Lowest-scoring element: {unsur} ({value}) ({ref})."},
-    "s_finding_access": {
-        "id": "{pct} pengguna menilai fasilitas tidak ramah bagi kelompok rentan ({ref}).",
-        "en": "{pct} of users rate the facilities as not friendly to special groups ({ref})."},
-    "s_finding_priority": {
-        "id": "Prioritas utama perbaikan (harapan tinggi, kinerja rendah): {items} ({ref}).",
-        "en": "Top priority for improvement (high expectation, low performance): {items} ({ref})."},
-    "s_finding_round": {
-        "id": "IKM berubah {change} sejak putaran {prev} ({ci}, {p}) ({ref}).",
-        "en": "The IKM changed by {change} since round {prev} ({ci}, {p}) ({ref})."},
-    "s_finding_missing": {
-        "id": "Komponen standar pelayanan yang belum ada: {items} ({ref}).",
-        "en": "Service-standard components not in place: {items} ({ref})."},
-    "rec_gap_special_group": {
-        "id": "Sediakan loket prioritas dan pendampingan bagi kelompok rentan; ukur kembali selisihnya pada putaran berikutnya.",
-        "en": "Provide a priority counter and assistance for special groups; measure the gap again next round."},
-    "rec_gap_channel": {
-        "id": "Umumkan tarif dan waktu resmi di loket dan daring agar warga tidak perlu calo; awasi pungutan di luar tarif.",
-        "en": "Publish the official fees and timelines at the counter and online so that residents need no broker; watch for payments above the fee."},
-    "rec_gap_other": {
-        "id": "Telusuri penyebab selisih antar-kelompok ini bersama mitra komunitas.",
-        "en": "Look into the cause of this gap between groups with the community partners."},
-    "rec_priority": {
-        "id": "Dahulukan perbaikan pada unsur di kuadran I: {items}.",
-        "en": "Improve the quadrant I elements first: {items}."},
-    "rec_access": {
-        "id": "Lengkapi fasilitas ramah kelompok rentan (ramp, toilet aksesibel, kursi tunggu, loket prioritas).",
-        "en": "Complete the facilities for special groups (ramp, accessible toilet, seating, priority counter)."},
-    "rec_missing": {
-        "id": "Penuhi komponen standar pelayanan yang belum ada (Permenpan RB 15/2014).",
-        "en": "Put the missing service-standard components in place (Permenpan RB 15/2014)."},
-    "rec_none": {
-        "id": "Tidak ada rekomendasi yang didukung hasil signifikan; pertahankan pemantauan.",
-        "en": "No recommendation is backed by a significant result; keep monitoring."},
-    # the complaint register (clem_lib.complaints_report)
-    "sec_complaints_city": {"id": "Pengaduan: register dan survei", "en": "Complaints: register and survey"},
-    "sub_register": {"id": "Register pengaduan", "en": "Complaint register"},
-    "sub_survey_register": {"id": "Survei dan register berdampingan", "en": "Survey and register side by side"},
-    "reg_count": {"id": "Pengaduan tercatat", "en": "Complaints registered"},
-    "reg_per_month": {"id": "Pengaduan per bulan", "en": "Complaints per month"},
-    "reg_per_1000_users": {"id": "Pengaduan per 1.000 pengguna", "en": "Complaints per 1,000 users"},
-    "reg_pct_resolved": {"id": "Selesai (status)", "en": "Resolved (status)"},
-    "reg_pct_open": {"id": "Masih terbuka pada tanggal batas", "en": "Still open at the cut-off"},
-    "reg_median_days": {"id": "Median waktu penyelesaian (hari)", "en": "Median time to resolution (days)"},
-    "reg_p90_days": {"id": "90% selesai dalam (hari)", "en": "90% resolved within (days)"},
-    "reg_pct_within_standard": {"id": "Selesai dalam standar {std} hari kerja",
-                                "en": "Resolved within the standard of {std} working days"},
-    "reg_trend": {"id": "Tren bulanan (rasio per bulan)", "en": "Monthly trend (ratio per month)"},
-    "reg_problems_per_1000": {"id": "Pengguna yang mengalami masalah per 1.000 (survei)",
-                              "en": "Users with a problem per 1,000 (survey)"},
-    "reg_pct_had_problem": {"id": "Mengalami masalah (survei)", "en": "Had a problem (survey)"},
-    "reg_pct_unlodged_not_lodged": {"id": "Mengalami masalah dan tidak mengadu (survei)",
-                                    "en": "Had a problem and did not complain (survey)"},
-    "reg_pct_unlodged_unaware": {"id": "Mengalami masalah dan tidak tahu ke mana mengadu (survei)",
-                                 "en": "Had a problem and does not know where to complain (survey)"},
-    "col_channel": {"id": "Saluran", "en": "Channel"},
-    "col_complaints": {"id": "Pengaduan", "en": "Complaints"},
-    "col_per_1000": {"id": "Per 1.000 pengguna", "en": "Per 1,000 users"},
-    "col_resolved": {"id": "Selesai", "en": "Resolved"},
-    "col_open": {"id": "Terbuka", "en": "Open"},
-    "col_median_days": {"id": "Median hari (IK 95%)", "en": "Median days (95% CI)"},
-    "col_within_standard": {"id": "Dalam standar", "en": "Within standard"},
-    "col_survey_problem": {"id": "Bermasalah (survei)", "en": "Had a problem (survey)"},
-    "col_survey_unlodged": {"id": "Masalah tak diadukan (survei)", "en": "Problem not lodged (survey)"},
-    "col_survey_unaware": {"id": "Masalah, tak tahu saluran (survei)",
-                           "en": "Problem, channel unknown (survey)"},
-    "axis_days_since_received": {"id": "Hari sejak pengaduan diterima", "en": "Days since the complaint was received"},
-    "axis_share_open": {"id": "Bagian yang belum selesai", "en": "Share not yet resolved"},
-    "legend_standard": {"id": "Standar ({days} hari kerja ≈ {cal} hari)",
-                        "en": "Standard ({days} working days ≈ {cal} days)"},
-    "grp_this_unit": {"id": "Unit ini", "en": "This unit"},
-    "grp_city": {"id": "Seluruh kota", "en": "Whole city"},
-    "fig_register": {
-        "id": "Pengaduan yang belum selesai menurut lama sejak diterima (Kaplan–Meier); pengaduan yang masih "
-              "terbuka dihitung sampai tanggal batas (tersensor), tidak dibuang.",
-        "en": "Complaints not yet resolved by time since received (Kaplan–Meier); complaints still open count "
-              "up to the cut-off (censored), not dropped."},
-    "fig_complaints_city": {
-        "id": "Pengaduan yang belum selesai menurut lama sejak diterima, per unit (Kaplan–Meier, pengaduan terbuka "
-              "tersensor pada tanggal batas).",
-        "en": "Complaints not yet resolved by time since received, by unit (Kaplan–Meier, open complaints censored "
-              "at the cut-off)."},
-    "s_reg_summary": {
-        "id": "Register pengaduan {start} s.d. {cutoff}: **{count} pengaduan** ({per_month} per bulan{per_1000}). "
-              "Selesai: {resolved}; masih terbuka pada {cutoff}: {open}.",
-        "en": "Complaint register {start} to {cutoff}: **{count} complaints** ({per_month} per month{per_1000}). "
-              "Resolved: {resolved}; still open on {cutoff}: {open}."},
-    "s_reg_per_1000": {"id": "; {x} per 1.000 pengguna", "en": "; {x} per 1,000 users"},
-    "s_reg_none": {
-        "id": "Register tidak mencatat satu pun pengaduan untuk unit ini antara {start} dan {cutoff}.",
-        "en": "The register holds no complaint for this unit between {start} and {cutoff}."},
-    "s_reg_times": {
-        "id": "Median waktu penyelesaian {median} hari (IK 95% {ci}). Pengaduan yang masih terbuka dihitung sampai "
-              "tanggal batas (tersensor), tidak dibuang dan tidak dihitung nol.",
-        "en": "Median time to resolution {median} days (95% CI {ci}). Complaints still open count up to the "
-              "cut-off (censored): not dropped, not counted as zero."},
-    "s_reg_p90": {"id": "90% pengaduan selesai dalam {p90} hari.", "en": "90% of complaints are resolved within "
-                                                                           "{p90} days."},
-    "s_reg_p90_unknown": {
-        "id": "Waktu sampai 90% pengaduan selesai belum dapat diketahui: lebih dari 10% belum selesai pada tanggal "
-              "batas.",
-        "en": "The time by which 90% of complaints are resolved is not known yet: more than 10% were not resolved "
-              "by the cut-off."},
-    "s_reg_median_unknown": {
-        "id": "Median waktu penyelesaian belum dapat diketahui: lebih dari separuh pengaduan belum selesai pada "
-              "tanggal batas.",
-        "en": "The median time to resolution is not known yet: more than half the complaints were not resolved "
-              "by the cut-off."},
-    "s_reg_within": {
-        "id": "Selesai dalam standar {std} hari kerja: {pct} (IK 95% {ci}).",
-        "en": "Resolved within the standard of {std} working days: {pct} (95% CI {ci})."},
-    "s_reg_channels_test": {
-        "id": "Waktu penyelesaian {verb} antar-saluran ({groups}; uji log-rank, p {p}).",
-        "en": "Resolution times {verb} between channels ({groups}; log-rank test, p {p})."},
-    "s_reg_units_test": {
-        "id": "Waktu penyelesaian {verb} antar-unit (uji log-rank, χ² = {chi2}, p {p}).",
-        "en": "Resolution times {verb} between units (log-rank test, χ² = {chi2}, p {p})."},
-    "s_reg_differ": {"id": "berbeda nyata", "en": "differ"},
-    "s_reg_not_differ": {"id": "tidak berbeda nyata", "en": "do not differ significantly"},
-    "s_reg_survey": {
-        "id": "Survei: {pct} pengguna mengalami masalah (IK 95% {ci}), sekitar {per1000} per 1.000 pengguna; "
-              "register mencatat {reg} pengaduan per 1.000 pengguna.",
-        "en": "Survey: {pct} of users had a problem (95% CI {ci}), about {per1000} per 1,000 users; the register "
-              "holds {reg} complaints per 1,000 users."},
-    "s_reg_unlodged_not_lodged": {
-        "id": "{pct} pengguna mengalami masalah dan tidak mengadu (IK 95% {ci}, n = {n}).",
-        "en": "{pct} of users had a problem and did not complain (95% CI {ci}, n = {n})."},
-    "s_reg_unlodged_unaware": {
-        "id": "{pct} pengguna mengalami masalah dan tidak tahu ke mana harus mengadu (IK 95% {ci}, n = {n}).",
-        "en": "{pct} of users had a problem and do not know where to complain (95% CI {ci}, n = {n})."},
-    "s_reg_zero_claim": {
-        "id": "**\u201cNol pengaduan\u201d bukan berarti tanpa masalah.** Register unit ini kosong, padahal {pct} "
-              "penggunanya mengalami masalah (IK 95% {ci}). Angka pengaduan yang rendah menunjukkan saluran yang "
-              "tidak dipakai pengguna, bukan unit tanpa masalah.",
-        "en": "**\u201cZero complaints\u201d does not mean no problems.** This unit's register is empty, yet {pct} "
-              "of its users had a problem (95% CI {ci}). A low count shows a channel users do not use, not a unit "
-              "without problems."},
-    "s_reg_low": {
-        "id": "Jauh lebih sedikit pengaduan tercatat daripada masalah yang dialami pengguna: sebagian besar masalah "
-              "tidak sampai ke register.",
-        "en": "Far fewer complaints are registered than users have problems: most problems never reach the "
-              "register."},
-    "s_reg_zero_units": {
-        "id": "Unit dengan register kosong padahal penggunanya mengalami masalah: {units}. Angka pengaduan yang "
-              "rendah menunjukkan saluran yang tidak dipakai pengguna, bukan unit tanpa masalah.",
-        "en": "Units whose register is empty although their users had problems: {units}. A low count shows a "
-              "channel users do not use, not a unit without problems."},
-    "s_reg_city": {
-        "id": "Register seluruh kota {start} s.d. {cutoff}: {count} pengaduan, {open} masih terbuka pada tanggal batas.",
-        "en": "City-wide register {start} to {cutoff}: {count} complaints, {open} still open at the cut-off."},
-    "s_reg_breakdown_small": {
-        "id": "Saluran atau kategori dengan kurang dari {min_n} pengaduan ditampilkan sebagai n < {min_n}.",
-        "en": "Channels or categories with fewer than {min_n} complaints are shown as n < {min_n}."},
-    "m_register": {
-        "id": "- **Register pengaduan**: satu baris per pengaduan; isi pengaduan dan identitas pelapor dibuang saat "
-              "pembersihan (tidak ada dalam laporan). Waktu penyelesaian dianalisis sebagai data ketahanan "
-              "(Kaplan–Meier): pengaduan yang masih terbuka pada tanggal batas ({cutoff}) disensor di sana, tidak "
-              "dibuang (membuangnya membuat median terlalu rendah). Median dan persentil ke-90 dengan IK "
-              "Brookmeyer–Crowley; perbandingan antar-saluran dan antar-unit dengan uji log-rank. Hari kerja: "
-              "Senin–Jumat tanpa hari libur nasional dan cuti bersama ({holidays}). Laju per 1.000 pengguna memakai "
-              "pengguna per bulan dari berkas unit; IK Poisson eksak.",
-        "en": "- **Complaint register**: one row per complaint; complaint texts and complainants' identities are "
-              "dropped when it is cleaned (none is in the report). Resolution time is analysed as survival data "
-              "(Kaplan–Meier): complaints still open at the cut-off ({cutoff}) are censored there, not dropped "
-              "(dropping them biases the median low). Median and 90th percentile with Brookmeyer–Crowley "
-              "intervals; channels and units compared with the log-rank test. Working days: Monday to Friday "
-              "without national holidays and cuti bersama ({holidays}). Rates per 1,000 users use the users per "
-              "month of the units file; exact Poisson intervals."},
-}
-"""Every user-facing text of the reports, by key, in ``"id"`` and ``"en"``."""
 
 FIGURES: Mapping[str, int] = {
     "sample": 1,
@@ -628,331 +115,6 @@ FIGURES: Mapping[str, int] = {
 }
 """Figure numbers of the unit report (``sample`` .. ``rounds``) and of the city
 overview (``ranking`` .. ``rounds_city``); findings cite figures by these."""
-
-_GROUP_KEYS = {
-    "special_group", "disability", "elderly", "pregnant", "with_child", "gender", "female",
-    "male", "income_group", "low", "high", "channel", "broker", "in_person", "total",
-    "rest_of_city",
-}
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` when it is ``"id"`` or ``"en"``; raise ``ValueError`` otherwise."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use 'id' (Bahasa Indonesia) or 'en' (English)")
-    return lang
-
-
-def label(key: str, lang: str = "id", **values) -> str:
-    """Text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
-
-    Raises ``KeyError`` (naming the key) when the table has no such text, so
-    an untranslated heading fails loudly.
-    """
-    check_lang(lang)
-    try:
-        text = LABELS[key][lang]
-    except KeyError:
-        raise KeyError(f"no report label {key!r}; add it to clem_lib.report.LABELS in id and en") from None
-    return text.format(**values) if values else text
-
-
-def group_label(name: str, lang: str = "id") -> str:
-    """Readable name of a group or group value (``special_group``, ``broker``, ...).
-
-    Names without a label (e.g. a unit name) are returned unchanged.
-    """
-    key = str(name)
-    if key in _GROUP_KEYS:
-        return label(f"grp_{key}", lang)
-    return key
-
-
-def metric_label(metric: str, lang: str = "id", scheme=None) -> str:
-    """Readable name of a metric of ``results.csv`` / a gap table.
-
-    ``ikm``; ``nrr:waktu`` and ``gap:waktu`` (the unsur's name);
-    ``pct_satisfied:waktu`` (share satisfied with that unsur);
-    ``mean:cost_paid``; ``pct_not_friendly``; ...
-    """
-    m = str(metric)
-    if ":" in m:
-        head, _, key = m.partition(":")
-        if head in {"nrr", "gap", "unsur", "tk"}:
-            return unsur_label(key, lang, scheme)
-        if head == "mean" and f"m_mean_{key}" in LABELS:
-            return label(f"m_mean_{key}", lang)
-        if head == "mean" and f"m_{key}" in LABELS:
-            return label(f"m_{key}", lang)
-        if f"m_{head}" in LABELS:
-            return f"{label(f'm_{head}', lang)}: {unsur_label(key, lang, scheme) if key != 'overall' else label('m_overall_satisfaction', lang)}"
-    if f"m_{m}" in LABELS:
-        return label(f"m_{m}", lang)
-    return m.replace("_", " ")
-
-
-def rule_label(rule: str, lang: str = "id") -> str:
-    """Readable name of a cleaning rule (``clem_lib.cleaning.RULES``), e.g.
-    ``unit_alias`` -> ``Nama unit diseragamkan``; an unknown code is returned as it is."""
-    key = f"rule_{rule}"
-    return label(key, lang) if key in LABELS else str(rule)
-
-
-def checklist_category_label(category: str, lang: str = "id") -> str:
-    """Readable name of a checklist category (``penyampaian`` -> ``Service delivery``);
-    a category without a label is shown as it is written in the checklist."""
-    key = f"chk_{str(category).strip().lower()}"
-    return label(key, lang) if key in LABELS else str(category)
-
-
-#: English names of the service-standard components (Permenpan RB 15/2014) and of the
-#: accessibility items of the bundled checklist, keyed by their Indonesian name.
-CHECKLIST_COMPONENTS_EN: Mapping[str, str] = {
-    "Persyaratan": "Requirements",
-    "Sistem, mekanisme, dan prosedur": "Systems, mechanisms and procedures",
-    "Jangka waktu pelayanan": "Service time frame",
-    "Biaya/tarif": "Costs/fees",
-    "Produk pelayanan": "Service products",
-    "Penanganan pengaduan, saran, dan masukan": "Handling of complaints, suggestions and feedback",
-    "Dasar hukum": "Legal basis",
-    "Sarana dan prasarana, dan/atau fasilitas": "Facilities and infrastructure",
-    "Kompetensi pelaksana": "Competence of staff",
-    "Pengawasan internal": "Internal supervision",
-    "Jumlah pelaksana": "Number of staff",
-    "Jaminan pelayanan": "Service guarantee",
-    "Jaminan keamanan dan keselamatan pelayanan": "Security and safety guarantee",
-    "Evaluasi kinerja pelaksana": "Evaluation of staff performance",
-    "Informasi biaya dan waktu terpampang": "Costs and times on display",
-    "Kursi tunggu prioritas": "Priority waiting seats",
-    "Loket atau antrean prioritas": "Priority counter or queue",
-    "Papan petunjuk": "Signposts",
-    "Ramp / jalur landai": "Ramp",
-    "Toilet ramah disabilitas": "Disability-friendly toilet",
-}
-
-
-def checklist_component_label(component: str, lang: str = "id") -> str:
-    """Name of a checklist component in ``lang``: as written in the checklist for ``"id"``;
-    in English from :data:`CHECKLIST_COMPONENTS_EN` (spelling, case and punctuation
-    variants found too), or as written when the component has no English name."""
-    check_lang(lang)
-    if lang == "id":
-        return str(component)
-    from .codebook import normalize_label
-
-    key = normalize_label(component)
-    for name, english in CHECKLIST_COMPONENTS_EN.items():
-        if normalize_label(name) == key:
-            return english
-    return str(component)
-
-
-def _component_list(items: str, lang: str) -> str:
-    """A "; "-separated list of components, each named in ``lang``."""
-    return "; ".join(checklist_component_label(x, lang) for x in str(items).split("; ") if x)
-
-
-def unsur_label(key: str, lang: str = "id", scheme=None) -> str:
-    """Name of an unsur in ``lang`` from the IKM scheme (default Permenpan RB 14/2017)."""
-    from .scoring import get_scheme
-
-    s = get_scheme(scheme if scheme is not None else "permenpan14_2017")
-    key = str(key).removeprefix("unsur_").removeprefix("harapan_")
-    try:
-        return s.label(key, lang)
-    except KeyError:
-        return key
-
-
-# ---------------------------------------------------------------------------
-# Numbers
-# ---------------------------------------------------------------------------
-
-
-def _missing(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _half_up(value: float, decimals: int) -> Decimal:
-    d = Decimal(repr(float(value))).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
-    return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def fmt_number(value, decimals: int = 1, lang: str = "id", *, signed: bool = False,
-               missing: str = "–") -> str:
-    """Format a number for a reader: ``1.234,5`` in Indonesian, ``1,234.5`` in English.
-
-    Rounds half up on the decimal representation (``76.605 -> 76,61``).
-    ``signed`` puts a ``+`` before positive numbers (for gaps and changes).
-    Missing values show ``missing`` (an en dash).
-    """
-    check_lang(lang)
-    if _missing(value):
-        return missing
-    value = float(value)
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    d = _half_up(value, decimals)
-    if d == 0:
-        d = abs(d)  # no "-0,0"
-    sign = "−" if d < 0 else ("+" if signed and d > 0 else "")
-    text = f"{abs(d):,.{decimals}f}"  # 1,234.5
-    if lang == "id":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return sign + text
-
-
-def fmt_percent(value, decimals: int = 0, lang: str = "id", *, scale: float = 100.0,
-                signed: bool = False, missing: str = "–") -> str:
-    """Format a proportion (0..1 by default; ``scale=1`` for values already in %) as ``53%``."""
-    if _missing(value):
-        return missing
-    return fmt_number(float(value) * scale, decimals, lang, signed=signed) + "%"
-
-
-def fmt_rupiah(value, lang: str = "id", missing: str = "–") -> str:
-    """Format rupiah without decimals: ``Rp 15.000`` (id) / ``Rp 15,000`` (en)."""
-    if _missing(value):
-        return missing
-    return "Rp " + fmt_number(value, 0, lang)
-
-
-def fmt_p(p, lang: str = "id", missing: str = "–") -> str:
-    """Format a p-value: three decimals, ``< 0,001`` below that (never ``0,000``)."""
-    if _missing(p):
-        return missing
-    p = float(p)
-    if p < 0.001:
-        return "< " + fmt_number(0.001, 3, lang)
-    return fmt_number(p, 3, lang)
-
-
-def fmt_interval(low, high, decimals: int = 1, lang: str = "id", *, percent: bool = False,
-                 scale: float = 100.0, prefix: bool = True) -> str:
-    """Format a 95% interval: ``IK 95% 74,1–79,8`` (id) / ``95% CI 74.1–79.8`` (en)."""
-    if _missing(low) or _missing(high):
-        body = "–"
-    elif percent:
-        body = f"{fmt_percent(low, decimals, lang, scale=scale)}–{fmt_percent(high, decimals, lang, scale=scale)}"
-    elif float(low) < 0 or float(high) < 0:  # a dash between negative numbers reads as a minus
-        to = " sampai " if lang == "id" else " to "
-        body = fmt_number(low, decimals, lang) + to + fmt_number(high, decimals, lang)
-    else:
-        body = f"{fmt_number(low, decimals, lang)}–{fmt_number(high, decimals, lang)}"
-    return f"{label('ci95', lang)} {body}" if prefix else body
-
-
-# ---------------------------------------------------------------------------
-# Small cells
-# ---------------------------------------------------------------------------
-
-
-def is_small(n, min_n: int = 5) -> bool:
-    """True when a figure rests on fewer than ``min_n`` answers (missing n counts as small)."""
-    if _missing(n):
-        return True
-    return int(n) < int(min_n)
-
-
-def small_cell_text(min_n: int = 5, lang: str = "id") -> str:
-    """What a suppressed cell shows: ``"n < 5"``."""
-    return label("small_cell", lang, min_n=int(min_n))
-
-
-def fmt_estimate(value, n, *, min_n: int = 5, lang: str = "id", kind: str = "number",
-                 decimals: int | None = None) -> str:
-    """Format one figure, or ``"n < 5"`` when ``n < min_n``.
-
-    Parameters
-    ----------
-    value : float
-        The figure.
-    n : int
-        Number of answers behind it.
-    kind : {"number", "percent", "rupiah", "ikm"}
-        ``percent`` expects a proportion 0..1; ``ikm`` uses two decimals.
-    """
-    if is_small(n, min_n):
-        return small_cell_text(min_n, lang)
-    if kind == "percent":
-        return fmt_percent(value, 0 if decimals is None else decimals, lang)
-    if kind == "rupiah":
-        return fmt_rupiah(value, lang)
-    if kind == "ikm":
-        return fmt_number(value, 2 if decimals is None else decimals, lang)
-    if kind == "number":
-        return fmt_number(value, 1 if decimals is None else decimals, lang)
-    raise ValueError(f"unknown kind {kind!r}; use 'number', 'percent', 'rupiah' or 'ikm'")
-
-
-def suppress_table(df: pd.DataFrame, *, n_column: str = "n", value_columns: Sequence[str],
-                   min_n: int = 5, lang: str = "id") -> pd.DataFrame:
-    """Replace the values of rows resting on fewer than ``min_n`` answers by ``"n < 5"``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Any table with a count column.
-    n_column : str
-        Column holding the number of answers behind each row.
-    value_columns : sequence of str
-        Columns to blank in small rows (the count itself stays).
-
-    Returns
-    -------
-    DataFrame
-        A copy; ``value_columns`` become object columns holding the original
-        values or the suppression text.
-    """
-    if n_column not in df.columns:
-        raise ValueError(f"suppress_table: no count column {n_column!r}; pass n_column=")
-    out = df.copy()
-    small = out[n_column].map(lambda v: is_small(v, min_n)).to_numpy(dtype=bool)
-    text = small_cell_text(min_n, lang)
-    for col in value_columns:
-        if col not in out.columns:
-            raise ValueError(f"suppress_table: no column {col!r} to suppress")
-        values = out[col].astype(object).to_numpy(copy=True)
-        values[small] = text
-        out[col] = pd.Series(values, index=out.index, dtype=object)
-    return out
-
-
-# ---------------------------------------------------------------------------
-# Escaping and tables
-# ---------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
-_MD_ENTITIES = {ord("["): "&#91;", ord("]"): "&#93;", ord("`"): "&#96;", ord("*"): "&#42;",
-                ord("_"): "&#95;", ord("\\"): "&#92;"}
-
-
-def escape_text(text, *, markdown: bool = False) -> str:
-    """Show respondent text as text: HTML entities for ``< > & " '``.
-
-    Bidirectional-text controls (U+202E...) are removed. Brackets, backticks,
-    ``*``, ``_``, backslashes and the ``:`` of ``://`` become entities too, so
-    the text placed in a Markdown output shows as written: no link, image,
-    emphasis or code. With ``markdown=True`` Markdown punctuation is
-    backslash-escaped instead. Missing values become ``""``.
-    """
-    if _missing(text):
-        return ""
-    from .codebook import strip_bidi
-
-    s = html.escape(strip_bidi(str(text)), quote=True)
-    if markdown:
-        s = _MD_SPECIAL.sub(r"\\\1", s)
-    else:
-        # text placed in Markdown stays text: no link, image, emphasis or code, no bare-URL link
-        # (entities read the same in HTML and in Markdown)
-        s = s.translate(_MD_ENTITIES).replace("://", "&#58;//")
-    return " ".join(s.split())
 
 
 @dataclass(frozen=True)
@@ -1054,19 +216,19 @@ def _format_cell(v, kind, lang) -> str:
             return fmt_number(v, 1, lang)
         if isinstance(v, (bool, np.bool_)):
             return label("yes" if v else "no", lang)
-        return "–" if _missing(v) else str(v)
+        return "–" if is_missing(v) else str(v)
     if kind == "text":
-        return "–" if _missing(v) else str(v)
+        return "–" if is_missing(v) else str(v)
     if kind == "group":
-        return "–" if _missing(v) else group_label(v, lang)
+        return "–" if is_missing(v) else group_label(v, lang)
     if kind == "unsur":
-        return "–" if _missing(v) else unsur_label(v, lang)
+        return "–" if is_missing(v) else unsur_label(v, lang)
     if kind == "metric":
-        return "–" if _missing(v) else metric_label(v, lang)
+        return "–" if is_missing(v) else metric_label(v, lang)
     if kind == "sector":
-        return "–" if _missing(v) else (label(f"sector_{v}", lang) if f"sector_{v}" in LABELS else str(v))
+        return "–" if is_missing(v) else (label(f"sector_{v}", lang) if f"sector_{v}" in LABELS else str(v))
     if kind == "yesno":
-        return "–" if _missing(v) else label("yes" if bool(v) else "no", lang)
+        return "–" if is_missing(v) else label("yes" if bool(v) else "no", lang)
     if kind == "int":
         return fmt_number(v, 0, lang)
     if kind.startswith("number"):
@@ -1231,7 +393,7 @@ def read_unit_slice(data_path, unit: str | None = None, *, columns: Sequence[str
         filters.append(("round", "in", [int(r) for r in rounds]))
     table = pq.read_table(path, columns=list(columns) if columns is not None else None,
                           filters=filters or None)
-    df = table.to_pandas(types_mapper=_nullable_type)
+    df = table.to_pandas(types_mapper=nullable_type)
     return df.reset_index(drop=True)
 
 
@@ -1336,71 +498,6 @@ def not_asked_text(columns: Sequence[str], lang: str = "id") -> str:
     return "- **Not asked** in this survey (and so absent from the report): " + ", ".join(parts) + "."
 
 
-def _nullable_type(pa_type):
-    import pyarrow as pa
-
-    mapping = {
-        pa.int8(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(),
-        pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.float64(): pd.Float64Dtype(),
-        pa.float32(): pd.Float64Dtype(), pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
-    }
-    return mapping.get(pa_type)
-
-
-# ---------------------------------------------------------------------------
-# Results rows
-# ---------------------------------------------------------------------------
-
-
-def _num(v):
-    return np.nan if _missing(v) else float(v)
-
-
-def results_row(*, unit="", sector="", group="", metric: str, estimate=None, ci_low=None,
-                ci_high=None, n=None, statistic=None, p_value=None, p_adjusted=None,
-                method: str = "", min_n: int = 5) -> dict:
-    """One row of ``results.csv``; the estimate and test are left empty when ``n < min_n``.
-
-    ``n`` is the number of answers behind the figure (for a two-group test the
-    smaller group decides suppression; pass ``n`` as the total and the caller
-    suppresses with ``min_n`` on the smaller group).
-    """
-    row = {
-        "unit": "" if _missing(unit) else str(unit),
-        "sector": "" if _missing(sector) else str(sector),
-        "group": "" if _missing(group) else str(group),
-        "metric": str(metric),
-        "estimate": _num(estimate), "ci_low": _num(ci_low), "ci_high": _num(ci_high),
-        "n": pd.NA if _missing(n) else int(n),
-        "statistic": _num(statistic), "p_value": _num(p_value), "p_adjusted": _num(p_adjusted),
-        "method": str(method or ""),
-    }
-    if n is not None and not _missing(n) and is_small(n, min_n):
-        for k in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
-            row[k] = np.nan
-        row["method"] = (row["method"] + "; " if row["method"] else "") + f"suppressed: n < {int(min_n)}"
-    return row
-
-
-def results_frame(rows: Iterable[Mapping]) -> pd.DataFrame:
-    """Stack results rows into the ``results.csv`` table (columns in contract order).
-
-    Returns
-    -------
-    DataFrame
-        ``unit, sector, group, metric`` (string), ``estimate, ci_low, ci_high``
-        (Float64), ``n`` (Int64), ``statistic, p_value, p_adjusted`` (Float64),
-        ``method`` (string); rows in the order given.
-    """
-    df = pd.DataFrame(list(rows), columns=list(_RESULTS_COLUMNS))
-    for c in ("unit", "sector", "group", "metric", "method"):
-        df[c] = df[c].fillna("").astype("string")
-    for c in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Float64")
-    df["n"] = pd.to_numeric(df["n"], errors="coerce").astype("Int64")
-    return df.reset_index(drop=True)
-
-
 # ---------------------------------------------------------------------------
 # Sentences
 # ---------------------------------------------------------------------------
@@ -1409,7 +506,7 @@ def results_frame(rows: Iterable[Mapping]) -> pd.DataFrame:
 def sentence_ikm(unit: str, *, ikm, ci_low, ci_high, n, grade: str, min_n: int = 5,
                  lang: str = "id") -> str:
     """``Kec. Serengan: 120 responden. IKM 78,40 (IK 95% 76,10–80,60), mutu B (Baik).``"""
-    if is_small(n, min_n) or _missing(ikm):
+    if is_small(n, min_n) or is_missing(ikm):
         return label("s_ikm_small", lang, unit=escape_text(unit), n=fmt_number(n or 0, 0, lang),
                      small=small_cell_text(min_n, lang))
     return label("s_ikm", lang, unit=escape_text(unit), n=fmt_number(n, 0, lang),
@@ -1423,7 +520,7 @@ def sentence_accessibility(*, pct, ci_low, ci_high, n, min_n: int = 5, lang: str
     ``pct`` and its interval are percentages (0..100), as
     :func:`clem_lib.scoring.accessibility` returns them.
     """
-    if is_small(n, min_n) or _missing(pct):
+    if is_small(n, min_n) or is_missing(pct):
         return label("s_access_small", lang, small=small_cell_text(min_n, lang))
     text = label("s_access", lang, pct=fmt_percent(pct, 0, lang, scale=1.0),
                  ci=fmt_interval(ci_low, ci_high, 0, lang, percent=True, scale=1.0), n=fmt_number(n, 0, lang))
@@ -1437,7 +534,7 @@ def _value_text(value, gap_unit: str, lang: str) -> str:
         return fmt_percent(value, 0, lang, scale=1.0)
     if u == "rupiah":
         return fmt_rupiah(value, lang)
-    if u in ("days", "minutes") and not _missing(value):
+    if u in ("days", "minutes") and not is_missing(value):
         word = {"days": ("hari", "days"), "minutes": ("menit", "minutes")}[u][0 if lang == "id" else 1]
         return f"{fmt_number(value, 1, lang)} {word}"
     return fmt_number(value, 2, lang)
@@ -1446,7 +543,7 @@ def _value_text(value, gap_unit: str, lang: str) -> str:
 def _gap_text(value, gap_unit: str, lang: str, signed: bool = True, unit: bool = True) -> str:
     """A gap in its own unit: ``−10 poin persen``, ``+Rp 1.828``, ``−0,28``."""
     u = str(gap_unit or "")
-    if _missing(value):
+    if is_missing(value):
         return "–"
     v = float(value)
     if u == "percentage points":
@@ -1474,14 +571,14 @@ def sentence_gap(row: Mapping, *, lang: str = "id", min_n: int = 5, scheme=None)
     gu = row.get("gap_unit", "")
     small = is_small(row.get("n1"), min_n) or is_small(row.get("n2"), min_n)
     p = row.get("p_adjusted")
-    p = row.get("p_value") if _missing(p) else p
+    p = row.get("p_value") if is_missing(p) else p
     if small:
         st = small_cell_text(min_n, lang)
         gap = ci = pt = v1 = v2 = st
     else:
         gap = _gap_text(row.get("gap"), gu, lang)
         lo, hi = row.get("ci_low"), row.get("ci_high")
-        if _missing(lo) or _missing(hi):
+        if is_missing(lo) or is_missing(hi):
             ci = label("ci95_unadj", lang) + " –"
         else:
             ci = label("ci95_unadj", lang) + " " + _gap_text(lo, gu, lang, unit=False) + \
@@ -1500,22 +597,21 @@ def sentence_gap(row: Mapping, *, lang: str = "id", min_n: int = 5, scheme=None)
 def _side_label(row: Mapping, side: str, lang: str) -> str:
     """Reader's name of one side of a comparison (``special_group``/True -> Kelompok rentan)."""
     v = row.get(side)
-    if _missing(v):
+    if is_missing(v):
         return ""
-    comp = "" if _missing(row.get("comparison")) else str(row.get("comparison"))
+    comp = "" if is_missing(row.get("comparison")) else str(row.get("comparison"))
     text = str(v)
     if comp == "round":
         return f"{label('round', lang)} {text}"
     if text in ("True", "False", "true", "false") and comp:
         if text.lower() == "true":
             return group_label(comp, lang)
-        return label("others", lang).capitalize() if comp not in _GROUP_KEYS else \
-            (label("others", lang).capitalize())
+        return label("others", lang).capitalize()
     return group_label(text, lang)
 
 
 def _comparison_text(group, lang: str) -> str:
-    g = "" if _missing(group) else str(group)
+    g = "" if is_missing(group) else str(group)
     if " vs " in g:
         a, _, b = g.partition(" vs ")
         return f"{group_label(a.strip(), lang)} vs {group_label(b.strip(), lang)}"
@@ -1583,7 +679,7 @@ def headline_text(unit: str, *, ikm_row: Mapping, grade: str, access_row: Mappin
 
 def _adjusted(row: Mapping) -> bool:
     """Whether a gap row's p is adjusted for multiplicity (its interval, which is not, is then labelled so)."""
-    return not _missing(row.get("p_adjusted"))
+    return not is_missing(row.get("p_adjusted"))
 
 
 def _gap_figure(row: Mapping, lang: str, numbers: Mapping | None = None) -> str:
@@ -1627,7 +723,7 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
         A Markdown numbered list (or one sentence saying nothing is significant).
     """
     items = []
-    ikm_ok = not is_small(ikm_row.get("n"), min_n) and not _missing(ikm_row.get("ikm"))
+    ikm_ok = not is_small(ikm_row.get("n"), min_n) and not is_missing(ikm_row.get("ikm"))
     if ikm_ok:
         items.append(label("s_finding_ikm", lang, unit=escape_text(unit), ikm=fmt_number(ikm_row["ikm"], 2, lang),
                            grade=escape_text(grade), ref=figure_ref("ikm_elements", lang, numbers)))
@@ -1638,7 +734,7 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
             w = ok.sort_values(["nrr", "unsur"], kind="mergesort").iloc[0]
             items.append(label("s_finding_weakest", lang, unsur=escape_text(unsur_label(w["unsur"], lang, scheme)),
                                value=fmt_number(float(w["nrr"]) * 25.0, 2, lang), ref=figure_ref("ikm_elements", lang, numbers)))
-    if access_row is not None and access_test is not None and not _missing(access_test.get("p_value")) \
+    if access_row is not None and access_test is not None and not is_missing(access_test.get("p_value")) \
             and float(access_test["p_value"]) < alpha and not is_small(access_row.get("n"), min_n):
         items.append(label("s_finding_access", lang, pct=fmt_percent(access_row["estimate"], 0, lang, scale=1.0),
                            ref=label("sec_headline", lang)))
@@ -1651,14 +747,14 @@ def findings_text(unit: str, *, ikm_row: Mapping, grade: str, nrr: pd.DataFrame 
     if round_change is not None and not is_small(round_change.get("n1"), min_n) \
             and not is_small(round_change.get("n2"), min_n):
         p = round_change.get("p_adjusted")
-        p = round_change.get("p_value") if _missing(p) else p
-        if not _missing(p) and float(p) < alpha:
+        p = round_change.get("p_value") if is_missing(p) else p
+        if not is_missing(p) and float(p) < alpha:
             # written like the round sentence of its section: signed interval, Holm p when adjusted
             lo, hi = round_change.get("ci_low"), round_change.get("ci_high")
             ci = label("ci95_unadj" if _adjusted(round_change) else "ci95", lang) + " " + (
-                "–" if _missing(lo) or _missing(hi) else fmt_number(lo, 2, lang, signed=True) +
+                "–" if is_missing(lo) or is_missing(hi) else fmt_number(lo, 2, lang, signed=True) +
                 (" sampai " if lang == "id" else " to ") + fmt_number(hi, 2, lang, signed=True))
-            holm = not _missing(round_change.get("p_adjusted"))
+            holm = not is_missing(round_change.get("p_adjusted"))
             pt = (("p Holm " if lang == "id" else "Holm p ") if holm else "p ") + fmt_p(p, lang)
             items.append(label("s_finding_round", lang, change=fmt_number(round_change["gap"], 2, lang, signed=True),
                                prev=escape_text(round_change.get("group2", "")), ci=ci, p=pt,
@@ -1701,7 +797,7 @@ def gap_disadvantages_group1(row: Mapping) -> bool:
     not a disadvantage.
     """
     g = row.get("gap")
-    if _missing(g):
+    if is_missing(g):
         return False
     metric = str(row.get("metric", ""))
     lower_better = metric in _LOWER_IS_BETTER or metric.partition(":")[0] in _LOWER_IS_BETTER
@@ -1964,69 +1060,9 @@ def _inputs(data_path: str, checklist_path: str, units_path: str):
     return data_file, checklist_file, units_file
 
 
-def gaps_to_results(gaps: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
-    """Rows of ``results.csv`` from a gap table (``clem_lib.stats.GAP_COLUMNS``).
-
-    ``group`` is ``"<comparison>: <group1> vs <group2>"`` (``"<comparison>: <group1>"``
-    when there is no second side, as for Kruskal-Wallis); ``metric`` the gap
-    table's metric prefixed ``gap:`` (``gap:nrr:waktu``, ``gap:ikm``);
-    ``estimate`` the gap with its (unadjusted) 95 % interval; ``n`` the
-    answers behind the test: both groups together for two groups, the answers
-    of the kept units for Kruskal-Wallis (``n1``; ``n2`` there counts units),
-    the pairs for a paired test; ``statistic``, ``p_value``, ``p_adjusted``
-    and ``method`` as tested. A Fisher row (a proportion with an expected
-    count below 5) is followed by a row ``odds_ratio:<metric>`` with the
-    conditional maximum-likelihood odds ratio and its exact interval (R
-    ``fisher.test``), the same p. Rows where either group has fewer than
-    ``min_n`` answers keep only n.
-    """
-    rows = []
-    for r in gaps.to_dict("records"):
-        design = r.get("design", "")
-        if design in ("k-group", "paired", "target"):
-            # k-group: n2 is the number of units; paired: n1 = n2 = the pairs; target: one side
-            n = None if _missing(r.get("n1")) else int(r.get("n1"))
-            small = n is not None and is_small(n, min_n) and design != "k-group"
-        else:
-            small = is_small(r.get("n1"), min_n) or is_small(r.get("n2"), min_n)
-            n = sum(int(v) for v in (r.get("n1"), r.get("n2")) if not _missing(v))
-        g2 = "" if _missing(r.get("group2")) else str(r.get("group2"))
-        group = f"{r.get('comparison', '')}: {r.get('group1', '')}" + (f" vs {g2}" if g2 else "")
-        row = results_row(unit=r.get("unit", ""), group=group, metric=f"gap:{r.get('metric', '')}",
-                          estimate=r.get("gap"), ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), n=n,
-                          statistic=r.get("statistic"), p_value=r.get("p_value"), p_adjusted=r.get("p_adjusted"),
-                          method=r.get("method", ""), min_n=1)
-        extra = []
-        if not _missing(r.get("odds_ratio")):
-            extra.append(results_row(
-                unit=r.get("unit", ""), group=group, metric=f"odds_ratio:{r.get('metric', '')}",
-                estimate=r.get("odds_ratio"), ci_low=r.get("or_ci_low"), ci_high=r.get("or_ci_high"), n=n,
-                p_value=r.get("p_value"), p_adjusted=r.get("p_adjusted"),
-                method="Fisher's exact test; conditional maximum-likelihood odds ratio (group 1 vs group 2) "
-                       "with exact 95% interval (R fisher.test)", min_n=1))
-        for x in [row, *extra]:
-            if small:
-                for k in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
-                    x[k] = np.nan
-                x["method"] = (x["method"] + "; " if x["method"] else "") + f"suppressed: n < {int(min_n)}"
-            rows.append(x)
-    return results_frame(rows)
-
-
-def _suppress_results(res: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    small = res["n"].map(lambda v: (not _missing(v)) and is_small(v, min_n)).to_numpy(dtype=bool)
-    if not small.any():
-        return res
-    res = res.copy()
-    for c in ("estimate", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
-        res.loc[small, c] = pd.NA
-    res.loc[small, "method"] = res.loc[small, "method"].fillna("") + f"; suppressed: n < {int(min_n)}"
-    return res
-
-
 def _method_text(method, lang: str) -> str:
     """The IKM interval method in the reader's language."""
-    m = "" if _missing(method) else str(method)
+    m = "" if is_missing(method) else str(method)
     if "delta" in m:
         return "metode delta (linearisasi), interval t" if lang == "id" else "delta method (linearisation), t interval"
     if "bootstrap" in m:
@@ -2357,7 +1393,7 @@ class UnitReport(_ReportBase):
 
     def _grade(self) -> str:
         r = self._ikm_row()
-        if is_small(r.get("n"), self.min_n) or _missing(r.get("ikm")):
+        if is_small(r.get("n"), self.min_n) or is_missing(r.get("ikm")):
             return small_cell_text(self.min_n, self.lang)
         return f"{r['grade']} ({r['label_id'] if self.lang == 'id' else r['label_en']})"
 
@@ -2373,7 +1409,7 @@ class UnitReport(_ReportBase):
         if not len(c):
             return ""
         row = c[(c["category"] == "all").to_numpy(dtype=bool)]
-        return _component_list(row["missing"].iloc[0], self.lang) if len(row) else ""
+        return component_list(row["missing"].iloc[0], self.lang) if len(row) else ""
 
     # -- cells ------------------------------------------------------------
 
@@ -2426,7 +1462,7 @@ class UnitReport(_ReportBase):
     def sample_size_text(self) -> ReportText:
         s = self.sample_size
         row = s.iloc[0].to_dict() if len(s) else {}
-        if not row or _missing(row.get("n_min")):
+        if not row or is_missing(row.get("n_min")):
             return _markdown("")
         key = "s_sample_short" if bool(row.get("below_minimum")) else "s_sample_ok"
         return _markdown(label(key, self.lang, n=fmt_number(row["n"], 0, self.lang),
@@ -2502,7 +1538,7 @@ class UnitReport(_ReportBase):
         t["v1"] = [_value_text(a, u, self.lang) for a, u in zip(t["estimate1"], t["gap_unit"])]
         t["v2"] = [_value_text(a, u, self.lang) for a, u in zip(t["estimate2"], t["gap_unit"])]
         t["gap_t"] = [_gap_text(a, u, self.lang) for a, u in zip(t["gap"], t["gap_unit"])]
-        t["ci_t"] = [("–" if _missing(lo) or _missing(hi) else
+        t["ci_t"] = [("–" if is_missing(lo) or is_missing(hi) else
                       f"{_gap_text(lo, u, self.lang, unit=False)}; {_gap_text(hi, u, self.lang, unit=False)}")
                      for lo, hi, u in zip(t["ci_low"], t["ci_high"], t["gap_unit"])]
         t["n_t"] = [f"{fmt_number(a, 0, self.lang)} / {fmt_number(b, 0, self.lang)}" for a, b in zip(t["n1"], t["n2"])]
@@ -2610,7 +1646,7 @@ class UnitReport(_ReportBase):
             return ReportText("")
         t = c[(c["category"] != "all").to_numpy(dtype=bool)].copy()
         t["category"] = [checklist_category_label(x, self.lang) for x in t["category"]]
-        t["missing"] = [_component_list(x, self.lang) for x in t["missing"]]
+        t["missing"] = [component_list(x, self.lang) for x in t["missing"]]
         return report_table(t, {"category": "col_category", "n_items": "col_components", "n_present": "col_present",
                                 "index": "col_compliance", "missing": "col_missing"},
                             lang=self.lang, formats={"category": "text", "n_items": "int", "n_present": "int",
@@ -2713,7 +1749,7 @@ class UnitReport(_ReportBase):
         if not len(at):
             return False
         r = at.iloc[0]
-        return (not _missing(r["p_value"])) and float(r["p_value"]) < self.alpha and str(r.get("status", "ok")) == "ok"
+        return (not is_missing(r["p_value"])) and float(r["p_value"]) < self.alpha and str(r.get("status", "ok")) == "ok"
 
     def recommendations(self) -> ReportText:
         head = "**" + ("Rekomendasi" if self.lang == "id" else "Recommendations") + "**\n\n"
@@ -2767,7 +1803,7 @@ class UnitReport(_ReportBase):
         Figures resting on fewer than ``min_n`` answers keep their n and lose
         their value, as in the report.
         """
-        from .scoring import to_results
+        from .results import to_results
 
         parts = [to_results(self.ikm, "ikm"), to_results(self.nrr, "nrr"), to_results(self.crc, "crc")]
         if len(self.access):
@@ -2777,7 +1813,7 @@ class UnitReport(_ReportBase):
         if len(self.compliance):
             parts.append(to_results(self.compliance, "compliance"))
         scoring_rows = results_frame(pd.concat(parts, ignore_index=True).to_dict("records"))
-        scoring_rows = _suppress_results(scoring_rows, self.min_n)
+        scoring_rows = suppress_results(scoring_rows, self.min_n)
         # the Krejcie-Morgan row: n is the sample, not a cell; never suppress it
         tests = [self.gaps, self.paired]
         if len(self.access_test):
@@ -3256,7 +2292,7 @@ class CityReport(_ReportBase):
                      gap=_gap_text(r.get("gap"), "percentage points", self.lang), ci=ci, test=test,
                      p=fmt_p(r.get("p_value"), self.lang))
         p = r.get("p_value")
-        if not _missing(p) and float(p) < self.alpha:
+        if not is_missing(p) and float(p) < self.alpha:
             more = label("more_often" if float(r.get("gap")) > 0 else "less_often", self.lang)
             return label("s_special_city_sig", self.lang, more=more) + " " + line
         return label("s_special_city_ns", self.lang) + " " + line
@@ -3355,7 +2391,7 @@ class CityReport(_ReportBase):
         v["what"] = [f"IKM: {u} vs {label('grp_rest_of_city', self.lang)}" for u in v["group1"]]
         v["test"] = "IKM (bootstrap/permutasi)" if self.lang == "id" else "IKM (bootstrap/permutation)"
         t = pd.concat([b, v], ignore_index=True)
-        t["n_small"] = [min(int(a) if not _missing(a) else 0, int(c) if not _missing(c) else 0) if w else 99
+        t["n_small"] = [min(int(a) if not is_missing(a) else 0, int(c) if not is_missing(c) else 0) if w else 99
                         for a, c, w in zip(t["n1"], t["n2"], [False] * len(b) + [True] * len(v))]
         return report_table(t, {"what": "col_metric", "test": "col_method", "statistic": "Statistik"
                                 if self.lang == "id" else "Statistic", "gap": "col_gap", "p_adjusted": "col_p_adj"},
@@ -3411,7 +2447,7 @@ class CityReport(_ReportBase):
         t["who"] = [f"{u}: {label('round', self.lang)} {a} vs {b}" for u, a, b in zip(t["unit"], t["group1"], t["group2"])]
         t["n_small"] = [min(int(a or 0), int(b or 0)) for a, b in zip(t["n1"].fillna(0), t["n2"].fillna(0))]
         # the interval of a change, signed like the change itself (as in the unit reports' gap tables)
-        t["ci_t"] = [("–" if _missing(lo) or _missing(hi) else
+        t["ci_t"] = [("–" if is_missing(lo) or is_missing(hi) else
                       f"{fmt_number(lo, 2, self.lang, signed=True)}; {fmt_number(hi, 2, self.lang, signed=True)}")
                      for lo, hi in zip(t["ci_low"], t["ci_high"])]
         return report_table(t, {"who": "col_unit", "estimate2": "col_ikm_previous",

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
+
+from .rounding import round_half_up
 
 __all__ = [
     "Band",
@@ -43,8 +44,6 @@ __all__ = [
     "compliance",
     "QUADRANTS",
     "ipa",
-    "RESULTS_COLUMNS",
-    "to_results",
 ]
 
 
@@ -355,23 +354,6 @@ def get_scheme(name_or_mapping: str | Mapping | Scheme = "permenpan14_2017") -> 
 # ---------------------------------------------------------------------------
 # Rounding and grades
 # ---------------------------------------------------------------------------
-
-
-def round_half_up(value: float, decimals: int = 2) -> float:
-    """Round half up on the decimal representation, as a person with a calculator does.
-
-    ``76.605 -> 76.61`` and ``2.675 -> 2.68`` (Python's ``round`` gives 76.6 and
-    2.67, because it rounds the binary float half to even). Floating-point noise
-    from the arithmetic is removed first: the value is taken to 9 decimals
-    before the half-up step, so ``76.60499999999999`` (a sum that is exactly
-    76.605 in real numbers) also becomes 76.61.
-
-    Returns NaN for NaN or None.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return float("nan")
-    d = Decimal(repr(float(value))).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
-    return float(d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def ikm_grade(value: float, scheme: str | Mapping | Scheme = "permenpan14_2017",
@@ -1090,7 +1072,7 @@ def _median_ci(values: np.ndarray, level: float) -> tuple[float, float, float]:
     return med, float(ci.low), float(ci.high)
 
 
-_CRC_COLUMNS = ["indicator", "unsur", "metric", "estimate", "ci_low", "ci_high", "n", "count",
+CRC_COLUMNS = ["indicator", "unsur", "metric", "estimate", "ci_low", "ci_high", "n", "count",
                 "method"]
 
 
@@ -1217,7 +1199,7 @@ def crc_indicators(df: pd.DataFrame, by=None, *,
         if "knows_complaint" in sub.columns:
             knows, known = flag(sub, "knows_complaint")
             prop(key, "pct_knows_complaint", None, knows, known)
-    out = _frame(rows, by_cols + _CRC_COLUMNS)
+    out = _frame(rows, by_cols + CRC_COLUMNS)
     out["unsur"] = out["unsur"].astype("string")
     out["count"] = pd.array(out["count"], dtype="Int64")
     out["n"] = out["n"].astype("int64")
@@ -1488,103 +1470,3 @@ def ipa(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
     cols = by_cols + ["unsur", "label_id", "label_en", "n", "sum_x", "sum_y", "mean_x", "mean_y",
                       "tk", "gap", "x_cross", "y_cross", "quadrant", "quadrant_id", "quadrant_en"]
     return _frame(rows, cols)
-
-
-# ---------------------------------------------------------------------------
-# results.csv long form
-# ---------------------------------------------------------------------------
-
-RESULTS_COLUMNS = ("unit", "sector", "group", "metric", "estimate", "ci_low", "ci_high", "n",
-                   "statistic", "p_value", "p_adjusted", "method")
-"""Columns of results.csv (DESIGN.md), in order."""
-
-_KIND_COLUMNS = {
-    "ikm": {"ikm", "ci_low", "ci_high", "n", "grade", "label_id", "label_en", "scheme", "weight",
-            "method"},
-    "nrr": {"unsur", "label_id", "label_en", "n", "total", "nrr", "ci_low", "ci_high",
-            "nrr_weighted", "nrr_converted", "weight"},
-    "crc": set(_CRC_COLUMNS),
-    "accessibility": {"group", "metric", "estimate", "ci_low", "ci_high", "n", "count", "method"},
-    "compliance": {"category", "metric", "n_items", "n_present", "n_unobserved", "index",
-                   "missing"},
-    "ipa": {"unsur", "label_id", "label_en", "n", "sum_x", "sum_y", "mean_x", "mean_y", "tk",
-            "gap", "x_cross", "y_cross", "quadrant", "quadrant_id", "quadrant_en"},
-    "sample_size": {"users_per_month", "population", "n", "n_min", "shortfall", "below_minimum"},
-}
-
-
-def _label(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "NA"
-    return str(value)
-
-
-def to_results(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Turn a scoring table into rows of results.csv, numbers unchanged.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Output of :func:`ikm`, :func:`nrr`, :func:`crc_indicators`,
-        :func:`accessibility`, :func:`compliance`, :func:`ipa` or
-        :func:`sample_size_check`.
-    kind : {"ikm", "nrr", "crc", "accessibility", "compliance", "ipa", "sample_size"}
-        Which function produced ``frame``.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``unit, sector, group, metric, estimate, ci_low, ci_high, n,
-        statistic, p_value, p_adjusted, method`` (``RESULTS_COLUMNS``). ``unit``
-        and ``sector`` come from grouping columns of those names (``<NA>``,
-        written empty, when the figure is city-wide); every other grouping
-        column becomes ``name=value`` in ``group`` (joined by ``"; "``), after
-        which the accessibility group is appended (``"all"`` leaves it empty).
-        ``metric``: ``ikm``; ``nrr:<unsur>``; the CRC ``metric`` column
-        (``pct_satisfied:waktu``, ``pct_paid_extra``, ...);
-        ``pct_not_friendly``; ``compliance`` / ``compliance:<category>``;
-        ``tk:<unsur>`` (IPA conformity level); ``n_min`` (Krejcie-Morgan
-        minimum, with ``n`` the respondents). ``statistic``, ``p_value`` and
-        ``p_adjusted`` are empty (scoring runs no tests).
-    """
-    if kind not in _KIND_COLUMNS:
-        raise ValueError(f"kind={kind!r}; use one of {', '.join(sorted(_KIND_COLUMNS))}")
-    known = _KIND_COLUMNS[kind]
-    by_cols = [c for c in frame.columns if c not in known]
-    extra = [c for c in by_cols if c not in ("unit", "sector")]
-    out = []
-    for rec in frame.to_dict("records"):
-        parts = [f"{c}={_label(rec[c])}" for c in extra]
-        row = {"unit": rec.get("unit", pd.NA) if "unit" in by_cols else pd.NA,
-               "sector": rec.get("sector", pd.NA) if "sector" in by_cols else pd.NA,
-               "ci_low": np.nan, "ci_high": np.nan, "method": None}
-        if kind == "ikm":
-            row.update(metric="ikm", estimate=rec["ikm"], ci_low=rec["ci_low"],
-                       ci_high=rec["ci_high"], n=rec["n"], method=rec["method"])
-        elif kind == "nrr":
-            row.update(metric=f"nrr:{rec['unsur']}", estimate=rec["nrr"], ci_low=rec["ci_low"],
-                       ci_high=rec["ci_high"], n=rec["n"], method="mean of answers; t interval")
-        elif kind in ("crc", "accessibility"):
-            row.update(metric=rec["metric"], estimate=rec["estimate"], ci_low=rec["ci_low"],
-                       ci_high=rec["ci_high"], n=rec["n"], method=rec["method"])
-            if kind == "accessibility" and rec["group"] != "all":
-                parts.append(str(rec["group"]))
-        elif kind == "compliance":
-            row.update(metric=rec["metric"], estimate=rec["index"], n=rec["n_items"],
-                       method="share of observed checklist items present (Permenpan RB 15/2014)")
-        elif kind == "ipa":
-            row.update(metric=f"tk:{rec['unsur']}", estimate=rec["tk"], n=rec["n"],
-                       method=f"sum X / sum Y x 100; quadrant {rec['quadrant']}")
-        elif kind == "sample_size":
-            row.update(metric="n_min", estimate=rec["n_min"], n=rec["n"],
-                       method=f"Krejcie & Morgan (1970), population {_label(rec['population'])}")
-        row["group"] = "; ".join(parts) if parts else pd.NA
-        out.append(row)
-    res = pd.DataFrame(out, columns=list(RESULTS_COLUMNS))
-    res["estimate"] = pd.to_numeric(res["estimate"], errors="coerce").astype(float)
-    for c in ("ci_low", "ci_high", "statistic", "p_value", "p_adjusted"):
-        res[c] = pd.to_numeric(res[c], errors="coerce").astype(float)
-    res["n"] = pd.array(pd.to_numeric(res["n"], errors="coerce"), dtype="Int64")
-    for c in ("unit", "sector", "group", "metric", "method"):
-        res[c] = res[c].astype("string")
-    return res

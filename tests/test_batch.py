@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from clem_lib import ClemInputError
+from clem_lib.results import RESULTS_COLUMNS
 from clem_lib.batch import (
-    RESULTS_COLUMNS,
     NotebookTask,
     Progress,
     NotebookOutcome,

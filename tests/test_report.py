@@ -10,7 +10,8 @@ import pytest
 
 import clem_lib as clem
 from clem_lib.errors import ClemInputError
-from clem_lib.report import LABELS, _RESULTS_COLUMNS
+from clem_lib.results import RESULTS_COLUMNS as _RESULTS_COLUMNS
+from clem_lib.text import LABELS
 
 
 def test_every_label_has_both_languages_and_the_same_placeholders():

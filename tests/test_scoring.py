@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clem_lib import scoring
+from clem_lib import results, scoring
 from clem_lib.scoring import SCHEMES, get_scheme, ikm_grade, ikm_point, round_half_up
 
 UNSUR9 = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
@@ -574,27 +574,27 @@ def test_ipa_conformity_and_quadrants():
 def test_to_results_long_form_keeps_numbers():
     df = _units_frame()
     res = scoring.ikm(df, by=["unit", "round"])
-    rows = scoring.to_results(res, "ikm")
-    assert list(rows.columns) == list(scoring.RESULTS_COLUMNS)
+    rows = results.to_results(res, "ikm")
+    assert list(rows.columns) == list(results.RESULTS_COLUMNS)
     assert rows["metric"].unique().tolist() == ["ikm"]
     assert rows["estimate"].tolist() == res["ikm"].tolist()  # unchanged, not rounded
     assert rows["group"].tolist() == ["round=1", "round=2", "round=1"]
     assert rows["sector"].isna().all() and rows["p_value"].isna().all()
-    n = scoring.to_results(scoring.nrr(df), "nrr")
+    n = results.to_results(scoring.nrr(df), "nrr")
     assert n["metric"].tolist()[:2] == ["nrr:persyaratan", "nrr:prosedur"]
     assert n["unit"].isna().all()
     acc = pd.DataFrame({"facility_friendly": pd.array([False, True], dtype="boolean"),
                         "disability": pd.array([True, False], dtype="boolean"),
                         "unit": ["A", "A"]})
-    a = scoring.to_results(scoring.accessibility(acc, by="unit"), "accessibility")
+    a = results.to_results(scoring.accessibility(acc, by="unit"), "accessibility")
     assert a["group"].fillna("").tolist() == ["", "disability"]
     assert a["metric"].unique().tolist() == ["pct_not_friendly"]
-    c = scoring.to_results(scoring.compliance(_checklist()), "compliance")
+    c = results.to_results(scoring.compliance(_checklist()), "compliance")
     assert c.loc[0, "metric"] == "compliance" and c.loc[0, "group"] == "round=1"
-    km = scoring.to_results(scoring.sample_size_check(df, {"Kec. Jebres": 100}), "sample_size")
+    km = results.to_results(scoring.sample_size_check(df, {"Kec. Jebres": 100}), "sample_size")
     assert km.loc[0, "estimate"] == 80 and km.loc[0, "n"] == 15
     with pytest.raises(ValueError, match="kind"):
-        scoring.to_results(res, "nope")
+        results.to_results(res, "nope")
 
 
 # ---------------------------------------------------------------------------
@@ -636,7 +636,7 @@ def test_sample_planted_effects(sample_table):
     city = scoring.accessibility(df).set_index("group").loc["all"]
     assert city["ci_low"] <= 53.0 <= city["ci_high"]
     # every IKM row flows unchanged into results rows
-    rows = scoring.to_results(per_unit, "ikm")
+    rows = results.to_results(per_unit, "ikm")
     assert rows["estimate"].tolist() == per_unit["ikm"].tolist()
 
 

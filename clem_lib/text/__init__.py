@@ -1,0 +1,12 @@
+"""What clem says: labels in Bahasa Indonesia and English, and the one number style.
+
+``labels``: every heading, axis label, table header and sentence part, by key.
+``format``: numbers, percentages, rupiah, p-values, intervals, small-cell text
+and escaped respondent text, the same in tables, sentences and charts.
+"""
+
+from .format import *  # noqa: F401,F403
+from .labels import *  # noqa: F401,F403
+from . import format as _format, labels as _labels
+
+__all__ = [*_labels.__all__, *_format.__all__]
