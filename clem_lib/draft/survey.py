@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook import UNSUR_14_2017, normalize_label, slugify
-from .errors import ClemInputError
-from .scales import BUILTIN_SCALES, SKM_UNSUR_SCALES
+from ..codebook import UNSUR_14_2017, normalize_label, slugify
+from ..errors import ClemInputError
+from ..scales import BUILTIN_SCALES, SKM_UNSUR_SCALES
 
 __all__ = [
     "Draft",
@@ -1627,7 +1627,7 @@ class _Drafter:
                              "interview (add it to the export, then a {source: ..., role: unit} entry)")
 
     def resolve_fixed_names(self):
-        from .codebook import _FIXED_NAMES
+        from ..codebook import _FIXED_NAMES
 
         keep: dict[str, _Entry] = {}
         for e in sorted(self.entries, key=lambda e: (_RANK[e.sure], e.order)):
@@ -1865,7 +1865,7 @@ def draft_survey(data_path, form_path=None) -> Draft:
     ClemInputError
         The export (or the form) cannot be read.
     """
-    from .io import read_survey
+    from ..io import read_survey
 
     data_path = Path(data_path)
     raw = read_survey(data_path, codebook=None)
