@@ -11,7 +11,8 @@ from .indicators import rule_amount, rule_channel, rule_duration, rule_yes_no
 from .meta import date_note, date_share
 from .sectors import rule_sector
 from .state import Column, DraftState
-from .units import rule_unit_name
+from .locations import rule_location
+from .units import rule_unit_name, text_rank
 
 __all__ = ["classify"]
 
@@ -73,32 +74,30 @@ def _rule_service(st: DraftState, c: Column) -> bool:
     return False
 
 
-def _rule_long_text(st: DraftState, c: Column) -> bool:
-    """Long answers: free text when nearly all differ, else perhaps the unit."""
+def _rule_varied_text(st: DraftState, c: Column) -> bool:
+    """Long answers, nearly all different: free text."""
     p = c.profile
-    if not c.is_num and p.distinct >= 2 and p.mean_len() >= 8:
-        if p.distinct > max(30, p.n // 3):
-            name = st.unique_name(snake(c.segment))
-            st.add(c.name, "free_text", {"name": name, "required": False},
-                   [f"free text ({name}): long answers, nearly all different (check)"], CHECK)
-            return True
-        st.unit_candidates.append((1, c.name))
+    if not c.is_num and p.distinct >= 2 and p.mean_len() >= 8 and p.distinct > max(30, p.n // 3):
+        name = st.unique_name(snake(c.segment))
+        st.add(c.name, "free_text", {"name": name, "required": False},
+               [f"free text ({name}): long answers, nearly all different (check)"], CHECK)
         return True
     return False
 
 
-def _rule_few_values(st: DraftState, c: Column) -> bool:
-    """Short text with few distinct values: perhaps the unit."""
-    if not c.is_num and 2 <= c.profile.distinct <= max(30, c.profile.n // 5):
-        st.unit_candidates.append((2, c.name))
+def _rule_unit_candidate(st: DraftState, c: Column) -> bool:
+    """Text with repeated values (long, or short and few): perhaps the unit."""
+    rank = None if c.is_num else text_rank(c.profile)
+    if rank is not None:
+        st.unit_candidates.append((rank, c.name))
         return True
     return False
 
 
 #: the rules in the order they are tried
 RULES = (_rule_round, rule_gender, rule_age, _rule_date, _rule_enumerator, _rule_weight, rule_yes_no,
-         rule_sector, _rule_free_text, rule_unit_name, rule_channel, _rule_service, rule_education,
-         rule_income, rule_amount, rule_duration, _rule_long_text, _rule_few_values)
+         rule_sector, _rule_free_text, rule_location, rule_unit_name, rule_channel, _rule_service, rule_education,
+         rule_income, rule_amount, rule_duration, _rule_varied_text, _rule_unit_candidate)
 
 
 def classify(st: DraftState, col) -> None:

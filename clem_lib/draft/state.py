@@ -75,6 +75,8 @@ class DraftState:
         self.positional = False  # some unsur were placed by their number
         self.unmatched: dict = {}  # scale name -> (columns, spellings no level reads)
         self.unit_col = None
+        self.unit_clusters = None  # the unit column's spellings as units (units.unit_clusters)
+        self.unit_locations: dict = {}  # unit name -> {"district"/"agency": (value or None, comment)}
         self.sector_col = None
         self.sector_scale = None
         self.scheme, self.scheme_note, self.keys = "permenpan14_2017", "", UNSUR_14_2017

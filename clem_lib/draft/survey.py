@@ -12,6 +12,7 @@ from .common import CHECK, RANK, short, slug_name
 from .document import Draft
 from .export import read_spss_meta
 from .files import survey_name_from
+from .locations import pass_locations
 from .meta import pass_meta
 from .personal import pass_personal
 from .special import pass_select_multiple
@@ -90,6 +91,7 @@ def _run(st: DraftState) -> None:
         if col not in st.done:
             classify(st, col)
     pass_unit(st, cols)
+    pass_locations(st)
     _resolve_fixed_names(st)
     finish_scales(st)
 
