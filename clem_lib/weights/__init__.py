@@ -28,15 +28,18 @@ Rao-Scott correction, so both are computed here and validated against R
 Modules: ``sizes`` (``N_h`` and ``N_h / n_h`` from the units file), ``design``
 (the design, its linearised variance and the helpers the estimators share),
 ``estimates`` (means, proportions, the IKM, the report-card shares),
-``chisq`` (Rao-Scott), ``compare`` (two groups of respondents).
+``chisq`` (Rao-Scott), ``compare`` (two groups of respondents, two domains),
+``locations`` (a district or an agency as a whole, and against the rest of the city).
 """
 
 from __future__ import annotations
 
 from .chisq import design_chisq
-from .compare import compare_proportions_design
+from .compare import compare_proportions_design, design_difference
 from .estimates import design_crc, design_ikm, weighted_mean, weighted_proportion
+from .locations import compare_location_design, location_crc, location_ikm
 from .sizes import poststratify_weights, stratum_sizes, units_without_size
 
 __all__ = ["poststratify_weights", "stratum_sizes", "units_without_size", "weighted_mean",
-           "weighted_proportion", "design_ikm", "design_crc", "design_chisq", "compare_proportions_design"]
+           "weighted_proportion", "design_ikm", "design_crc", "design_chisq", "compare_proportions_design",
+           "design_difference", "location_ikm", "location_crc", "compare_location_design"]

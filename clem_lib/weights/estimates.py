@@ -223,20 +223,24 @@ def design_ikm(df: pd.DataFrame, *, by=None, scheme="permenpan14_2017", weights:
     >>> round(float(design_ikm(d, scheme=s, weight=None, fpc="N").ikm.iloc[0]), 3)
     77.083
     """
-
-    s = get_scheme(scheme)
-    c = s.weight(weights)
-    missing = [col for col in s.columns if col not in df.columns]
-    if missing:
-        raise ValueError(f"design_ikm: the table has no column(s) {', '.join(missing)}")
+    s, c, x = ikm_answers(df, scheme, weights, "design_ikm")
     des = Design(df, weight, strata, fpc, lonely_psu)
-    x = _scores(df, s)
     rows, keys = [], []
     for key, mask in domains(df, by):
         keys.append(key)
         rows.append(_ikm_row(des, x, mask, des.degf(None if by is None else mask), c=c, scheme=s,
                              conf_level=conf_level, fpc=fpc))
     return with_keys(rows, keys)
+
+
+def ikm_answers(df: pd.DataFrame, scheme, weights, caller: str):
+    """``(scheme, weight per unsur, answers)`` for an IKM estimator: the answers as a float matrix
+    (respondents x unsur, NaN when skipped), checked against the scheme's scale."""
+    s = get_scheme(scheme)
+    missing = [col for col in s.columns if col not in df.columns]
+    if missing:
+        raise ValueError(f"{caller}: the table has no column(s) {', '.join(missing)}")
+    return s, s.weight(weights), _scores(df, s)
 
 
 def _ikm_row(des: Design, x: np.ndarray, mask: np.ndarray, dfree: int, *, c: float, scheme, conf_level: float,
@@ -259,7 +263,7 @@ def _ikm_row(des: Design, x: np.ndarray, mask: np.ndarray, dfree: int, *, c: flo
     }
 
 
-def _crc_events(df: pd.DataFrame, scheme) -> list[tuple[str, np.ndarray]]:
+def crc_events(df: pd.DataFrame, scheme) -> list[tuple[str, np.ndarray]]:
     """(metric, 0/1 indicator with NaN outside its denominator) for every proportion of
     :func:`clem_lib.crc_indicators` and :func:`clem_lib.accessibility` the table has."""
 
@@ -351,7 +355,7 @@ def design_crc(df: pd.DataFrame, *, scheme="permenpan14_2017", weight: str | Non
     """
     des = Design(df, weight, strata, fpc, lonely_psu)
     rows = []
-    for metric, y in _crc_events(df, scheme):
+    for metric, y in crc_events(df, scheme):
         est, zz, n = ratio_mean(y, des.w, np.ones(len(df), dtype=bool))
         se = math.sqrt(des.var(zz)) if np.isfinite(est) else np.nan
         dfree = des.degf()
