@@ -449,6 +449,7 @@ def test_declared_districts_and_agencies(tmp_path, units_cache):
     (lambda t: "districts:\n  - {name: Serengan, aliases: [Kota]}\n  - {name: Jebres, aliases: [kota]}\n" + t,
      r"line 3, district 'Jebres': 'kota' also names district 'Serengan'"),
     (lambda t: "districts: {Serengan: 1}\n" + t, r"districts: is not a list"),
+    (lambda t: "districts: [Serengan, Jebres, serengan]\n" + t, r"line 1, district 'serengan': 'serengan' is listed twice"),
     (lambda t: "districts:\n  - Serengan\n  - {slug: jebres}\n" + t, r"line 3: a district has no name"),
 ])
 def test_bad_hierarchy_is_one_line_with_file_line_unit_and_fix(tmp_path, units_cache, edit, expected):

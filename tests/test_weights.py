@@ -1,11 +1,12 @@
 """Tests for clem_lib.weights against R's survey package.
 
-Every reference value was printed by tests/r_reference/survey_weights.R (R 4.2.x,
-survey 4.x) with
+Every reference value was printed by a script in tests/r_reference/ and the R call is quoted beside
+each value: survey_weights.R (R 4.2.x, survey 4.x) with
 
     des <- svydesign(ids = ~1, strata = ~unit, weights = ~w, data = d)
 
-on the 24-row table below; the call is quoted beside each value.
+on the 24-row table below; survey_design.R (strata and fpc, city-wide figures) and
+district_design.R (a district or agency as a whole, and against the rest of the city) further down.
 """
 
 from __future__ import annotations

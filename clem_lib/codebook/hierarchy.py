@@ -80,6 +80,9 @@ def _spellings(declared, level: str, path, at) -> dict[str, str]:
     """normalised name, slug or alias -> declared name; one spelling may not mean two."""
     owner: dict[str, str] = {}
     for name, slug, aliases, k in declared:
+        if normalize_label(name) in owner:
+            fail(path, f"{at(LISTS[level], k, level, name)} '{name}' is listed twice",
+                 f"list each {level} once under {LISTS[level]}: (other spellings under its aliases:)")
         for s in [name, *aliases, *([slug] if isinstance(slug, str) else [])]:
             key = normalize_label(s)
             if key in owner and owner[key] != name:

@@ -86,7 +86,7 @@ def location_ikm(df: pd.DataFrame, units, *, unit: str = "unit", scheme="permenp
     d, size = _with_sizes(df, units, unit)
     out = design_ikm(d, scheme=scheme, weights=weights, weight=None, strata=unit, fpc=size,
                      conf_level=conf_level, lonely_psu=lonely_psu)
-    per_unit = [ikm_point(part, scheme=scheme, weights=weights) for _, part in df.groupby(unit, sort=True)]
+    per_unit = [ikm_point(part, scheme=scheme, weights=weights) for _, part in df.groupby(unit, sort=True, observed=True)]
     per_unit = [v for v in per_unit if np.isfinite(v)]
     out["mean_of_units"] = float(np.mean(per_unit)) if per_unit else np.nan
     out["n_units"] = len(per_unit)
