@@ -79,10 +79,12 @@ def _declared(path, doc: dict, level: str, at) -> list[tuple[str, str | None, tu
 def _spellings(declared, level: str, path, at) -> dict[str, str]:
     """normalised name, slug or alias -> declared name; one spelling may not mean two."""
     owner: dict[str, str] = {}
+    names: set[str] = set()
     for name, slug, aliases, k in declared:
-        if normalize_label(name) in owner:
+        if normalize_label(name) in names:
             fail(path, f"{at(LISTS[level], k, level, name)} '{name}' is listed twice",
                  f"list each {level} once under {LISTS[level]}: (other spellings under its aliases:)")
+        names.add(normalize_label(name))
         for s in [name, *aliases, *([slug] if isinstance(slug, str) else [])]:
             key = normalize_label(s)
             if key in owner and owner[key] != name:
@@ -95,14 +97,16 @@ def _spellings(declared, level: str, path, at) -> dict[str, str]:
 def _unknown(path, place, level: str, value: str, owner: dict, declared) -> None:
     names = [d[0] for d in declared]
     close = difflib.get_close_matches(normalize_label(value), list(owner), n=3, cutoff=0.6)
-    hint = (f"did you mean {' or '.join(repr(owner[c]) for c in dict.fromkeys(close))}, or add it under "
+    hint = (f"did you mean {' or '.join(repr(n) for n in dict.fromkeys(owner[c] for c in close))}, or add it under "
             f"{LISTS[level]}:" if close else f"use one of {_listed(names)} or add it under {LISTS[level]}:")
     fail(path, f"{place()} {level} {value!r} is not in the {LISTS[level]}: list", hint)
 
 
 def _listed(names, most: int = 8) -> str:
-    shown = ", ".join(repr(n) for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "") if names else "(none)"
+    """``'A', 'B' and 3 more``."""
+    if not names:
+        return "(none)"
+    return ", ".join(repr(n) for n in names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def parse_hierarchy(path, doc: dict, rows: list, at) -> tuple[tuple, tuple]:
