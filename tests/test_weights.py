@@ -257,7 +257,7 @@ def test_units_without_size_and_bad_fpc(ds):
     assert units_without_size(ds, {"A": 100, "B": 25, "C": 60}) == []
     assert units_without_size(ds, {"A": 100, "B": None}) == ["B", "C"]
     bad = ds.assign(N=ds["N"].where(ds["unit"] != "B", 5))  # 9 respondents from 5 users
-    with pytest.raises(ClemInputError, match="more respondents"):
+    with pytest.raises(ClemInputError, match="stratum .B. has more respondents"):
         weighted_mean(bad, "unsur_waktu", weight="w", fpc="N")
     with pytest.raises(ValueError, match="population-size column"):
         weighted_mean(ds, "unsur_waktu", weight="w", fpc="nope")

@@ -30,14 +30,14 @@ class Design:
         self.lonely_psu = lonely_psu
         n = len(df)
         if strata is None:
-            codes = np.zeros(n, dtype=int)
+            codes, names = np.zeros(n, dtype=int), np.array(["all"])
         else:
             if strata not in df.columns:
                 raise ValueError(f"the table has no strata column {strata!r}; pass strata=None for no strata")
             if df[strata].isna().any():
                 raise ClemInputError("some respondents have no stratum", column=strata,
                                      fix="fill the unit of every respondent")
-            codes = pd.factorize(df[strata].astype(str), sort=True)[0]
+            codes, names = pd.factorize(df[strata].astype(str), sort=True)
         self.codes = codes
         self.n_strata = int(len(np.unique(codes))) if n else 0
         self.n_h = np.bincount(codes, minlength=self.n_strata).astype(float) if n else np.zeros(0)
@@ -55,8 +55,8 @@ class Design:
                                          "respondent of a stratum", column=fpc,
                                          fix="give each unit one users_per_month")
                 if Nh[0] < self.n_h[h]:
-                    raise ClemInputError(f"a stratum has more respondents ({int(self.n_h[h])}) than its "
-                                         f"population size ({Nh[0]:g})", column=fpc,
+                    raise ClemInputError(f"stratum '{names[h]}' has more respondents ({int(self.n_h[h])}) than "
+                                         f"its population size ({Nh[0]:g})", column=fpc,
                                          fix="check users_per_month of that unit (the population the sample "
                                              "was drawn from)")
                 self.f_h[h] = self.n_h[h] / Nh[0]
