@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import scoring as _scoring
+from .. import scoring as _scoring
 
 __all__ = [
     "GAP_COLUMNS",
