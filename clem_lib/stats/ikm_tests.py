@@ -96,15 +96,6 @@ def _check_resamples(n_boot: int, n_perm: int) -> None:
         raise ValueError("n_boot and n_perm must be at least 100 (2000 recommended)")
 
 
-def _example(n: int = 40):
-    """A two-group table with every unsur answered, for the examples: group b scores lower."""
-    cols = scoring.get_scheme("permenpan14_2017").columns
-    d = pd.DataFrame({c: [2 + (i * (j + 3)) % 3 for i in range(n)] for j, c in enumerate(cols)})
-    d["g"] = ["a"] * (n // 2) + ["b"] * (n - n // 2)
-    d.loc[d["g"].eq("b"), list(cols)] = d.loc[d["g"].eq("b"), list(cols)].clip(upper=3)
-    return d
-
-
 def compare_ikm(df: pd.DataFrame, *, by: str, group1, group2=None,
                 scheme="permenpan14_2017", weights="exact", family: str | None = None,
                 unit: str = "", min_n: int = MIN_N, n_boot: int = 2000, n_perm: int = 2000,
@@ -154,10 +145,13 @@ def compare_ikm(df: pd.DataFrame, *, by: str, group1, group2=None,
 
     Examples
     --------
-    >>> d = _example()  # 20 respondents per group, nine unsur answered 2-4 (group b 2-3)
+    >>> cols = scoring.get_scheme("permenpan14_2017").columns  # the nine unsur_<key> columns
+    >>> d = pd.DataFrame({c: [2 + (i * (j + 3)) % 3 if i < 25 else 2 + (i + j) % 2 for i in range(40)]
+    ...                   for j, c in enumerate(cols)})  # answers 2-4 in group a, 2-3 in group b
+    >>> d["g"] = ["a"] * 25 + ["b"] * 15
     >>> r = compare_ikm(d, by="g", group1="a", group2="b", n_boot=200, n_perm=200).iloc[0]
     >>> r[["estimate1", "estimate2", "gap"]].astype(float).round(2).tolist(), bool(r.ci_low < r.gap < r.ci_high)
-    ([66.25, 60.83, 5.42], True)
+    ([66.0, 62.59, 3.41], True)
     """
     row = ikm_gap_row(df, by=by, group1=group1, group2=group2, scheme=scheme, weights=weights, family=family,
                       unit=unit, min_n=min_n, n_boot=n_boot, n_perm=n_perm, seed=seed, conf_level=conf_level)
@@ -169,9 +163,13 @@ def ikm_gap_row(df, *, by, group1, group2=None, scheme="permenpan14_2017", weigh
                 conf_level=CONF_LEVEL) -> dict:
     """The row of :func:`compare_ikm` (before its p is adjusted and read).
 
-    >>> r = ikm_gap_row(_example(), by="g", group1="a", n_boot=200, n_perm=200)
+    >>> cols = scoring.get_scheme("permenpan14_2017").columns  # the nine unsur_<key> columns
+    >>> d = pd.DataFrame({c: [2 + (i * (j + 3)) % 3 if i < 25 else 2 + (i + j) % 2 for i in range(40)]
+    ...                   for j, c in enumerate(cols)})  # answers 2-4 in group a, 2-3 in group b
+    >>> d["g"] = ["a"] * 25 + ["b"] * 15
+    >>> r = ikm_gap_row(d, by="g", group1="a", n_boot=200, n_perm=200)
     >>> r["metric"], r["group2"], round(float(r["gap"]), 2)
-    ('ikm', 'rest', 5.42)
+    ('ikm', 'rest', 3.41)
     """
     need_columns(df, [by], "compare_ikm")
     m1 = side_values(df, by, group1)
@@ -289,10 +287,14 @@ def ikm_vs_rest_rows(df, *, unit, units, scheme, weights, min_n=MIN_N, n_boot=20
     The permutation p draws each permutation as a random subset of the pooled
     respondents (seed + i for the i-th unit, as for the other kinds).
 
-    >>> rows = ikm_vs_rest_rows(_example().rename(columns={"g": "unit"}), unit="unit", units=["a", "b"],
-    ...                         scheme="permenpan14_2017", weights="exact", n_boot=200, n_perm=200)
+    >>> cols = scoring.get_scheme("permenpan14_2017").columns  # the nine unsur_<key> columns
+    >>> d = pd.DataFrame({c: [2 + (i * (j + 3)) % 3 if i < 25 else 2 + (i + j) % 2 for i in range(40)]
+    ...                   for j, c in enumerate(cols)})  # answers 2-4 in group a, 2-3 in group b
+    >>> d["unit"] = ["a"] * 25 + ["b"] * 15
+    >>> rows = ikm_vs_rest_rows(d, unit="unit", units=["a", "b"], scheme="permenpan14_2017", weights="exact",
+    ...                         n_boot=200, n_perm=200)
     >>> [(r["group1"], r["group2"], round(float(r["gap"]), 2)) for r in rows]
-    [('a', 'rest', 5.42), ('b', 'rest', -5.42)]
+    [('a', 'rest', 3.41), ('b', 'rest', -3.41)]
     """
     _check_resamples(n_boot, n_perm)
     w, xv, a = ikm_arrays(df, scheme, weights)
