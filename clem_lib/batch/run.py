@@ -48,10 +48,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .errors import ClemInputError
-from .results import check_results_text, read_results
+from ..errors import ClemInputError
+from ..results import check_results_text, read_results
 from .kernels import make_kernel_manager, shutdown_kernel, warm_kernel, worker_init
-from .paths import CHECKLIST_FILE, NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+from ..paths import CHECKLIST_FILE, NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
 __all__ = [
     "NotebookTask",
@@ -362,7 +362,7 @@ def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
 
-    from .htmlout import render_notebook_html
+    from ..htmlout import render_notebook_html
 
     t0 = time.perf_counter()
     host = f"{socket.gethostname()}:{os.getpid()}"
@@ -690,7 +690,7 @@ def resolve_units(requested: str | Sequence[str] | None, available: Sequence[str
     """
     import pandas as pd
 
-    from .report import resolve_unit
+    from ..report import resolve_unit
 
     available = sorted(set(str(a) for a in available))
     if requested is None or (isinstance(requested, str) and not requested.strip()):
@@ -758,7 +758,7 @@ def headline_figures(results, unit: str, *, alpha: float = 0.05, scheme="permenp
     """
     import pandas as pd
 
-    from .scoring import ikm_grade
+    from ..scoring import ikm_grade
 
     rows = results[results["unit"].astype(str) == unit]
     overall = rows[rows["group"].fillna("").astype(str).str.strip().str.casefold().isin(_OVERALL_GROUPS)]
@@ -1107,7 +1107,7 @@ def run_reports(
         raise ClemInputError("cleaned complaint register not found", file=complaints_path,
                              fix="clean it with `clem clean --complaints FILE --out FILE.parquet`")
     if holidays_path is not None:
-        from .complaints import load_holidays
+        from ..complaints import load_holidays
 
         load_holidays(holidays_path)  # a bad list stops here, before anything is written
     defaults = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924, "city_weights": "design",
@@ -1147,7 +1147,7 @@ def run_reports(
     if not units_path.is_file():
         raise ClemInputError("units file not found", file=units_path, fix="give --units-file")
 
-    from .codebook import load_units
+    from ..codebook import load_units
 
     units_table = load_units(units_path)
     info, rounds = _units_in_data(cleaned_path)
@@ -1337,7 +1337,7 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         if p.is_file():
             part_texts.append(p.read_text(encoding="utf-8"))
     results = read_results(part_texts)
-    from .io import write_csv
+    from ..io import write_csv
 
     write_csv(results, out_dir / "results.csv")
     os.chmod(out_dir / "results.csv", 0o644)
@@ -1378,8 +1378,8 @@ def _run_reports_write(*, out_dir, cleaned_path, survey_name, chosen, rerun, cit
         failures.append({"unit": "", "slug": _CITY_KEY, "error": city.get("error")})
 
     # index.html
-    from . import __version__
-    from .htmlout import render_index_html
+    from .. import __version__
+    from ..htmlout import render_index_html
 
     index_rows = []
     asked_access = False  # the survey asked about facilities for special groups (any unit has the rows)
@@ -1539,8 +1539,8 @@ def run_survey(
     RunInterrupted
         Ctrl-C while the notebooks ran (see :func:`run_reports`).
     """
-    from .cleaning import clean_survey, write_cleaned
-    from .codebook import load_codebook, load_units
+    from ..cleaning import clean_survey, write_cleaned
+    from ..codebook import load_codebook, load_units
 
     t0 = time.perf_counter()
     if lang is not None and lang not in ("id", "en"):
@@ -1574,7 +1574,7 @@ def run_survey(
     prev_params = (previous or {}).get("parameters", {})
     notebooks_dir = _path_parameter("notebooks", notebooks_dir, NOTEBOOKS_DIR, prev_params, out_dir, "--notebooks")
     if units_path is None and "units_file" not in prev_params:
-        from .codebook import units_file_for
+        from ..codebook import units_file_for
 
         # <survey>.units.yml or units.yml beside the codebook; the bundled units for the sample
         units_path = UNITS_FILE if sample else units_file_for(codebook_path, None)
@@ -1586,7 +1586,7 @@ def run_survey(
     if checklist_path is not None:
         checklist_path = _check_input_file(checklist_path, "checklist")
     # the bundled register belongs to the bundled sample; a survey of one's own has none unless given
-    from .complaints import SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, register_codebook_for
+    from ..complaints import SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, register_codebook_for
 
     register_given = complaints_path is not None and str(complaints_path) != ""
     if complaints_path is None and "complaints" not in prev_params and sample:
@@ -1640,19 +1640,19 @@ def run_survey(
             table = result.table
             chosen = resolve_units(units, table["unit"].dropna().astype(str).unique(), load_units(units_path))
             if checklist_path is not None:
-                from .io import load_checklist
+                from ..io import load_checklist
 
                 load_checklist(checklist_path, units_path)  # its units must be in the units file
             register = None
             if register_given:
-                from .complaints import clean_register, load_register_codebook
+                from ..complaints import clean_register, load_register_codebook
 
                 reg_cb = load_register_codebook(complaints_codebook)
                 register = clean_register(complaints_path, reg_cb, units_path)
                 if complaint_standard_days is None and reg_cb.standard_days is not None:
                     complaint_standard_days = reg_cb.standard_days
             if holidays_path not in (None, ""):
-                from .complaints import load_holidays
+                from ..complaints import load_holidays
 
                 load_holidays(holidays_path)
             if round:
@@ -1674,7 +1674,7 @@ def run_survey(
                 # the reports' data-quality section reads the changes per rule and unit from here
                 os.replace(staging / "cleaned.summary.csv", out_dir / "cleaning_summary.csv")
                 if register is not None:
-                    from .complaints import write_register
+                    from ..complaints import write_register
 
                     write_register(register, staging / "complaints.parquet")
                     os.replace(staging / "complaints.log.csv", out_dir / "complaints_log.csv")
