@@ -21,7 +21,7 @@ from _small_survey import FIXTURES, codebook_text, write_export
 from clem_lib.batch import run_reports
 from clem_lib.cli import main
 from clem_lib.cleaning import clean_survey, write_cleaned
-from clem_lib.kernels import WarmKernel
+from clem_lib.batch.kernels import WarmKernel
 from clem_lib.paths import UNITS_FILE
 
 UNITS = ("Kec. Serengan", "Dispendukcapil", "Kec. Jebres")
