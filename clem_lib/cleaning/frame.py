@@ -43,11 +43,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import ROLES, Codebook, Scale, load_codebook, load_units, normalize_label
-from .errors import ClemInputError
-from .io import atomic_path, read_survey, read_survey_columns, write_csv
-from .paths import UNITS_FILE
-from .privacy import REMOVED, get_salt, hash_values, scrub_text
+from ..codebook import ROLES, Codebook, Scale, load_codebook, load_units, normalize_label
+from ..errors import ClemInputError
+from ..io import atomic_path, read_survey, read_survey_columns, write_csv
+from ..paths import UNITS_FILE
+from ..privacy import REMOVED, get_salt, hash_values, scrub_text
 
 __all__ = [
     "RULES",

@@ -24,7 +24,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .rounding import round_half_up
+from ..rounding import round_half_up
 
 __all__ = [
     "Band",
@@ -431,7 +431,7 @@ def _answers(df: pd.DataFrame, columns) -> np.ndarray:
 
 def _scores(df: pd.DataFrame, s: Scheme, columns=None) -> np.ndarray:
     """Answers of the scheme's columns, checked against the scheme's scale."""
-    from .errors import ClemInputError
+    from ..errors import ClemInputError
 
     columns = list(s.columns if columns is None else columns)
     x = _answers(df, columns)
@@ -657,7 +657,7 @@ def _fast_group_sums(df: pd.DataFrame, by_cols: list[str], s: "Scheme"):
     """Shared start of the fast paths: the answer matrix of the whole table, the group
     numbers and the per-group sums. None when some answer is off the scale (the per-group
     path then raises its error); an empty list when there is no group."""
-    from .errors import ClemInputError
+    from ..errors import ClemInputError
 
     try:
         x = _scores(df, s)
@@ -1325,7 +1325,7 @@ def compliance(checklist: pd.DataFrame, by="unit", *, component: str = "componen
     ----------
     Permenpan RB No. 15/2014 tentang Pedoman Standar Pelayanan.
     """
-    from .errors import ClemInputError
+    from ..errors import ClemInputError
 
     by_cols = _by_list(by)
     if "round" in checklist.columns and "round" not in by_cols:
