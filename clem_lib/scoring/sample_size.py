@@ -18,8 +18,6 @@ from .tables import by_list, check_columns
 __all__ = ["krejcie_morgan", "sample_size_check"]
 
 
-
-
 def krejcie_morgan(N, *, chi2: float = 3.841, p: float = 0.5, d: float = 0.05):
     """Minimum sample size for a population of N (Krejcie & Morgan, 1970).
 

@@ -82,8 +82,6 @@ def ikm_point(df: pd.DataFrame, *, scheme: str | Mapping | Scheme = "permenpan14
     return float(25.0 * np.sum(nrr_u * w))
 
 
-
-
 def nrr(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpan14_2017",
         weights: str | float = "exact", level: float = 0.95) -> pd.DataFrame:
     """Average score (*nilai rata-rata*, NRR) of every unsur, optionally by group.
@@ -385,5 +383,3 @@ def _ikm_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float, ci: str
             hi[idx] = np.minimum(est_d + tq * se, 25.0 * s.scale_max * s.k * w)
     return [_ikm_row(key, float(est[i]), float(lo[i]), float(hi[i]), int(n[i]), s, w, method)
             for i, key in enumerate(keys)]
-
-

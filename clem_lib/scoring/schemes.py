@@ -21,7 +21,6 @@ from ..rounding import round_half_up
 __all__ = ["Band", "Scheme", "SCHEMES", "get_scheme", "ikm_grade"]
 
 
-
 @dataclass(frozen=True)
 class Band:
     """One grade band: IKM (rounded to 2 decimals) ``>= min_ikm`` earns ``grade``.
@@ -350,10 +349,6 @@ def get_scheme(name_or_mapping: str | Mapping | Scheme = "permenpan14_2017") -> 
     )
 
 
-
-
-
-
 def ikm_grade(value: float, scheme: str | Mapping | Scheme = "permenpan14_2017",
               *, lang: str | None = None):
     """Grade (*mutu pelayanan*) of an IKM value.
@@ -410,5 +405,3 @@ def ikm_grade(value: float, scheme: str | Mapping | Scheme = "permenpan14_2017",
     if lang == "en":
         return f"{band.grade} ({band.label_en})"
     raise ValueError(f"unknown language {lang!r}; use None, 'id' or 'en'")
-
-
