@@ -53,7 +53,8 @@ problems of an export (``Problem``) are :mod:`clem_lib.problems`.
 """
 
 from ..problems import Problem
-from .audit import LOG_COLUMNS, ROW_REMOVED, RULES, summarize_log  # noqa: F401 (ROW_REMOVED: the log's word for a removed row)
+# ROW_REMOVED: what the log's ``new`` says for a removed row
+from .audit import LOG_COLUMNS, ROW_REMOVED, RULES, summarize_log  # noqa: F401
 from .frame import CleanResult, clean_frame
 from .survey import clean_survey, validate_survey, write_cleaned
 

@@ -52,12 +52,14 @@ class AuditLog:
         self.parts: list[tuple] = []
 
     def add(self, rows, column, old, new, rule):
+        """One rule applied to one column at ``rows`` (0-based positions in the raw export)."""
         rows = np.asarray(rows, dtype="int64")
         if rows.size == 0:
             return
         self.parts.append((rows + 1, str(column), old, new, rule))
 
     def add_column(self, column, old, new, rule):
+        """One rule applied to a whole column (logged as row 0), e.g. a personal-data column dropped."""
         self.parts.append((np.array([0], dtype="int64"), str(column), old, new, rule))  # row 0: column-level
 
     def summary(self, unit_pos, unit_names) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 
 __all__ = ["factorize", "value_codes", "arrow_text", "Coded", "strings", "first_rows"]
 
+
 def factorize(s: pd.Series):
     """``pd.factorize(s, use_na_sentinel=True)``, without hashing when ``s`` is categorical.
 
@@ -87,6 +88,7 @@ class Coded:
     codes: np.ndarray
 
     def strings(self, order=None):
+        """The column as a ``string`` array, its rows taken in ``order`` (default: as they are)."""
         return strings(self.values, self.codes if order is None else self.codes[order])
 
 

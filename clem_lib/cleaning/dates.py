@@ -15,6 +15,7 @@ from .codes import arrow_text, factorize
 
 __all__ = ["parse_datetimes", "parse_iso_arrow", "clean_date"]
 
+
 def parse_datetimes(s: pd.Series, *, dayfirst=True) -> pd.Series:
     """Parse strings to naive UTC datetimes; unique values parsed once."""
     fast = parse_iso_arrow(s)
@@ -62,6 +63,7 @@ def parse_iso_arrow(s: pd.Series) -> pd.Series | None:
 
 
 def clean_date(s, spec, raw_col, log, problems, today):
+    """A date column as calendar days; unreadable, future and out-of-range dates become missing, logged."""
     dt = parse_datetimes(s)
     # interview_date is a date: local calendar day as typed
     present = s.notna().to_numpy()

@@ -175,7 +175,7 @@ def _consented(raw: pd.DataFrame, codebook: Codebook, found: dict, log: AuditLog
 
 
 def _times(raw: pd.DataFrame, codebook: Codebook, found: dict) -> dict:
-    """Role (``start_time``, ``end_time``, ``submission_time``) -> parsed time stamps, for those in the export."""
+    """Role (``start_time``, ``end_time``, ``submission_time``) -> parsed time stamps, if exported."""
     times = {}
     for role in ("start_time", "end_time", "submission_time"):
         specs = codebook.by_role(role)
@@ -226,7 +226,7 @@ def _values_and_duplicates(raw: pd.DataFrame, codebook: Codebook, found: dict, l
 
 
 def _skip_logic(table: pd.DataFrame, raw: pd.DataFrame, found: dict, log: AuditLog) -> None:
-    """Answers that should be empty become missing: resolved without a problem, an amount without paying extra."""
+    """Answers that should be empty become missing: resolved without a problem, amount without paying."""
     for parent, child in (("had_problem", "problem_resolved"), ("paid_extra", "extra_amount")):
         if parent in table.columns and child in table.columns:
             bad = (table[parent].eq(False) & table[child].notna()).fillna(False).to_numpy(dtype=bool)
@@ -340,6 +340,7 @@ def _sorted_rows(table: pd.DataFrame, kept: np.ndarray, unit_rank: np.ndarray) -
 
 
 def _order_columns(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Columns in the contract's order (docs/data_model.md), absent ones added empty, text and flags typed."""
     head = ["respondent_id", "unit", "unit_slug", "sector", "service", "round", "interview_date",
             "enumerator", "gender", "age", "education", "income_group", *_FLAGS, "special_group",
             "channel"]

@@ -27,6 +27,7 @@ __all__ = [
     "select_multiple",
 ]
 
+
 def map_scale(s: pd.Series, scale: Scale):
     """Map raw strings through a scale.
 
@@ -77,10 +78,12 @@ def typed(scale: Scale, uval, codes):
 
 
 def map_scale_values(uniques, scale: Scale) -> list:
+    """The code of each distinct raw value under ``scale`` (None: no level matches)."""
     return [scale.lookup.get(normalize_label(u)) for u in uniques]
 
 
 def suggestion_text(scale: Scale, values) -> str:
+    """The first three unmatched values, each with the closest level of ``scale`` when there is one."""
     parts = []
     for v in values[:3]:
         sug = scale.suggest(v)
@@ -89,6 +92,11 @@ def suggestion_text(scale: Scale, values) -> str:
 
 
 def clean_scale_column(s, spec, scale, raw_col, log, problems, max_share, file):
+    """A labelled column through its scale: aliases, missing codes, unmatched and out-of-scale values logged.
+
+    More unmatched answers than ``max_share`` of those given is an error
+    (the codebook must name them); fewer is a warning with suggestions.
+    """
     vals, stat, uniques, codes, ustat = map_scale(s, scale)
     # old and new values are taken from the distinct values: no per-row string objects
     u_old = np.asarray(uniques, dtype=object)

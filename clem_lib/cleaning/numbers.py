@@ -18,6 +18,7 @@ from .labels import clean_scale_column
 
 __all__ = ["to_number", "ZERO_AMOUNTS", "parse_numbers", "clean_number", "clean_integer"]
 
+
 def to_number(s: pd.Series) -> pd.Series:
     """Parse numbers as typed (``Rp 50.000``, ``2,5``); each distinct value once."""
     codes, uniques = factorize(s)
@@ -32,6 +33,7 @@ ZERO_AMOUNTS = frozenset({"gratis", "free", "nol", "tidak bayar", "tidak ada bia
 
 
 def parse_numbers(s: pd.Series) -> pd.Series:
+    """Numbers as typed in Indonesia: ``Rp 10.000,-``, ``50.000`` (thousands), ``2,5``; NaN for the rest."""
     t = s.astype("string").str.strip()
     t = t.str.replace(r"(?i)^rp\.?\s*", "", regex=True)
     t = t.str.replace(r"(?:,-|,00|\.-)$", "", regex=True)  # Rp 10.000,- / Rp 10.000,00
@@ -43,6 +45,10 @@ def parse_numbers(s: pd.Series) -> pd.Series:
 
 
 def clean_number(s, spec, raw_col, log, problems):
+    """A number column as Float64; text and values off the range become missing, logged.
+
+    In an amount, a word for "nothing paid" (:data:`ZERO_AMOUNTS`) reads as 0.
+    """
     num = to_number(s)
     present = s.notna().to_numpy()
     old = OldValues(s)
@@ -80,6 +86,10 @@ def clean_number(s, spec, raw_col, log, problems):
 
 
 def clean_integer(s, spec, scale, raw_col, log, problems, max_share, file):
+    """A whole-number column (e.g. the round) as Int64, through its ordinal scale when it has one.
+
+    A value that is no whole number is an error; one outside the range becomes missing.
+    """
     if scale is not None:
         if scale.kind != "ordinal":
             problems.stop(ClemInputError(f"column {spec.name} needs an ordinal scale (integer codes), "

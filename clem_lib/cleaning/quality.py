@@ -17,6 +17,7 @@ from .codes import factorize, value_codes
 
 __all__ = ["mark_duplicates", "answer_key", "repeated", "mix64", "speeder_flags", "straightliner_flags"]
 
+
 def mark_duplicates(raw, found, codebook, keep_mask, log, sub_times, ids):
     """Mark duplicate submissions (same uuid; identical answers minutes apart).
 

@@ -25,6 +25,7 @@ from .frame import CleanResult, clean_frame
 
 __all__ = ["clean_survey", "column_selector", "validate_survey", "write_cleaned"]
 
+
 def clean_survey(data_path, codebook_path, units_path=UNITS_FILE, *, sheet=None, today=None) -> CleanResult:
     """Read an export and clean it through its codebook and the units file.
 

@@ -18,7 +18,9 @@ from .codes import Coded, factorize, first_rows
 
 __all__ = ["unit_lookup", "clean_units", "unit_sectors"]
 
+
 def unit_lookup(units: pd.DataFrame) -> dict:
+    """Normalised spelling (name or alias) -> the unit's canonical name."""
     lookup = {}
     for name, aliases in zip(units["name"], units["aliases"]):
         for a in [name, *aliases]:
@@ -27,6 +29,11 @@ def unit_lookup(units: pd.DataFrame) -> dict:
 
 
 def clean_units(s, units, raw_col, log, file, problems):
+    """Each row's position in ``units`` (-1: unknown or empty, only when validating); aliases logged.
+
+    An unknown or empty unit stops cleaning; when validating, the first 20
+    unknown spellings are each listed with the close names.
+    """
     lookup = unit_lookup(units)
     codes, uniques = factorize(s)
     mapped = [lookup.get(normalize_label(u)) for u in uniques]

@@ -21,6 +21,7 @@ from .numbers import clean_integer, clean_number
 
 __all__ = ["clean_values"]
 
+
 def _salt(codebook: Codebook, problems: ProblemList):
     """The salt for hashing personal data, or None when it is missing and errors are collected."""
     try:

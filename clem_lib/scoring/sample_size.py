@@ -137,7 +137,7 @@ def _users_per_month(units) -> dict:
 
 
 def _minimum(users, n: int, months: float) -> dict:
-    """Population, minimum, shortfall and flag of one unit with ``n`` respondents (``<NA>``: users unknown)."""
+    """Population, minimum, shortfall and flag of a unit with ``n`` respondents (``<NA>``: users unknown)."""
     if users is None or pd.isna(users):
         return {"users_per_month": pd.NA, "population": pd.NA, "n": n, "n_min": pd.NA,
                 "shortfall": pd.NA, "below_minimum": pd.NA}
