@@ -28,7 +28,6 @@ from .sample_size import krejcie_morgan, sample_size_check
 from .satisfaction import ikm, ikm_point, nrr
 from .schemes import SCHEMES, Band, Scheme, get_scheme, ikm_grade
 from .standards import compliance
-from .tables import as_bool, scores
 
 __all__ = [
     "Band",
@@ -50,7 +49,3 @@ __all__ = [
     "ipa",
 ]
 
-# clem_lib.weights reads answers and flags through these two until it imports
-# clem_lib.scoring.tables.scores / as_bool itself
-_scores = scores
-_bool = as_bool

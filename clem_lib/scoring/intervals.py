@@ -17,6 +17,8 @@ import zlib
 
 import numpy as np
 
+from ..intervals import wilson_interval
+
 __all__ = [
     "wilson_percent",
     "median_interval",
@@ -28,7 +30,7 @@ __all__ = [
 
 
 def wilson_percent(count: int, nobs: int, level: float) -> tuple[float, float]:
-    """Wilson score interval for ``count / nobs``, as percentages (statsmodels).
+    """Wilson score interval for ``count / nobs``, as percentages (:func:`clem_lib.intervals.wilson_interval`).
 
     (NaN, NaN) when ``nobs`` is 0.
 
@@ -38,12 +40,10 @@ def wilson_percent(count: int, nobs: int, level: float) -> tuple[float, float]:
     >>> wilson_percent(0, 0, 0.95)
     (nan, nan)
     """
-    from statsmodels.stats.proportion import proportion_confint
-
     if nobs <= 0:
         return float("nan"), float("nan")
-    lo, hi = proportion_confint(count, nobs, alpha=1 - level, method="wilson")
-    return 100.0 * float(lo), 100.0 * float(hi)
+    lo, hi = wilson_interval(count, nobs, level)
+    return 100 * lo, 100 * hi
 
 
 def median_interval(values: np.ndarray, level: float) -> tuple[float, float, float]:

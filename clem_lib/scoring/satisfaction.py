@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ClemInputError
+from ..defaults import CONF_LEVEL, DEFAULT_SEED
 from .intervals import bootstrap_interval, delta_interval, group_seed
 from .schemes import Scheme, get_scheme, ikm_grade
 from .tables import (
@@ -212,7 +213,7 @@ def _nrr_fast(df: pd.DataFrame, by_cols: list[str], s: Scheme, w: float,
 
 def ikm(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpan14_2017",
         weights: str | float = "exact", ci: str | None = "delta", n_boot: int = 2000,
-        seed: int = 2017, level: float = 0.95, boot_method: str = "BCa") -> pd.DataFrame:
+        seed: int = DEFAULT_SEED, level: float = CONF_LEVEL, boot_method: str = "BCa") -> pd.DataFrame:
     """The satisfaction index (IKM) with its grade and a 95% interval, optionally by group.
 
     Parameters
