@@ -38,9 +38,9 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import ClemInputError
-from .results import gaps_to_results, nullable_type, results_frame, results_row, suppress_results
-from .text import (
+from ..errors import ClemInputError
+from ..results import gaps_to_results, nullable_type, results_frame, results_row, suppress_results
+from ..text import (
     LABELS,
     LANGS,
     check_lang,
@@ -305,7 +305,7 @@ def resolve_unit(unit: str, units: pd.DataFrame) -> str:
     """
     if not isinstance(unit, str) or not unit.strip():
         raise ClemInputError("parameter 'unit' is empty", fix="give a unit name such as 'Kec. Serengan'")
-    from .codebook import normalize_label
+    from ..codebook import normalize_label
 
     want = normalize_label(unit)
     candidates: dict[str, str] = {}
@@ -992,7 +992,7 @@ def _markdown(text: str) -> ReportText:
 
 def sample_cache_path() -> Path:
     """Where the bundled sample survey is cleaned for standalone runs (under ``outputs/``)."""
-    from .paths import OUTPUTS_DIR
+    from ..paths import OUTPUTS_DIR
 
     return OUTPUTS_DIR / "_sample_cache" / "cleaned.parquet"
 
@@ -1007,9 +1007,9 @@ def cleaned_sample(*, units_path=None) -> Path:
     """
     import hashlib
 
-    from .cleaning import clean_survey, write_cleaned
-    from .io import write_csv
-    from .paths import SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+    from ..cleaning import clean_survey, write_cleaned
+    from ..io import write_csv
+    from ..paths import SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 
     units_path = Path(units_path) if units_path else UNITS_FILE
     for f in (SAMPLE_DATA, SAMPLE_CODEBOOK, units_path):
@@ -1038,7 +1038,7 @@ def _summary_for(data_path: Path) -> pd.DataFrame | None:
         if cand.is_file():
             df = pd.read_csv(cand, dtype={"rule": "string", "unit": "string"}, keep_default_na=False)
             if {"rule", "unit", "n"} <= set(df.columns):
-                from .io import restore_formulas
+                from ..io import restore_formulas
 
                 df["unit"] = restore_formulas(df["unit"]).astype("string")  # written with the formula guard
                 return df
@@ -1046,7 +1046,7 @@ def _summary_for(data_path: Path) -> pd.DataFrame | None:
 
 
 def _inputs(data_path: str, checklist_path: str, units_path: str):
-    from .paths import CHECKLIST_FILE, UNITS_FILE
+    from ..paths import CHECKLIST_FILE, UNITS_FILE
 
     units_file = Path(units_path) if units_path else UNITS_FILE
     # the bundled checklist belongs to the bundled sample (its cleaned cache included): a survey of
@@ -1084,7 +1084,7 @@ class _ReportBase:
         return self._cache[key]
 
     def _chart(self, fig, key):
-        from .plots import chart
+        from ..plots import chart
 
         return chart(fig, alt=label(f"fig_{key}", self.lang))
 
@@ -1104,7 +1104,7 @@ class _ReportBase:
         """Write :meth:`results` to ``path`` (safe CSV writer); empty path: do nothing."""
         if not path:
             return ReportText("")
-        from .io import write_csv
+        from ..io import write_csv
 
         res = self.results()
         # read back by `clem run` (its results.csv, written with the formula guard, is the
@@ -1167,7 +1167,7 @@ class UnitReport(_ReportBase):
                  units, summary, n_boot, not_asked=(), rounds_in_survey=None, checklist_given=True, register=None):
         self.unit, self.slug, self.lang, self.alpha, self.min_n = unit, slug, lang, alpha, min_n
         self.seed, self.round, self.n_boot = seed, round, n_boot
-        from .scoring import get_scheme
+        from ..scoring import get_scheme
 
         self.scheme = get_scheme(scheme_parameter(scheme))
         self.data, self.history, self.checklist, self.units, self.summary = data, history, checklist, units, summary
@@ -1226,8 +1226,8 @@ class UnitReport(_ReportBase):
             Unknown unit (naming the close ones), bad language / alpha / min_n /
             round, missing files, or a round the unit does not have.
         """
-        from .codebook import load_units
-        from .io import load_checklist
+        from ..codebook import load_units
+        from ..io import load_checklist
 
         check = validate_report_params(unit=unit, units=_load_units_for(units_path), lang=lang, alpha=alpha,
                                        min_n=min_n, round=round, seed=seed)
@@ -1272,7 +1272,7 @@ class UnitReport(_ReportBase):
     @property
     def ikm(self) -> pd.DataFrame:
         """``scoring.ikm`` of the unit (one row)."""
-        from .scoring import ikm
+        from ..scoring import ikm
 
         return self._get("ikm", lambda: ikm(self.data, by="unit", scheme=self.scheme, seed=self.seed,
                                             n_boot=self.n_boot))
@@ -1280,19 +1280,19 @@ class UnitReport(_ReportBase):
     @property
     def nrr(self) -> pd.DataFrame:
         """``scoring.nrr`` of the unit (one row per unsur)."""
-        from .scoring import nrr
+        from ..scoring import nrr
 
         return self._get("nrr", lambda: nrr(self.data, by="unit", scheme=self.scheme))
 
     @property
     def crc(self) -> pd.DataFrame:
-        from .scoring import crc_indicators
+        from ..scoring import crc_indicators
 
         return self._get("crc", lambda: crc_indicators(self.data, by="unit", scheme=self.scheme))
 
     @property
     def access(self) -> pd.DataFrame:
-        from .scoring import accessibility
+        from ..scoring import accessibility
 
         return self._get("access", lambda: accessibility(self.data, by="unit")
                          if "facility_friendly" in self.data.columns else pd.DataFrame())
@@ -1300,7 +1300,7 @@ class UnitReport(_ReportBase):
     @property
     def access_test(self) -> pd.DataFrame:
         """Is the share saying "not friendly" above one half? (``stats.proportion_vs_target``)."""
-        from .stats import proportion_vs_target
+        from ..stats import proportion_vs_target
 
         def f():
             if "facility_friendly" not in self.data.columns:
@@ -1312,7 +1312,7 @@ class UnitReport(_ReportBase):
     @property
     def gaps(self) -> pd.DataFrame:
         """``stats.gap_report`` of the unit, with days and satisfaction compared as well."""
-        from .stats import gap_report
+        from ..stats import gap_report
 
         means = tuple((f"mean:{c}", c, gu) for c, gu in (("cost_paid", "rupiah"), ("days_to_complete", "days"),
                                                           ("wait_minutes", "minutes"),
@@ -1324,14 +1324,14 @@ class UnitReport(_ReportBase):
 
     @property
     def ipa(self) -> pd.DataFrame:
-        from .scoring import ipa
+        from ..scoring import ipa
 
         return self._get("ipa", lambda: ipa(self._with_harapan(), by="unit", scheme=self.scheme)
                          .iloc[: None if self.has_section("sec_ipa") else 0])
 
     @property
     def paired(self) -> pd.DataFrame:
-        from .stats import paired_gap
+        from ..stats import paired_gap
 
         return self._get("paired", lambda: paired_gap(self._with_harapan(), scheme=self.scheme, unit=self.unit,
                                                       min_n=self.min_n, n_boot=self.n_boot, seed=self.seed)
@@ -1353,7 +1353,7 @@ class UnitReport(_ReportBase):
 
     @property
     def ikm_rounds(self) -> pd.DataFrame:
-        from .scoring import ikm
+        from ..scoring import ikm
 
         def f():
             h = self.history[(self.history["round"] <= self.round).fillna(False).to_numpy(dtype=bool)]
@@ -1362,7 +1362,7 @@ class UnitReport(_ReportBase):
 
     @property
     def round_tests(self) -> pd.DataFrame:
-        from .stats import compare_rounds
+        from ..stats import compare_rounds
 
         def f():
             if self.previous_round is None:
@@ -1374,14 +1374,14 @@ class UnitReport(_ReportBase):
 
     @property
     def compliance(self) -> pd.DataFrame:
-        from .scoring import compliance
+        from ..scoring import compliance
 
         return self._get("compliance", lambda: compliance(self.checklist, by="unit") if len(self.checklist)
                          else pd.DataFrame())
 
     @property
     def sample_size(self) -> pd.DataFrame:
-        from .scoring import sample_size_check
+        from ..scoring import sample_size_check
 
         return self._get("sample_size", lambda: sample_size_check(
             self.data, self.units[self.units["name"] == self.unit]))
@@ -1455,7 +1455,7 @@ class UnitReport(_ReportBase):
                             caption=table_caption("sample", self.lang, self.numbers))
 
     def sample_chart(self):
-        from .plots import plot_sample
+        from ..plots import plot_sample
 
         return self._chart(plot_sample(self.data, lang=self.lang, min_n=self.min_n, title=""), "sample")
 
@@ -1470,7 +1470,7 @@ class UnitReport(_ReportBase):
                                N=fmt_number(row["population"], 0, self.lang)))
 
     def ikm_elements_chart(self):
-        from .plots import plot_ikm_elements
+        from ..plots import plot_ikm_elements
 
         t = self.nrr.assign(ikm_unsur=lambda d: d["nrr_converted"], ikm_unsur_ci_low=lambda d: d["ci_low"] * 25,
                             ikm_unsur_ci_high=lambda d: d["ci_high"] * 25)
@@ -1483,7 +1483,7 @@ class UnitReport(_ReportBase):
         return _markdown(figure_caption("ikm_elements", self.lang, numbers=self.numbers, n=len(self.data)))
 
     def likert_chart(self):
-        from .plots import likert_shares, plot_likert
+        from ..plots import likert_shares, plot_likert
 
         return self._chart(plot_likert(likert_shares(self.data, scheme=self.scheme), scheme=self.scheme,
                                        lang=self.lang, min_n=self.min_n), "likert")
@@ -1520,7 +1520,7 @@ class UnitReport(_ReportBase):
     @_only_in("sec_groups")
     def groups_chart(self):
         """Forest plot of the special-group gap on every unsur (points on the 1..4 scale)."""
-        from .plots import plot_forest
+        from ..plots import plot_forest
 
         g = self.gaps
         g = g[((g["comparison"] == "special_group") & g["metric"].astype("string").str.startswith("nrr:"))
@@ -1558,7 +1558,7 @@ class UnitReport(_ReportBase):
 
     @_only_in("sec_broker")
     def channel_chart(self):
-        from .plots import plot_channel
+        from ..plots import plot_channel
 
         metrics = [m.partition(":")[2] for m in CHANNEL_CHART_METRICS if m.partition(":")[2] in self.data.columns]
         return self._chart(plot_channel(self.data, metrics=metrics, lang=self.lang, min_n=self.min_n), "broker")
@@ -1574,7 +1574,7 @@ class UnitReport(_ReportBase):
 
     @_only_in("sec_ipa")
     def ipa_chart(self):
-        from .plots import plot_ipa
+        from ..plots import plot_ipa
 
         t = self.ipa
         xs = float(t["x_cross"].iloc[0]) if len(t) else None
@@ -1611,7 +1611,7 @@ class UnitReport(_ReportBase):
                                       scheme=self.scheme))
 
     def rounds_chart(self):
-        from .plots import plot_rounds
+        from ..plots import plot_rounds
 
         if self.previous_round is None or not self.has_section("sec_rounds"):
             return ReportText("")
@@ -1694,34 +1694,34 @@ class UnitReport(_ReportBase):
     def register_text(self) -> ReportText:
         """The complaint register of the unit, then the survey beside it and the "zero complaints"
         finding when the register is empty while users had problems (nothing without a register)."""
-        from .complaints_report import register_text
+        from ..complaints_report import register_text
 
         return _markdown(register_text(self.register, self.unit, self.data, lang=self.lang, min_n=self.min_n,
                                        alpha=self.alpha))
 
     @_only_in("sec_register")
     def register_table(self):
-        from .complaints_report import register_table
+        from ..complaints_report import register_table
 
         return register_table(self.register, self.unit, self.data, lang=self.lang, min_n=self.min_n,
                               caption=table_caption("register", self.lang, self.numbers))
 
     @_only_in("sec_register")
     def register_chart(self):
-        from .complaints_report import unit_chart
+        from ..complaints_report import unit_chart
 
         return self._chart(unit_chart(self.register, self.unit, lang=self.lang, min_n=self.min_n), "register")
 
     @_only_in("sec_register")
     def register_breakdown(self):
-        from .complaints_report import breakdown_table
+        from ..complaints_report import breakdown_table
 
         t = breakdown_table(self.register, self.unit, lang=self.lang, min_n=self.min_n,
                             caption=table_caption("register_breakdown", self.lang, self.numbers))
         return ReportText("") if t is None else t
 
     def _zero_claim(self) -> str:
-        from .complaints_report import zero_claim_text
+        from ..complaints_report import zero_claim_text
 
         if self.register is None or "had_problem" not in self.data.columns:
             return ""
@@ -1765,7 +1765,7 @@ class UnitReport(_ReportBase):
                             ikm_method=_method_text(r.get("method", ""), self.lang),
                             alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=weighted, lang=self.lang)
         if self.register is not None:
-            from .complaints_report import methods_text as register_methods
+            from ..complaints_report import methods_text as register_methods
 
             text += "\n" + register_methods(self.register, lang=self.lang)
         extra = not_asked_text(self.not_asked, self.lang)
@@ -1803,7 +1803,7 @@ class UnitReport(_ReportBase):
         Figures resting on fewer than ``min_n`` answers keep their n and lose
         their value, as in the report.
         """
-        from .results import to_results
+        from ..results import to_results
 
         parts = [to_results(self.ikm, "ikm"), to_results(self.nrr, "nrr"), to_results(self.crc, "crc")]
         if len(self.access):
@@ -1837,7 +1837,7 @@ def _register_view(data_path, complaints_path, units, units_file, standard_days,
     Empty ``complaints_path``: none, except for the bundled sample survey (the standalone notebook),
     whose register is ``data/raw/clem_surakarta_complaints.csv``, cleaned into the sample cache.
     """
-    from .complaints_report import RegisterView
+    from ..complaints_report import RegisterView
 
     is_sample = not data_path or Path(data_path).resolve() == sample_cache_path().resolve()
     path = complaints_path or (str(cleaned_sample_register(units_path=units_file)) if is_sample else "")
@@ -1851,8 +1851,8 @@ def cleaned_sample_register(*, units_path=None) -> Path:
     again when the register, its codebook or the units file change."""
     import hashlib
 
-    from .complaints import SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, clean_register, write_register
-    from .paths import UNITS_FILE
+    from ..complaints import SAMPLE_COMPLAINTS, SAMPLE_COMPLAINTS_CODEBOOK, clean_register, write_register
+    from ..paths import UNITS_FILE
 
     units_path = Path(units_path) if units_path else UNITS_FILE
     h = hashlib.sha256()
@@ -1883,8 +1883,8 @@ def scheme_parameter(scheme):
 
 
 def _load_units_for(units_path: str) -> pd.DataFrame:
-    from .codebook import load_units
-    from .paths import UNITS_FILE
+    from ..codebook import load_units
+    from ..paths import UNITS_FILE
 
     return load_units(Path(units_path) if units_path else UNITS_FILE)
 
@@ -1921,7 +1921,7 @@ class CityReport(_ReportBase):
 
     def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot, not_asked=(),
                  city_weights: str = "design", register=None):
-        from .scoring import get_scheme
+        from ..scoring import get_scheme
 
         if city_weights not in CITY_WEIGHTS:
             raise ClemInputError(f"unknown city_weights {city_weights!r}",
@@ -1952,9 +1952,9 @@ class CityReport(_ReportBase):
         figure beside them, falling back to unweighted figures when a unit with
         respondents has no users per month; ``"none"`` gives unweighted figures only.
         """
-        from .codebook import load_units
-        from .io import load_checklist
-        from .scoring import get_scheme
+        from ..codebook import load_units
+        from ..io import load_checklist
+        from ..scoring import get_scheme
 
         check = validate_report_params(units=_load_units_for(units_path), lang=lang, alpha=alpha, min_n=min_n,
                                        seed=seed)
@@ -1994,14 +1994,14 @@ class CityReport(_ReportBase):
 
     @property
     def ikm_units(self) -> pd.DataFrame:
-        from .scoring import ikm
+        from ..scoring import ikm
 
         return self._get("ikm_units", lambda: ikm(self.latest, by="unit", scheme=self.scheme, seed=self.seed,
                                                   n_boot=self.n_boot))
 
     @property
     def ikm_city(self) -> pd.DataFrame:
-        from .scoring import ikm
+        from ..scoring import ikm
 
         return self._get("ikm_city", lambda: ikm(self.latest, scheme=self.scheme, seed=self.seed, n_boot=self.n_boot))
 
@@ -2010,7 +2010,7 @@ class CityReport(_ReportBase):
         """Which city-wide estimator is used: ``used`` (design-based figures computed),
         ``requested`` (``city_weights``), ``missing`` (units with respondents but no users per month),
         ``fractions`` (unit -> sampling fraction n_h / N_h, when used)."""
-        from .weights import units_without_size
+        from ..weights import units_without_size
 
         def f():
             missing = units_without_size(self.latest, self.units) if self.city_weights == "design" else []
@@ -2028,7 +2028,7 @@ class CityReport(_ReportBase):
     def design_data(self) -> pd.DataFrame:
         """The latest round with each respondent's weight ``N_h / n_h`` and stratum size ``N`` (empty
         when design-based figures are not used)."""
-        from .weights import poststratify_weights, stratum_sizes
+        from ..weights import poststratify_weights, stratum_sizes
 
         def f():
             if not self.design["used"]:
@@ -2052,8 +2052,8 @@ class CityReport(_ReportBase):
         figures of all respondents as one sample (IKM: delta interval; percentages: Wilson), the
         design-based ones are there when :attr:`design` is used.
         """
-        from .scoring import accessibility, crc_indicators
-        from .weights import design_crc, design_ikm
+        from ..scoring import accessibility, crc_indicators
+        from ..weights import design_crc, design_ikm
 
         def f():
             rows = []
@@ -2096,8 +2096,8 @@ class CityReport(_ReportBase):
 
     def _ikm_domain_rows(self) -> list[dict]:
         """The city IKM by sector and by special group (domains), design-based (R svyby) and unweighted."""
-        from .scoring import ikm
-        from .weights import design_ikm
+        from ..scoring import ikm
+        from ..weights import design_ikm
 
         rows = []
         for dom in ("sector", "special_group"):
@@ -2122,8 +2122,8 @@ class CityReport(_ReportBase):
         """City-wide: do special-group users say "not friendly" more than others? A gap table
         (``stats.GAP_COLUMNS``): the design-based row (Rao-Scott F, weighted shares) when the
         design is used, then the unweighted row (chi-square or Fisher, as in the unit reports)."""
-        from .stats import GAP_COLUMNS, compare_proportions
-        from .weights import compare_proportions_design
+        from ..stats import GAP_COLUMNS, compare_proportions
+        from ..weights import compare_proportions_design
 
         def f():
             if not {"facility_friendly", "special_group"} <= set(self.latest.columns):
@@ -2140,14 +2140,14 @@ class CityReport(_ReportBase):
 
     @property
     def nrr_units(self) -> pd.DataFrame:
-        from .scoring import nrr
+        from ..scoring import nrr
 
         return self._get("nrr_units", lambda: nrr(self.latest, by="unit", scheme=self.scheme))
 
     @property
     def between(self) -> pd.DataFrame:
         """Kruskal-Wallis across units for each unsur (omnibus rows, Holm across unsur)."""
-        from .stats import adjust_pvalues, compare_units
+        from ..stats import adjust_pvalues, compare_units
 
         def f():
             rows = []
@@ -2169,7 +2169,7 @@ class CityReport(_ReportBase):
 
     @property
     def vs_rest(self) -> pd.DataFrame:
-        from .stats import unit_vs_rest
+        from ..stats import unit_vs_rest
 
         return self._get("vs_rest", lambda: unit_vs_rest(self.latest, kind="ikm", scheme=self.scheme,
                                                          min_n=self.min_n, n_boot=self.n_boot,
@@ -2177,7 +2177,7 @@ class CityReport(_ReportBase):
 
     @property
     def access(self) -> pd.DataFrame:
-        from .scoring import accessibility
+        from ..scoring import accessibility
 
         def f():
             if "facility_friendly" not in self.latest.columns:
@@ -2188,7 +2188,7 @@ class CityReport(_ReportBase):
 
     @property
     def compliance(self) -> pd.DataFrame:
-        from .scoring import compliance
+        from ..scoring import compliance
 
         def f():
             if not len(self.checklist):
@@ -2201,14 +2201,14 @@ class CityReport(_ReportBase):
 
     @property
     def ikm_rounds(self) -> pd.DataFrame:
-        from .scoring import ikm
+        from ..scoring import ikm
 
         return self._get("ikm_rounds", lambda: ikm(self.data, by=["unit", "round"], scheme=self.scheme,
                                                    seed=self.seed, n_boot=self.n_boot))
 
     @property
     def round_tests(self) -> pd.DataFrame:
-        from .stats import compare_rounds
+        from ..stats import compare_rounds
 
         def f():
             parts = []
@@ -2262,7 +2262,7 @@ class CityReport(_ReportBase):
         k = fig[((fig["metric"] == "ikm") & (fig["estimator"] == est) & (fig["domain"] == "")).to_numpy(dtype=bool)]
         if len(k) and not is_small(k["n"].iloc[0], self.min_n):
             r = k.iloc[0]
-            from .scoring import ikm_grade
+            from ..scoring import ikm_grade
 
             lines.append(label("s_city_ikm", self.lang, ikm=fmt_number(r["estimate"], 2, self.lang),
                                ci=fmt_interval(r["ci_low"], r["ci_high"], 2, self.lang),
@@ -2340,7 +2340,7 @@ class CityReport(_ReportBase):
                             caption=table_caption("city", self.lang))
 
     def ranking_chart(self):
-        from .plots import plot_ikm_ranking
+        from ..plots import plot_ikm_ranking
 
         return self._chart(plot_ikm_ranking(self.ikm_units, scheme=self.scheme, lang=self.lang, min_n=self.min_n),
                            "ranking")
@@ -2359,7 +2359,7 @@ class CityReport(_ReportBase):
                             caption=table_caption("ranking", self.lang))
 
     def heatmap_chart(self):
-        from .plots import plot_heatmap
+        from ..plots import plot_heatmap
 
         t = self.nrr_units.assign(ikm_unsur=lambda d: d["nrr_converted"])
         return self._chart(plot_heatmap(t, scheme=self.scheme, lang=self.lang, min_n=self.min_n), "heatmap")
@@ -2402,7 +2402,7 @@ class CityReport(_ReportBase):
 
     @_only_in("sec_access_units")
     def access_chart(self):
-        from .plots import plot_access_units
+        from ..plots import plot_access_units
 
         a = self.access.assign(pct_not_friendly=lambda d: pd.to_numeric(d["estimate"], errors="coerce") / 100.0)
         c = self.compliance.assign(pct_present=lambda d: pd.to_numeric(d["index"], errors="coerce") / 100.0) \
@@ -2431,7 +2431,7 @@ class CityReport(_ReportBase):
 
     @_only_in("sec_rounds_city")
     def rounds_chart(self):
-        from .plots import plot_rounds_city
+        from ..plots import plot_rounds_city
 
         if self.data["round"].nunique() < 2:
             return _markdown(label("s_no_previous_round", self.lang).replace("unit ini", "kota ini")
@@ -2504,20 +2504,20 @@ class CityReport(_ReportBase):
     @_only_in("sec_complaints_city")
     def complaints_text(self) -> ReportText:
         """The register city-wide: totals, units and channels compared, units claiming zero complaints."""
-        from .complaints_report import city_text
+        from ..complaints_report import city_text
 
         return _markdown(city_text(self.register, self.latest, lang=self.lang, min_n=self.min_n, alpha=self.alpha))
 
     @_only_in("sec_complaints_city")
     def complaints_table(self):
-        from .complaints_report import city_table
+        from ..complaints_report import city_table
 
         return city_table(self.register, self.latest, lang=self.lang, min_n=self.min_n,
                           caption=table_caption("complaints_city", self.lang))
 
     @_only_in("sec_complaints_city")
     def complaints_chart(self):
-        from .complaints_report import city_chart
+        from ..complaints_report import city_chart
 
         return self._chart(city_chart(self.register, lang=self.lang, min_n=self.min_n), "complaints_city")
 
@@ -2528,7 +2528,7 @@ class CityReport(_ReportBase):
                             alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=self.design["used"],
                             lang=self.lang, scope="city", weights_text=self._weights_text())
         if self.register is not None:
-            from .complaints_report import methods_text as register_methods
+            from ..complaints_report import methods_text as register_methods
 
             text += "\n" + register_methods(self.register, lang=self.lang)
         extra = not_asked_text(self.not_asked, self.lang)
