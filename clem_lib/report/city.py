@@ -48,7 +48,9 @@ from .tables import ReportTable, ReportText, figure_caption, report_table, table
 
 __all__ = ["CityReport"]
 
+
 def _domain_value(v) -> str:
+    """A domain's value as results.csv names it (``True`` / ``False`` for a yes/no domain)."""
     if isinstance(v, (bool, np.bool_)):
         return "True" if v else "False"
     return str(v)
@@ -67,7 +69,8 @@ _CITY_TABLE_METRICS = ("ikm", "pct_not_friendly", "pct_satisfied:overall", "pct_
 class CityReport(ReportBase):
     """Every unit side by side: what ``city_overview.ipynb`` shows.
 
-    Built with :meth:`build`; each method returns one display object. Every
+    Built with :meth:`from_params` (the notebook's first cell) or :meth:`build`; each
+    method returns one display object. Every
     unit enters with its latest round (``latest``); ``data`` keeps all rounds
     for the change between rounds.
     """

@@ -49,8 +49,9 @@ class ReportParams:
     >>> p = ReportParams(unit="Kec. Serengan", lang="en", results_path="parts/kec-serengan.results.csv")
     >>> p.seed, p.min_n, p.alpha
     (20130924, 5, 0.05)
-    >>> list(p.to_papermill())
-    ['unit', 'data_path', 'checklist_path', 'units_path', 'lang', 'alpha', 'min_n', 'seed', 'scheme', 'round', 'results_path']
+    >>> names = list(p.to_papermill())  # the unit report's parameters, in the injected cell's order
+    >>> names[:2], names[-2:], "city_weights" in names
+    (['unit', 'data_path'], ['round', 'results_path'], False)
     >>> ReportParams.from_papermill({"lang": "en", "min_n": 10, "other": 1}).min_n
     10
     """

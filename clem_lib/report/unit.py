@@ -63,15 +63,16 @@ from .tables import ReportTable, ReportText, figure_caption, report_table, table
 
 __all__ = ["UnitReport"]
 
+#: figure key -> the section it belongs to (a figure of a section the survey lacks is not drawn)
 _FIGURE_SECTION = {"forest": "sec_groups", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds",
                    "register": "sec_register"}
 #: figures and tables of a unit report in order, with the section each needs (None: always there)
 UNIT_FIGURES = (("sample", None), ("ikm_elements", None), ("likert", None), ("forest", "sec_groups"),
-                 ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"), ("register", "sec_register"))
+                ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"), ("register", "sec_register"))
 UNIT_TABLES = (("sample", None), ("groups", "sec_groups"), ("channel", "sec_broker"), ("ipa", "sec_ipa"),
-                ("rounds", "sec_rounds"), ("checklist", "sec_checklist"), ("complaints", None),
-                ("register", "sec_register"), ("register_breakdown", "sec_register"),
-                ("suggestions", "suggestion"), ("quality", None))
+               ("rounds", "sec_rounds"), ("checklist", "sec_checklist"), ("complaints", None),
+               ("register", "sec_register"), ("register_breakdown", "sec_register"),
+               ("suggestions", "suggestion"), ("quality", None))
 #: cleaned columns that make the "groups of users" section
 _GROUP_COLUMNS = ("special_group", "gender", "income_group", "education", "age")
 
@@ -107,8 +108,8 @@ def _unit_checklist(checklist_file, units_file, unit: str, round: int) -> pd.Dat
 class UnitReport(ReportBase):
     """Everything one unit's report shows, computed once through scoring and stats.
 
-    Build it with :meth:`build` (the notebook's validation cell); every other
-    cell calls one method and shows what it returns: a :class:`ReportText`,
+    Build it with :meth:`from_params` (the notebook's first cell) or :meth:`build`;
+    every other cell calls one method and shows what it returns: a :class:`ReportText`,
     a :class:`ReportTable` or a :class:`clem_lib.plots.Chart`. :meth:`results`
     returns the same numbers as ``results.csv`` rows.
 
