@@ -43,7 +43,7 @@ from ..text import (
 )
 from .base import ReportBase, only_in
 from .data import input_files, is_sample_data, read_unit_slice, register_view, unasked_columns, units_table
-from .params import ReportParams, check_city_weights, scheme_parameter
+from .params import ReportParams, check_city_weights
 from .tables import ReportTable, ReportText, figure_caption, report_table, table_caption
 
 __all__ = ["CityReport"]
@@ -123,7 +123,7 @@ class CityReport(ReportBase):
         units = units_table(params.units_path)
         params = replace(params, unit=None).validate(units)
         data_file, checklist_file, units_file = input_files(params)
-        s = scoring.get_scheme(scheme_parameter(params.scheme))
+        s = scoring.get_scheme(params.scheme_value)
         not_asked = unasked_columns(data_file)
         have = set(pq.read_schema(data_file).names) - set(not_asked)
         want = ["unit", "sector", "round", "facility_friendly", *s.columns, *_CITY_CRC_COLUMNS]
