@@ -26,6 +26,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 PACKAGE = "clem_lib"
 SOURCE = Path(__file__).resolve().parents[1] / PACKAGE
 
@@ -236,19 +238,22 @@ def test_no_import_circles():
             + "\n  fix: move what both sides need into a module that imports neither, or let one side"
             " receive it as an argument (an import inside a function does not remove the circle)"
         )
-    assert not problems, "\n\n".join(problems)
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 def test_no_module_imports_the_top_package():
     problems = [
-        f"{_where(e.source, e.line)} imports {', '.join(n for n in e.names if n) or PACKAGE} from {PACKAGE} itself;"
-        f" clem_lib/__init__.py imports every module, so this is a circle."
+        f"{_where(e.source, e.line)} imports "
+        + (f"{', '.join(n for n in e.names if n)} from " if any(e.names) else "")
+        + f"{PACKAGE} itself; clem_lib/__init__.py imports every module, so this is a circle."
         f" Fix: import from the module that defines it"
         + (" (the version: importlib.metadata.version('clem'))" if "__version__" in e.names else "")
         for e in EDGES
         if e.target == PACKAGE and e.source != PACKAGE and not e.implicit
     ]
-    assert not problems, "\n".join(problems)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 # ---------------------------------------------------------------------------
@@ -308,7 +313,8 @@ def test_no_module_imports_a_private_name_of_another():
                     f"{_where(m.name, node.lineno)} uses the private name {node.attr} of"
                     f" {MODULES[aliases[node.value.id]].rel}. Fix: give it a public name in the module where"
                     f" it belongs")
-    assert not problems, "\n".join(sorted(set(problems)))
+    if problems:
+        pytest.fail("\n".join(sorted(set(problems))), pytrace=False)
 
 
 # ---------------------------------------------------------------------------
@@ -328,7 +334,8 @@ def test_no_module_over_800_lines():
         for m in MODULES.values()
         if _lines(m) > MAX_MODULE_LINES and m.path.relative_to(SOURCE).as_posix() not in LONG_MODULES
     ]
-    assert not problems, "\n".join(problems)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def test_every_long_module_exception_is_still_needed():
@@ -341,7 +348,8 @@ def test_every_long_module_exception_is_still_needed():
             problems.append(f"LONG_MODULES lists clem_lib/{rel}, which does not exist. Fix: remove the entry")
         elif len(path.read_text(encoding="utf-8").splitlines()) <= MAX_MODULE_LINES:
             problems.append(f"clem_lib/{rel} is within {MAX_MODULE_LINES} lines. Fix: remove it from LONG_MODULES")
-    assert not problems, "\n".join(problems)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def _long_reason(source_lines: list, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
@@ -374,4 +382,5 @@ def test_no_function_over_80_lines_without_a_reason():
             elif not reason:
                 problems.append(f"{m.rel}:{node.lineno}: {node.name} has `{LONG_MARK}` without a reason."
                                 f" Fix: say why it stays long after the colon")
-    assert not problems, "\n".join(problems)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

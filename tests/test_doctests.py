@@ -15,9 +15,11 @@ import doctest
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["clem_lib.scoring", "clem_lib.stats", "clem_lib.weights"]
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 FINDER = doctest.DocTestFinder(exclude_empty=True)
@@ -69,17 +71,24 @@ def _all_tests() -> list:
     return sorted(tests, key=lambda t: t.name)
 
 
+def _shown(filename: str) -> str:
+    """A source file's path relative to the project, when it is in it."""
+    path = Path(filename).resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 PUBLIC = _public()
 TESTS = _all_tests()
 
 
 @pytest.mark.parametrize("name, obj", PUBLIC, ids=[n for n, _ in PUBLIC])
 def test_public_name_has_an_example(name, obj):
-    where = f"{inspect.getsourcefile(obj)}:{inspect.getsourcelines(obj)[1]}"
-    assert inspect.getdoc(obj), f"{name} ({where}) has no docstring. Fix: add one with an Examples section"
-    assert _tests_of(obj, name), (
-        f"{name} ({where}) has no runnable example. Fix: add an Examples section with `>>>` lines"
-        f" and the output they print")
+    where = f"{_shown(inspect.getsourcefile(obj))}:{inspect.getsourcelines(obj)[1]}"
+    if not inspect.getdoc(obj):
+        pytest.fail(f"{name} ({where}) has no docstring. Fix: add one with an Examples section", pytrace=False)
+    if not _tests_of(obj, name):
+        pytest.fail(f"{name} ({where}) has no runnable example. Fix: add an Examples section with `>>>` lines"
+                    f" and the output they print", pytrace=False)
 
 
 @pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
@@ -87,4 +96,5 @@ def test_example_passes(test):
     out = []
     runner = doctest.DocTestRunner(optionflags=OPTIONS, verbose=False)
     result = runner.run(test, out=out.append, clear_globs=True)
-    assert result.failed == 0, f"{test.filename}:{test.lineno}: {test.name}\n" + "".join(out)
+    if result.failed:
+        pytest.fail(f"{_shown(test.filename)}:{test.lineno}: {test.name}\n" + "".join(out), pytrace=False)
