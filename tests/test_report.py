@@ -252,6 +252,7 @@ def test_read_unit_slice_reads_only_that_unit(tmp_path):
         clem.read_unit_slice(tmp_path / "missing.parquet", "A")
 
 
+@pytest.mark.slow
 def test_unit_report_on_the_sample(tmp_path):
     """The unit report's numbers are the results rows' numbers."""
     path = clem.cleaned_sample()
@@ -414,6 +415,7 @@ def test_methods_name_the_tests_each_report_runs():
     assert "Kruskal–Wallis" in str(city.methods())
 
 
+@pytest.mark.slow
 def test_city_figures_design_based_by_default_unweighted_when_asked_or_when_n_is_missing():
     city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en")
     assert city.design["used"] and not city.design["missing"]

@@ -347,6 +347,7 @@ def _coverage(ci, level, reps, n, seed=20170):
     return hits / reps
 
 
+@pytest.mark.slow
 def test_interval_coverage_by_simulation():
     # nominal 95%: both intervals reach it at n = 80 (Krejcie-Morgan for N = 100)
     assert 0.92 <= _coverage("delta", 0.95, 400, 80) <= 0.98

@@ -364,6 +364,7 @@ def test_unit_vs_rest_ikm_agrees_with_compare_ikm_per_unit():
     pd.testing.assert_frame_equal(t, unit_vs_rest(df, kind="ikm", n_boot=1000, n_perm=1000))  # seeded
 
 
+@pytest.mark.slow
 def test_unit_vs_rest_ikm_size_and_coverage_by_simulation():
     # no unit differs: the test rejects about 5% of the time and the gap's interval covers 0 about 95%
     reject = cover = total = 0
@@ -629,6 +630,7 @@ def _sim():
     return mod
 
 
+@pytest.mark.slow
 def test_simulation_size_and_coverage_fast():
     sim = _sim()
     # 1,200 replicates: a correct 5 % test lands in 3.2-6.9 % with probability > 0.99;

@@ -82,6 +82,7 @@ CHECK = {
 }
 
 
+@pytest.mark.slow
 def test_reset_puts_back_every_kind_of_state(tmp_path):
     wk = WarmKernel(startup_timeout=120)
     try:
