@@ -30,7 +30,7 @@ from .complaint_stats import (
 from .complaints import CHANNELS, REGISTER_COLUMNS, load_holidays
 from .errors import ClemInputError
 from .plots import plot_resolution_curves
-from .report.tables import report_table
+from .text.tables import report_table
 from .results import results_row
 from .text import escape_text, fmt_interval, fmt_number, fmt_p, fmt_percent, is_missing, is_small, label, small_cell_text
 

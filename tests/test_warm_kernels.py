@@ -61,7 +61,7 @@ pd.set_option("display.max_rows", 3)
 os.environ["CLEM_POLLUTION"] = "1"
 sys.path.append("/clem-pollution")
 plt.figure()
-clem_lib.codebook._normalize_text("clem pollution")
+clem_lib.codebook.names.normalize_text("clem pollution")
 os.chdir("/")
 """
 
@@ -76,7 +76,7 @@ CHECK = {
     "environ": "'CLEM_POLLUTION' in __import__('os').environ",
     "path": "'/clem-pollution' in __import__('sys').path",
     "figures": "len(__import__('matplotlib.pyplot').pyplot.get_fignums())",
-    "cache": "__import__('clem_lib.codebook').codebook._normalize_text.cache_info().currsize",
+    "cache": "__import__('clem_lib.codebook.names').codebook.names.normalize_text.cache_info().currsize",
     "cwd": "__import__('os').getcwd()",
     "count": "get_ipython().execution_count",
 }

@@ -38,7 +38,7 @@ from ..text import (
     table_ref,
 )
 from .params import CITY_WEIGHTS, ReportParams, resolve_unit, validate_report_params
-from .tables import ReportTable, ReportText, figure_caption, heading, report_table, table_caption
+from ..text.tables import ReportTable, ReportText, figure_caption, heading, report_table, table_caption
 from .data import cleaned_sample, cleaned_sample_register, read_unit_slice, sample_cache_path, survey_rounds, \
     unasked_columns
 from .unit import UnitReport

@@ -9,7 +9,7 @@ from ..complaints_report import methods_text as register_methods_text
 from ..io import write_csv
 from ..plots import chart
 from ..text import label, not_asked_text
-from .tables import ReportText, heading
+from ..text.tables import ReportText, heading
 
 __all__ = ["ReportBase", "only_in"]
 

@@ -44,7 +44,7 @@ from ..text import (
 from .base import ReportBase, only_in
 from .data import input_files, is_sample_data, read_unit_slice, register_view, unasked_columns, units_table
 from .params import ReportParams, check_city_weights
-from .tables import ReportTable, ReportText, figure_caption, report_table, table_caption
+from ..text.tables import ReportTable, ReportText, figure_caption, report_table, table_caption
 
 __all__ = ["CityReport"]
 

@@ -59,7 +59,7 @@ from .data import (
     units_table,
 )
 from .params import ReportParams, scheme_parameter
-from .tables import ReportTable, ReportText, figure_caption, report_table, table_caption
+from ..text.tables import ReportTable, ReportText, figure_caption, report_table, table_caption
 
 __all__ = ["UnitReport"]
 

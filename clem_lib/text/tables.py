@@ -16,24 +16,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..text import (
-    LABELS,
-    check_lang,
-    escape_text,
-    figure_ref,
-    fmt_number,
-    fmt_p,
-    fmt_percent,
-    fmt_rupiah,
-    group_label,
-    is_missing,
-    is_small,
-    label,
-    metric_label,
-    small_cell_text,
-    table_ref,
-    unsur_label,
-)
+from .format import escape_text, fmt_number, fmt_p, fmt_percent, fmt_rupiah, is_missing, is_small, small_cell_text
+from .labels import check_lang, group_label, label, LABELS, metric_label, unsur_label
+from .sentences import figure_ref, table_ref
 
 __all__ = ["ReportTable", "ReportText", "report_table", "heading", "figure_caption", "table_caption"]
 
