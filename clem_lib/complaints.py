@@ -34,9 +34,10 @@ import numpy as np
 import pandas as pd
 
 from .cleaning.audit import LOG_COLUMNS
-from .codebook import normalize_label, read_yaml
+from .codebook import load_units, normalize_label, read_yaml
 from .errors import ClemInputError
 from .paths import DATA_DIR, UNITS_FILE
+from .privacy import REMOVED, scrub_text
 from .problems import Problem
 
 __all__ = [
@@ -362,6 +363,247 @@ class _Errors(list):
         self.append(exc)
 
 
+class _RegisterCleaning:
+    """One register being cleaned: the raw frame and its found columns, with what the steps
+    note on the way (errors, warnings, log rows ``(row, column, old, new, rule)``) and what each
+    step leaves for the next. The steps run in the order :func:`clean_register` calls them."""
+
+    def __init__(self, raw: pd.DataFrame, cb: RegisterCodebook, file: Path, found: dict, errors: _Errors):
+        self.raw, self.cb, self.file, self.found, self.errors = raw, cb, file, found, errors
+        self.n = len(raw)
+        self.warnings: list[Problem] = []
+        self.log: list[tuple] = []
+
+    def note(self, rows, column, old, new, rule):
+        for r, o, nv in zip(rows, old, new):
+            self.log.append((int(r) + 1, column, o, nv, rule))
+
+    def drop_columns(self):
+        """The text, the complainant and anything not named: logged once per column, never a value."""
+        raw, found = self.raw, self.found
+        personal = set(self.cb.personal)
+        for c in self.cb.personal:
+            if c not in raw.columns:
+                raise ClemInputError(f"column '{c}' (under personal: in the register codebook) is not in the "
+                                     f"register{_suggest(c, raw.columns)}", file=self.file, row=0, column=c,
+                                     fix="correct the name, or remove it from personal:")
+        used = set(found.values())
+        for c in raw.columns:
+            if c in used and c != found.get("text"):
+                continue
+            if c == found.get("text") or c in personal or normalize_label(c) in _PERSONAL_NAMES:
+                self.log.append((0, c, REMOVED, "", "pii_dropped"))
+            else:
+                self.log.append((0, c, "", "", "column_dropped"))
+
+    def match_units(self, units_path):
+        """Each complaint's unit through the units file's names and aliases."""
+        units = load_units(units_path)
+        lookup = {}
+        for name, aliases in zip(units["name"], units["aliases"]):
+            for a in [name, *aliases]:
+                lookup[normalize_label(a)] = str(name)
+        ucol = self.found["unit"]
+        uraw = self.raw[ucol].astype("string").str.strip()
+        unit = pd.Series([None] * self.n, dtype=object)
+        for i, u in enumerate(uraw):
+            if pd.isna(u) or u == "":
+                self.errors.stop(ClemInputError("the unit is empty", file=self.file, row=i + 1, column=ucol,
+                                                fix="fill in the unit of every complaint"))
+                continue
+            m = lookup.get(normalize_label(u))
+            if m is None:
+                close = difflib.get_close_matches(normalize_label(u), list(lookup), n=3, cutoff=0.6)
+                hint = f"; close: {', '.join(dict.fromkeys(lookup[c] for c in close))}" if close else ""
+                self.errors.stop(ClemInputError(f"unit '{u}' is not in the units file{hint}", file=self.file,
+                                                row=i + 1, column=ucol,
+                                                fix="use a unit name or alias of the units file, or add it "
+                                                    "there as an alias"))
+                continue
+            unit.iloc[i] = m
+            if m != u:
+                self.log.append((i + 1, ucol, str(u), m, "unit_alias"))
+        self.unit = unit
+        self.slug_of = dict(zip(units["name"].astype(str), units["slug"].astype(str)))
+
+    def read_dates(self):
+        """The received date (required) and the resolved date (optional, not before the received one)."""
+        raw, file = self.raw, self.file
+        self.rcol = rcol = self.found["received"]
+        received, _ = _parse_dates(raw[rcol])
+        self.rtext = rtext = raw[rcol].astype("string").str.strip()
+        for i in np.flatnonzero(received.isna().to_numpy()):
+            v = rtext.iloc[i]
+            what = "the date received is empty" if pd.isna(v) or v == "" else f"date received '{v}' cannot be read"
+            self.errors.stop(ClemInputError(what, file=file, row=int(i) + 1, column=rcol,
+                                            fix="write the date received as YYYY-MM-DD (or YYYY-MM-DD HH:MM)"))
+        self.received = received
+        self.resolved = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        self.stext = None
+        self.scol = scol = self.found.get("resolved")
+        if scol is None:
+            return
+        resolved, res_has_time = _parse_dates(raw[scol])
+        self.stext = stext = raw[scol].astype("string").str.strip()
+        bad = resolved.isna().to_numpy() & stext.fillna("").ne("").to_numpy()
+        for i in np.flatnonzero(bad):
+            self.errors.stop(ClemInputError(f"date resolved '{stext.iloc[i]}' cannot be read", file=file,
+                                            row=int(i) + 1, column=scol,
+                                            fix="write the date resolved as YYYY-MM-DD, or leave it empty "
+                                                "while the complaint is open"))
+        # before the received date: compared by day when the resolved date has no time of day
+        r_day = received.dt.normalize()
+        cmp = np.where(res_has_time, (resolved < received).to_numpy(dtype=bool),
+                       (resolved.dt.normalize() < r_day).to_numpy(dtype=bool))
+        cmp &= resolved.notna().to_numpy() & received.notna().to_numpy()
+        for i in np.flatnonzero(cmp):
+            self.errors.stop(ClemInputError(
+                f"resolved '{stext.iloc[i]}' is before received '{rtext.iloc[i]}'", file=file, row=int(i) + 1,
+                column=scol, fix="correct one of the two dates (day first is read as 15/03/2024)"))
+        self.resolved = resolved
+
+    def apply_cutoff(self, cutoff):
+        """The day the register was extracted: nothing received after it, resolved after it is still open."""
+        received, resolved = self.received, self.resolved
+        if cutoff not in (None, ""):
+            cut = pd.Timestamp(str(cutoff)).normalize()
+        elif self.cb.cutoff is not None:
+            cut = self.cb.cutoff
+        else:
+            dates = pd.concat([received, resolved]).dropna()
+            cut = dates.max().normalize() if len(dates) else pd.NaT
+        self.cut = cut
+        if pd.isna(cut):
+            return
+        late = (received.dt.normalize() > cut).to_numpy(dtype=bool)
+        for i in np.flatnonzero(late):
+            self.errors.stop(ClemInputError(f"received '{self.rtext.iloc[i]}' is after the cut-off {cut.date()}",
+                                            file=self.file, row=int(i) + 1, column=self.rcol,
+                                            fix="correct the date, or give the day the register was extracted "
+                                                "as cutoff: in the register codebook"))
+        after = (resolved.dt.normalize() > cut).to_numpy(dtype=bool)
+        if after.any():  # resolved after the extraction: still open on the cut-off day
+            rows = np.flatnonzero(after)
+            self.note(rows, self.scol, [str(self.stext.iloc[i]) for i in rows], [""] * rows.size, "after_cutoff")
+            self.resolved = resolved.mask(after)
+
+    def code_columns(self):
+        """Channel and status as codes; an unknown channel becomes missing, an unknown status is an error."""
+        self.channel = self._coded("channel", CHANNELS, self.cb.channels, "unmatched_label")
+        self.status = self._coded("status", STATUSES, self.cb.statuses, "unmatched_label")
+
+    def _coded(self, fname, builtin, extra, rule_unknown) -> pd.Series:
+        col = self.found.get(fname)
+        out = pd.Series([None] * self.n, dtype=object)
+        if col is None:
+            return out
+        lookup_c = _code_map(builtin, extra)
+        vals = self.raw[col].astype("string").str.strip()
+        unknown = {}
+        for i, v in enumerate(vals):
+            if pd.isna(v) or v == "":
+                continue
+            c = lookup_c.get(normalize_label(v))
+            if c is None:
+                unknown.setdefault(str(v), []).append(i)
+                continue
+            out.iloc[i] = c
+            if normalize_label(v) not in (normalize_label(c), normalize_label(builtin[c][0])):
+                self.log.append((i + 1, col, str(v), c, "alias"))
+        for v, rows in unknown.items():
+            if fname == "status":
+                self.errors.stop(ClemInputError(
+                    f"status '{v}' is not a known status{_suggest(normalize_label(v), lookup_c)}", file=self.file,
+                    row=rows[0] + 1, column=col,
+                    fix="write baru, diproses, selesai or ditolak, or list the spelling under statuses: in the "
+                        "register codebook"))
+            else:
+                self.note(rows, col, [v] * len(rows), [""] * len(rows), rule_unknown)
+                self.warnings.append(Problem(rows[0] + 1, col, f"channel '{v}' matches no known channel and "
+                                             f"became missing ({len(rows)} row(s))",
+                                             "list it under channels: in the register codebook", "warning"))
+        return out
+
+    def map_category(self):
+        """The category scrubbed of personal data, spellings mapped to the codebook's categories."""
+        category = pd.Series([pd.NA] * self.n, dtype="string")
+        ccol = self.found.get("category")
+        if ccol is not None:
+            cat_raw = self.raw[ccol].astype("string").str.strip()
+            cat_raw = cat_raw.mask(cat_raw.fillna("") == "")
+            scrubbed = scrub_text(cat_raw)
+            changed = (scrubbed != cat_raw).fillna(False).to_numpy(dtype=bool)
+            for i in np.flatnonzero(changed):
+                self.log.append((int(i) + 1, ccol, REMOVED, str(scrubbed.iloc[i]), "pii_free_text"))
+            clookup = {}
+            for name, spellings in self.cb.categories.items():
+                for s in (name, *spellings):
+                    clookup[normalize_label(s)] = name
+            mapped = [clookup.get(normalize_label(v)) if not pd.isna(v) else None for v in scrubbed]
+            for i, (m, v) in enumerate(zip(mapped, scrubbed)):
+                if m is not None and m != v:
+                    self.log.append((i + 1, ccol, str(v), m, "alias"))
+            category = pd.Series([m if m is not None else v for m, v in zip(mapped, scrubbed)], dtype="string")
+        self.category = category
+
+    def decide_closed(self):
+        """Closed: the resolved date decides; a closed status without a date is closed at an unknown time."""
+        found, status = self.found, self.status
+        has_date = self.resolved.notna().to_numpy()
+        closed_status = np.array([s is not None and STATUSES[s][2] for s in status], dtype=bool)
+        open_status = np.array([s is not None and not STATUSES[s][2] for s in status], dtype=bool)
+        conflict = has_date & open_status
+        if conflict.any():
+            rows = np.flatnonzero(conflict)
+            self.log.extend((int(i) + 1, found["status"], str(self.raw[found["status"]].iloc[i]), "resolved",
+                             "status_from_date") for i in rows)
+            self.status = status.where(~conflict, "resolved")
+            self.warnings.append(Problem(int(rows[0]) + 1, found["status"], f"{rows.size} complaint(s) have a "
+                                         "resolved date but an open status; the date is taken",
+                                         "update the status in the register", "warning"))
+        undated = closed_status & ~has_date
+        if undated.any():
+            rows = np.flatnonzero(undated)
+            col = self.scol or found["status"]
+            self.note(rows, col, [""] * rows.size, [""] * rows.size, "no_resolved_date")
+            self.warnings.append(Problem(int(rows[0]) + 1, col, f"{rows.size} closed complaint(s) have no resolved "
+                                         "date: counted as closed, left out of the resolution times",
+                                         "fill in the date resolved", "warning"))
+        self.closed = has_date | closed_status
+
+    def failed(self) -> RegisterResult:
+        """The collected errors, then the warnings, with an empty table."""
+        probs = [Problem(e.row, e.column, _message(e), e.fix, "error") for e in self.errors]
+        return RegisterResult(table=pd.DataFrame(columns=list(REGISTER_COLUMNS)), log=_log_frame(self.log),
+                              problems=tuple(probs + self.warnings), n_raw=self.n, cutoff=self.cut)
+
+    def table(self) -> pd.DataFrame:
+        """The cleaned register (:data:`REGISTER_COLUMNS`), sorted by unit, received date and row."""
+        raw, found, n, unit, cut = self.raw, self.found, self.n, self.unit, self.cut
+        ids = (raw[found["id"]].astype("string").str.strip() if "id" in found
+               else pd.Series([str(i + 1) for i in range(n)], dtype="string"))
+        table = pd.DataFrame({
+            "complaint_id": ids.astype("string").to_numpy(),
+            "unit": pd.array(unit.tolist(), dtype="string"),
+            "unit_slug": pd.array([self.slug_of.get(u) if u is not None else None for u in unit], dtype="string"),
+            "received": self.received.to_numpy(),
+            "resolved": self.resolved.to_numpy(),
+            "channel": pd.array(self.channel.tolist(), dtype="string"),
+            "category": self.category.to_numpy(),
+            "status": pd.array(self.status.tolist(), dtype="string"),
+            "closed": pd.array(self.closed, dtype="boolean"),
+            "cutoff": np.full(n, np.datetime64(cut) if not pd.isna(cut) else np.datetime64("NaT"),
+                              dtype="datetime64[ns]"),
+        })
+        table["_row"] = np.arange(n)
+        table = table.sort_values(["unit", "received", "_row"], kind="mergesort").drop(columns="_row")
+        return table.reset_index(drop=True)
+
+    def result(self) -> RegisterResult:
+        return RegisterResult(table=self.table(), log=_log_frame(self.log), problems=tuple(self.warnings),
+                              n_raw=self.n, cutoff=self.cut)
+
+
 def clean_register(path, codebook=None, units_path=UNITS_FILE, *, cutoff=None,
                    collect_errors: bool = False) -> RegisterResult:
     """Clean a complaint register.
@@ -391,217 +633,21 @@ def clean_register(path, codebook=None, units_path=UNITS_FILE, *, cutoff=None,
         or unreadable, a resolved date unreadable or before the received date,
         a complaint received after the cut-off, a status matching no known status.
     """
-    from .codebook import load_units
-    from .privacy import REMOVED, scrub_text
-
     cb = codebook if isinstance(codebook, RegisterCodebook) else load_register_codebook(codebook)
     file = Path(path)
     raw = read_register(file, cb)
-    n = len(raw)
     found = _find_columns(raw, cb, file)
-    errors = _Errors(collect_errors)
-    warnings: list[Problem] = []
-    log: list[tuple] = []  # (row, column, old, new, rule)
-
-    def note(rows, column, old, new, rule):
-        for r, o, nv in zip(rows, old, new):
-            log.append((int(r) + 1, column, o, nv, rule))
-
-    # --- columns dropped: the text, the complainant, anything not named ---------------------
-    personal = set(cb.personal)
-    for c in cb.personal:
-        if c not in raw.columns:
-            raise ClemInputError(f"column '{c}' (under personal: in the register codebook) is not in the register"
-                                 f"{_suggest(c, raw.columns)}", file=file, row=0, column=c,
-                                 fix="correct the name, or remove it from personal:")
-    used = set(found.values())
-    for c in raw.columns:
-        if c in used and c != found.get("text"):
-            continue
-        if c == found.get("text") or c in personal or normalize_label(c) in _PERSONAL_NAMES:
-            log.append((0, c, REMOVED, "", "pii_dropped"))
-        else:
-            log.append((0, c, "", "", "column_dropped"))
-
-    # --- units -------------------------------------------------------------------------------
-    units = load_units(units_path)
-    lookup = {}
-    for name, aliases in zip(units["name"], units["aliases"]):
-        for a in [name, *aliases]:
-            lookup[normalize_label(a)] = str(name)
-    ucol = found["unit"]
-    uraw = raw[ucol].astype("string").str.strip()
-    unit = pd.Series([None] * n, dtype=object)
-    for i, u in enumerate(uraw):
-        if pd.isna(u) or u == "":
-            errors.stop(ClemInputError("the unit is empty", file=file, row=i + 1, column=ucol,
-                                       fix="fill in the unit of every complaint"))
-            continue
-        m = lookup.get(normalize_label(u))
-        if m is None:
-            close = difflib.get_close_matches(normalize_label(u), list(lookup), n=3, cutoff=0.6)
-            hint = f"; close: {', '.join(dict.fromkeys(lookup[c] for c in close))}" if close else ""
-            errors.stop(ClemInputError(f"unit '{u}' is not in the units file{hint}", file=file, row=i + 1,
-                                       column=ucol, fix="use a unit name or alias of the units file, or add it "
-                                                        "there as an alias"))
-            continue
-        unit.iloc[i] = m
-        if m != u:
-            log.append((i + 1, ucol, str(u), m, "unit_alias"))
-    slug_of = dict(zip(units["name"].astype(str), units["slug"].astype(str)))
-
-    # --- dates -------------------------------------------------------------------------------
-    rcol = found["received"]
-    received, _ = _parse_dates(raw[rcol])
-    rtext = raw[rcol].astype("string").str.strip()
-    for i in np.flatnonzero(received.isna().to_numpy()):
-        v = rtext.iloc[i]
-        what = "the date received is empty" if pd.isna(v) or v == "" else f"date received '{v}' cannot be read"
-        errors.stop(ClemInputError(what, file=file, row=int(i) + 1, column=rcol,
-                                   fix="write the date received as YYYY-MM-DD (or YYYY-MM-DD HH:MM)"))
-    resolved = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    res_has_time = np.zeros(n, dtype=bool)
-    scol = found.get("resolved")
-    if scol is not None:
-        resolved, res_has_time = _parse_dates(raw[scol])
-        stext = raw[scol].astype("string").str.strip()
-        bad = resolved.isna().to_numpy() & stext.fillna("").ne("").to_numpy()
-        for i in np.flatnonzero(bad):
-            errors.stop(ClemInputError(f"date resolved '{stext.iloc[i]}' cannot be read", file=file, row=int(i) + 1,
-                                       column=scol, fix="write the date resolved as YYYY-MM-DD, or leave it empty "
-                                                        "while the complaint is open"))
-        # before the received date: compared by day when the resolved date has no time of day
-        r_day = received.dt.normalize()
-        cmp = np.where(res_has_time, (resolved < received).to_numpy(dtype=bool),
-                       (resolved.dt.normalize() < r_day).to_numpy(dtype=bool))
-        cmp &= resolved.notna().to_numpy() & received.notna().to_numpy()
-        for i in np.flatnonzero(cmp):
-            errors.stop(ClemInputError(
-                f"resolved '{stext.iloc[i]}' is before received '{rtext.iloc[i]}'", file=file, row=int(i) + 1,
-                column=scol, fix="correct one of the two dates (day first is read as 15/03/2024)"))
-
-    # --- cut-off -----------------------------------------------------------------------------
-    if cutoff not in (None, ""):
-        cut = pd.Timestamp(str(cutoff)).normalize()
-    elif cb.cutoff is not None:
-        cut = cb.cutoff
-    else:
-        dates = pd.concat([received, resolved]).dropna()
-        cut = dates.max().normalize() if len(dates) else pd.NaT
-    if not pd.isna(cut):
-        late = (received.dt.normalize() > cut).to_numpy(dtype=bool)
-        for i in np.flatnonzero(late):
-            errors.stop(ClemInputError(f"received '{rtext.iloc[i]}' is after the cut-off {cut.date()}",
-                                       file=file, row=int(i) + 1, column=rcol,
-                                       fix="correct the date, or give the day the register was extracted as "
-                                           "cutoff: in the register codebook"))
-        after = (resolved.dt.normalize() > cut).to_numpy(dtype=bool)
-        if after.any():  # resolved after the extraction: still open on the cut-off day
-            rows = np.flatnonzero(after)
-            note(rows, scol, [str(stext.iloc[i]) for i in rows], [""] * rows.size, "after_cutoff")
-            resolved = resolved.mask(after)
-
-    # --- channel, status, category ---------------------------------------------------------
-    def coded(fname, builtin, extra, rule_unknown):
-        col = found.get(fname)
-        out = pd.Series([None] * n, dtype=object)
-        if col is None:
-            return out
-        lookup_c = _code_map(builtin, extra)
-        vals = raw[col].astype("string").str.strip()
-        unknown = {}
-        for i, v in enumerate(vals):
-            if pd.isna(v) or v == "":
-                continue
-            c = lookup_c.get(normalize_label(v))
-            if c is None:
-                unknown.setdefault(str(v), []).append(i)
-                continue
-            out.iloc[i] = c
-            if normalize_label(v) not in (normalize_label(c), normalize_label(builtin[c][0])):
-                log.append((i + 1, col, str(v), c, "alias"))
-        for v, rows in unknown.items():
-            if fname == "status":
-                errors.stop(ClemInputError(
-                    f"status '{v}' is not a known status{_suggest(normalize_label(v), lookup_c)}", file=file,
-                    row=rows[0] + 1, column=col,
-                    fix="write baru, diproses, selesai or ditolak, or list the spelling under statuses: in the "
-                        "register codebook"))
-            else:
-                note(rows, col, [v] * len(rows), [""] * len(rows), rule_unknown)
-                warnings.append(Problem(rows[0] + 1, col, f"channel '{v}' matches no known channel and became "
-                                        f"missing ({len(rows)} row(s))",
-                                        "list it under channels: in the register codebook", "warning"))
-        return out
-
-    channel = coded("channel", CHANNELS, cb.channels, "unmatched_label")
-    status = coded("status", STATUSES, cb.statuses, "unmatched_label")
-    category = pd.Series([pd.NA] * n, dtype="string")
-    ccol = found.get("category")
-    if ccol is not None:
-        cat_raw = raw[ccol].astype("string").str.strip()
-        cat_raw = cat_raw.mask(cat_raw.fillna("") == "")
-        scrubbed = scrub_text(cat_raw)
-        changed = (scrubbed != cat_raw).fillna(False).to_numpy(dtype=bool)
-        for i in np.flatnonzero(changed):
-            log.append((int(i) + 1, ccol, REMOVED, str(scrubbed.iloc[i]), "pii_free_text"))
-        clookup = {}
-        for name, spellings in cb.categories.items():
-            for s in (name, *spellings):
-                clookup[normalize_label(s)] = name
-        mapped = [clookup.get(normalize_label(v)) if not pd.isna(v) else None for v in scrubbed]
-        for i, (m, v) in enumerate(zip(mapped, scrubbed)):
-            if m is not None and m != v:
-                log.append((i + 1, ccol, str(v), m, "alias"))
-        category = pd.Series([m if m is not None else v for m, v in zip(mapped, scrubbed)], dtype="string")
-
-    # --- closed: the resolved date decides; a closed status without a date is closed at an unknown time
-    has_date = resolved.notna().to_numpy()
-    closed_status = np.array([s is not None and STATUSES[s][2] for s in status], dtype=bool)
-    open_status = np.array([s is not None and not STATUSES[s][2] for s in status], dtype=bool)
-    conflict = has_date & open_status
-    if conflict.any():
-        rows = np.flatnonzero(conflict)
-        log.extend((int(i) + 1, found["status"], str(raw[found["status"]].iloc[i]), "resolved", "status_from_date")
-                   for i in rows)
-        status = status.where(~conflict, "resolved")
-        warnings.append(Problem(int(rows[0]) + 1, found["status"], f"{rows.size} complaint(s) have a resolved date "
-                                "but an open status; the date is taken", "update the status in the register",
-                                "warning"))
-    undated = closed_status & ~has_date
-    if undated.any():
-        rows = np.flatnonzero(undated)
-        col = scol or found["status"]
-        note(rows, col, [""] * rows.size, [""] * rows.size, "no_resolved_date")
-        warnings.append(Problem(int(rows[0]) + 1, col, f"{rows.size} closed complaint(s) have no resolved date: "
-                                "counted as closed, left out of the resolution times",
-                                "fill in the date resolved", "warning"))
-    closed = has_date | closed_status
-
-    if errors:
-        if collect_errors:
-            probs = [Problem(e.row, e.column, _message(e), e.fix, "error") for e in errors]
-            return RegisterResult(table=pd.DataFrame(columns=list(REGISTER_COLUMNS)), log=_log_frame(log),
-                                  problems=tuple(probs + warnings), n_raw=n, cutoff=cut)
-
-    ids = (raw[found["id"]].astype("string").str.strip() if "id" in found
-           else pd.Series([str(i + 1) for i in range(n)], dtype="string"))
-    table = pd.DataFrame({
-        "complaint_id": ids.astype("string").to_numpy(),
-        "unit": pd.array(unit.tolist(), dtype="string"),
-        "unit_slug": pd.array([slug_of.get(u) if u is not None else None for u in unit], dtype="string"),
-        "received": received.to_numpy(),
-        "resolved": resolved.to_numpy(),
-        "channel": pd.array(channel.tolist(), dtype="string"),
-        "category": category.to_numpy(),
-        "status": pd.array(status.tolist(), dtype="string"),
-        "closed": pd.array(closed, dtype="boolean"),
-        "cutoff": np.full(n, np.datetime64(cut) if not pd.isna(cut) else np.datetime64("NaT"), dtype="datetime64[ns]"),
-    })
-    table["_row"] = np.arange(n)
-    table = table.sort_values(["unit", "received", "_row"], kind="mergesort").drop(columns="_row")
-    return RegisterResult(table=table.reset_index(drop=True), log=_log_frame(log), problems=tuple(warnings),
-                          n_raw=n, cutoff=cut)
+    steps = _RegisterCleaning(raw, cb, file, found, _Errors(collect_errors))
+    steps.drop_columns()
+    steps.match_units(units_path)
+    steps.read_dates()
+    steps.apply_cutoff(cutoff)
+    steps.code_columns()
+    steps.map_category()
+    steps.decide_closed()
+    if steps.errors:  # only collected ones: otherwise the first was raised
+        return steps.failed()
+    return steps.result()
 
 
 def _message(exc: ClemInputError) -> str:
