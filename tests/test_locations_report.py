@@ -103,6 +103,19 @@ def test_to_papermill_passes_level_and_location_only_for_a_location():
     assert "level" not in unit  # a unit's report takes neither
 
 
+def test_city_overview_notebook_has_no_cell_for_a_location_only():
+    """A cell that prints nothing for the city still adds an empty cell to the city overview's page,
+    so the location's own section is shown by the cell of its figures table."""
+    import nbformat
+
+    from clem_lib.paths import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "city_overview.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert not [s for s in code if "vs_city" in s]
+    assert "city.city_table()" in code and "vs_city_table" not in dir(clem.CityReport)
+
+
 def test_read_unit_slice_reads_only_the_units_given(survey):
     d = read_unit_slice(survey["data"], units=list(NORTH), columns=["unit", "round"])
     assert sorted(d["unit"].unique()) == sorted(NORTH)

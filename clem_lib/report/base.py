@@ -45,9 +45,9 @@ class ReportBase:
         if not self.has_section(key):
             return ReportText("")
         shown = [k for k in self.SECTIONS if self.has_section(k)]
-        return ReportText(self.heading(key, shown.index(key) + 1))
+        return ReportText(self.section_heading(key, shown.index(key) + 1))
 
-    def heading(self, key: str, number: int) -> str:
+    def section_heading(self, key: str, number: int) -> str:
         """The Markdown heading of section ``key`` numbered ``number`` (a report may word it its own way)."""
         return heading(key, self.lang, number=number)
 

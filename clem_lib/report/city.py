@@ -5,7 +5,9 @@ compares the units (ranking, heat map, between-unit tests, change between
 rounds) and gives city-wide figures: design-based (each unit a stratum,
 weighted by its users per month, with a finite-population correction) with the
 unweighted figure beside them, or unweighted only (``city_weights="none"``, or
-when a unit lacks its users per month).
+when a unit lacks its users per month). The report of one district or agency,
+the same notebook with ``level`` and ``location``, is its subclass
+:class:`~clem_lib.report.location.LocationReport`.
 """
 
 from __future__ import annotations
@@ -58,12 +60,12 @@ def _domain_value(v) -> str:
 
 #: columns the city-wide CRC percentages need (read when the survey has them)
 CITY_CRC_COLUMNS = ("special_group", "overall_satisfaction", "had_problem", "problem_resolved", "paid_extra",
-                     "channel", "days_to_complete", "standard_days", "cost_paid", "official_fee",
-                     "knows_complaint")
+                    "channel", "days_to_complete", "standard_days", "cost_paid", "official_fee",
+                    "knows_complaint")
 #: figures of the city-wide table, in order (the others are in results.csv)
 CITY_TABLE_METRICS = ("ikm", "pct_not_friendly", "pct_satisfied:overall", "pct_had_problem",
-                       "pct_problem_resolved", "pct_paid_extra", "pct_broker", "pct_over_standard",
-                       "pct_cost_above_fee", "pct_knows_complaint")
+                      "pct_problem_resolved", "pct_paid_extra", "pct_broker", "pct_over_standard",
+                      "pct_cost_above_fee", "pct_knows_complaint")
 
 
 def latest_round(data: pd.DataFrame) -> pd.DataFrame:

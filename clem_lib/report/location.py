@@ -127,7 +127,7 @@ class LocationReport(CityReport):
     def title_text(self) -> str:
         return location_title(self.level, self.location, self.lang)
 
-    def heading(self, key: str, number: int) -> str:
+    def section_heading(self, key: str, number: int) -> str:
         return heading(self.WORDING.get(key, key), self.lang, number=number, place=self.place)
 
     def table_caption(self, key: str) -> str:
@@ -283,15 +283,11 @@ class LocationReport(CityReport):
             text += " " + self.say("m_location_units")
         return text + "\n- " + self.say("m_vs_city")
 
-    def results(self) -> pd.DataFrame:
-        """The location's rows of ``results.csv``: the city overview's rows for the location's units, each
-        with ``unit`` the location's name and ``group`` starting ``level=<level>``
-        (``level=district; design-based``; ``level=district; unit vs rest of district: <unit>``), and
-        the comparison with the rest of the city (``level=district; vs rest of city``, metrics
-        ``gap:<figure>``)."""
-        return super().results()
-
     def result_parts(self) -> dict:
+        """The city overview's rows for the location's units, each with ``unit`` the location's name and
+        ``group`` starting ``level=<level>`` (``level=district; design-based``; ``level=district; unit vs
+        rest of district: <unit>``), and after the figures the comparison with the rest of the city
+        (``vs_city``: ``level=district; vs rest of city``, metrics ``gap:<figure>``)."""
         tag = f"level={self.level}"
         out = {}
         for kind, frame in super().result_parts().items():
