@@ -150,7 +150,7 @@ def test_source_notebooks_follow_the_parameter_contract():
     want = {"location_report.ipynb": ["unit", "data_path", "checklist_path", "units_path", "round", "lang",
                                       "alpha", "min_n", "seed", "scheme", *register, "results_path"],
             "city_overview.ipynb": ["data_path", "checklist_path", "units_path", "lang", "alpha", "min_n", "seed",
-                                    "scheme", "city_weights", *register, "results_path"]}
+                                    "scheme", "city_weights", "level", "location", *register, "results_path"]}
     for name, params in want.items():
         nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
         assert nb.metadata["kernelspec"] == {"name": "clem", "display_name": "Python (clem)",

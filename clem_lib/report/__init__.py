@@ -10,9 +10,10 @@
 ``tables``
     The display objects (:class:`ReportTable`, :class:`ReportText`),
     :func:`report_table`, headings and captions.
-``base``, ``unit``, ``city``
-    What both reports share; :class:`UnitReport` (``location_report.ipynb``);
-    :class:`CityReport` (``city_overview.ipynb``).
+``base``, ``unit``, ``city``, ``location``
+    What the reports share; :class:`UnitReport` (``location_report.ipynb``);
+    :class:`CityReport` (``city_overview.ipynb``); :class:`LocationReport`, the
+    same notebook for one district or agency (``level``, ``location``).
 
 The sentences the reports write are in :mod:`clem_lib.text.sentences`; the
 rows of ``results.csv`` in :mod:`clem_lib.results`. The names below are
@@ -37,12 +38,13 @@ from ..text import (
     significant_gaps,
     table_ref,
 )
-from .params import CITY_WEIGHTS, ReportParams, resolve_unit, validate_report_params
+from .params import CITY_WEIGHTS, REPORT_LEVELS, ReportParams, resolve_unit, validate_report_params
 from ..text.tables import ReportTable, ReportText, figure_caption, heading, report_table, table_caption
 from .data import cleaned_sample, cleaned_sample_register, read_unit_slice, sample_cache_path, survey_rounds, \
     unasked_columns
 from .unit import UnitReport
 from .city import CityReport
+from .location import LocationReport
 
 __all__ = [
     "FIGURES",
@@ -73,7 +75,9 @@ __all__ = [
     "cleaned_sample_register",
     "UnitReport",
     "CityReport",
+    "LocationReport",
     "CITY_WEIGHTS",
+    "REPORT_LEVELS",
     "headline_text",
     "findings_text",
     "recommendations_text",

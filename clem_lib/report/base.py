@@ -4,6 +4,7 @@ headings, charts with alt text, the Methods tail, and writing ``results()`` to a
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from ..complaints_report import methods_text as register_methods_text
 from ..io import write_csv
@@ -11,7 +12,7 @@ from ..plots import chart
 from ..text import label, not_asked_text
 from ..text.tables import ReportText, heading
 
-__all__ = ["ReportBase", "only_in"]
+__all__ = ["ReportBase", "ReportParts", "only_in"]
 
 
 class ReportBase:
@@ -44,7 +45,11 @@ class ReportBase:
         if not self.has_section(key):
             return ReportText("")
         shown = [k for k in self.SECTIONS if self.has_section(k)]
-        return ReportText(heading(key, self.lang, number=shown.index(key) + 1))
+        return ReportText(self.section_heading(key, shown.index(key) + 1))
+
+    def section_heading(self, key: str, number: int) -> str:
+        """The Markdown heading of section ``key`` numbered ``number`` (a report may word it its own way)."""
+        return heading(key, self.lang, number=number)
 
     def _methods_with_tail(self, text: str) -> ReportText:
         """The Methods bullets ``text``, then the register's (with a register) and the parts the
@@ -67,6 +72,26 @@ class ReportBase:
         # file people open): unit names stay as they are
         write_csv(res, path, neutralize=False)
         return ReportText(f"results: {len(res)} rows")
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    """Several display objects one report cell shows one after another (each its own output).
+
+    An empty part (a section the report does not have) shows nothing.
+    """
+
+    parts: tuple
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        for part in self.parts:
+            if str(part):
+                display(part)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(text for text in map(repr, self.parts) if text)
 
 
 def only_in(section: str):

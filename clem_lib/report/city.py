@@ -5,7 +5,9 @@ compares the units (ranking, heat map, between-unit tests, change between
 rounds) and gives city-wide figures: design-based (each unit a stratum,
 weighted by its users per month, with a finite-population correction) with the
 unweighted figure beside them, or unweighted only (``city_weights="none"``, or
-when a unit lacks its users per month).
+when a unit lacks its users per month). The report of one district or agency,
+the same notebook with ``level`` and ``location``, is its subclass
+:class:`~clem_lib.report.location.LocationReport`.
 """
 
 from __future__ import annotations
@@ -57,13 +59,19 @@ def _domain_value(v) -> str:
 
 
 #: columns the city-wide CRC percentages need (read when the survey has them)
-_CITY_CRC_COLUMNS = ("special_group", "overall_satisfaction", "had_problem", "problem_resolved", "paid_extra",
-                     "channel", "days_to_complete", "standard_days", "cost_paid", "official_fee",
-                     "knows_complaint")
+CITY_CRC_COLUMNS = ("special_group", "overall_satisfaction", "had_problem", "problem_resolved", "paid_extra",
+                    "channel", "days_to_complete", "standard_days", "cost_paid", "official_fee",
+                    "knows_complaint")
 #: figures of the city-wide table, in order (the others are in results.csv)
-_CITY_TABLE_METRICS = ("ikm", "pct_not_friendly", "pct_satisfied:overall", "pct_had_problem",
-                       "pct_problem_resolved", "pct_paid_extra", "pct_broker", "pct_over_standard",
-                       "pct_cost_above_fee", "pct_knows_complaint")
+CITY_TABLE_METRICS = ("ikm", "pct_not_friendly", "pct_satisfied:overall", "pct_had_problem",
+                      "pct_problem_resolved", "pct_paid_extra", "pct_broker", "pct_over_standard",
+                      "pct_cost_above_fee", "pct_knows_complaint")
+
+
+def latest_round(data: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each unit's latest round."""
+    last = data.groupby("unit", observed=True)["round"].transform("max")
+    return data[(data["round"] == last).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 class CityReport(ReportBase):
@@ -77,6 +85,12 @@ class CityReport(ReportBase):
 
     SECTIONS = ("sec_city", "sec_ranking", "sec_heatmap", "sec_between", "sec_access_units", "sec_rounds_city",
                 "sec_complaints_city", "sec_methods")
+    #: the ``level`` values this class reports (a subclass reports the others: ``report.location``)
+    LEVELS = ("city",)
+    #: the level of this report; its word for the area it covers is :attr:`place`
+    level = "city"
+    #: label keys this report says in words of its own (a location's for the city's); see :meth:`say`
+    WORDING: Mapping[str, str] = {}
 
     def __init__(self, *, lang, alpha, min_n, seed, scheme, data, checklist, units, n_boot, not_asked=(),
                  city_weights: str = "design", register=None):
@@ -90,8 +104,7 @@ class CityReport(ReportBase):
         self.not_asked = tuple(not_asked)
         #: the complaint register (``complaints_report.RegisterView``), None when none is given
         self.register = register
-        last = data.groupby("unit", observed=True)["round"].transform("max")
-        self.latest = data[(data["round"] == last).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        self.latest = latest_round(data)
         self._cache: dict = {}
 
     @classmethod
@@ -114,6 +127,9 @@ class CityReport(ReportBase):
         """Validate ``params`` (its ``unit``, if any, is not used) and read the columns the overview
         needs (the notebook's first cell). ``n_boot``: resamples of every bootstrap and permutation test.
 
+        ``level`` ``"district"`` or ``"agency"`` gives the report of that one location
+        (:class:`~clem_lib.report.location.LocationReport`, the subclass whose ``LEVELS`` name it).
+
         ``city_weights``: ``"design"`` (default) gives design-based city-wide
         figures (stratified by unit, weights ``N_h / n_h`` from the units file's
         ``users_per_month``, finite-population correction) with the unweighted
@@ -122,22 +138,46 @@ class CityReport(ReportBase):
         """
         units = units_table(params.units_path)
         params = replace(params, unit=None).validate(units)
+        kind = next(c for c in (CityReport, *CityReport.__subclasses__()) if params.level in c.LEVELS)
+        return kind.read(params, units, n_boot=n_boot)
+
+    @classmethod
+    def read(cls, params: ReportParams, units: pd.DataFrame, *, n_boot: int = 2000, unit_names=None,
+             **extra) -> "CityReport":
+        """The report of validated ``params``: the columns the overview needs of the units ``unit_names``
+        (None: every unit; else only their rows are read, and only their checklist rows and complaints
+        kept); ``extra`` goes to the constructor."""
         data_file, checklist_file, units_file = input_files(params)
         s = scoring.get_scheme(params.scheme_value)
         not_asked = unasked_columns(data_file)
         have = set(pq.read_schema(data_file).names) - set(not_asked)
-        want = ["unit", "sector", "round", "facility_friendly", *s.columns, *_CITY_CRC_COLUMNS]
+        want = ["unit", "sector", "round", "facility_friendly", *s.columns, *CITY_CRC_COLUMNS]
         if params.complaints_path or is_sample_data(params.data_path):  # the survey beside the register
             want += ["had_problem", "knows_complaint", "complained"]
-        data = read_unit_slice(data_file, columns=[c for c in dict.fromkeys(want) if c in have])
+        data = read_unit_slice(data_file, columns=[c for c in dict.fromkeys(want) if c in have], units=unit_names)
         checklist = (load_checklist(checklist_file, units_file) if checklist_file is not None and checklist_file.is_file()
                      else pd.DataFrame())
+        if unit_names is not None and len(checklist):
+            checklist = checklist[checklist["unit"].isin(list(unit_names)).to_numpy(dtype=bool)].reset_index(drop=True)
         in_data = set(data["unit"].dropna().astype(str))
         register = register_view(params, units, units_file,
                                  unit_names=[u for u in units["name"].astype(str) if u in in_data])
         return cls(lang=params.lang, alpha=params.alpha, min_n=params.min_n, seed=params.seed, scheme=s, data=data,
                    checklist=checklist, units=units, n_boot=n_boot, not_asked=not_asked,
-                   city_weights=params.city_weights, register=register)
+                   city_weights=params.city_weights, register=register, **extra)
+
+    @property
+    def place(self) -> str:
+        """The report's word for the area it covers: ``kota`` / ``city`` (a location's: kecamatan, district, ...)."""
+        return label(f"place_{self.level}", self.lang)
+
+    def say(self, key: str, **values) -> str:
+        """Label ``key`` in the report's language and words (:attr:`WORDING`), ``{place}`` filled in."""
+        return label(self.WORDING.get(key, key), self.lang, place=self.place, **values)
+
+    def table_caption(self, key: str) -> str:
+        """Caption of table ``key``, numbered as this report numbers its tables."""
+        return table_caption(key, self.lang)
 
     def has_section(self, key: str) -> bool:
         """Accessibility and compliance show when the survey asked about facilities or has a
@@ -148,6 +188,8 @@ class CityReport(ReportBase):
             return self.data["round"].nunique() > 1
         if key == "sec_complaints_city":
             return self.register is not None
+        if key == "sec_vs_city":  # a location's report only
+            return key in self.SECTIONS
         return True
 
     @property
@@ -354,7 +396,11 @@ class CityReport(ReportBase):
         n = fmt_number(len(self.latest), 0, self.lang)
         k = self.latest["unit"].nunique()
         sub = (f"{k} unit · n = {n}" if self.lang == "id" else f"{k} units · n = {n}")
-        return ReportText(f"# {escape_text(label('title_city', self.lang))}\n\n{sub}")
+        return ReportText(f"# {escape_text(self.title_text())}\n\n{sub}")
+
+    def title_text(self) -> str:
+        """The report's title, plain text."""
+        return label("title_city", self.lang)
 
     def caption(self, key: str) -> ReportText:
         """Caption of figure ``key`` with the number of respondents it rests on (every
@@ -380,26 +426,32 @@ class CityReport(ReportBase):
         d = self.design
         if d["used"]:
             fmin, fmax = self._fraction_range()
-            head = label("s_city_design", self.lang, fmin=fmin, fmax=fmax)
+            head = self.say("s_city_design", fmin=fmin, fmax=fmax)
         elif d["requested"] == "none":
-            head = label("s_city_none", self.lang)
+            head = self.say("s_city_none")
         else:
-            head = label("s_city_missing", self.lang, units=escape_text(", ".join(d["missing"])))
+            head = self.say("s_city_missing", units=escape_text(", ".join(d["missing"])))
         lines = [head]
         est = "design-based" if d["used"] else "unweighted"
         fig = self.city_figures
         k = fig[((fig["metric"] == "ikm") & (fig["estimator"] == est) & (fig["domain"] == "")).to_numpy(dtype=bool)]
         if len(k) and not is_small(k["n"].iloc[0], self.min_n):
             r = k.iloc[0]
-            lines.append(label("s_city_ikm", self.lang, ikm=fmt_number(r["estimate"], 2, self.lang),
-                               ci=fmt_interval(r["ci_low"], r["ci_high"], 2, self.lang),
-                               grade=scoring.ikm_grade(float(r["estimate"]), self.scheme, lang=self.lang),
-                               n=fmt_number(r["n"], 0, self.lang)))
+            lines.append(self.say("s_city_ikm", ikm=fmt_number(r["estimate"], 2, self.lang),
+                                  ci=fmt_interval(r["ci_low"], r["ci_high"], 2, self.lang),
+                                  grade=scoring.ikm_grade(float(r["estimate"]), self.scheme, lang=self.lang),
+                                  n=fmt_number(r["n"], 0, self.lang)))
+        lines.extend(self.headline_context())
         t = self.special_test
         if len(t):
             r = t[(t["estimator"] == est).to_numpy(dtype=bool)].iloc[0].to_dict()
             lines.append(self._special_sentence(r, est))
         return ReportText("\n\n".join(lines))
+
+    def headline_context(self) -> list[str]:
+        """Sentences the headline adds after the IKM (none for the city; a location's: the mean of its
+        units and why the two differ)."""
+        return []
 
     def _special_sentence(self, r: Mapping, est: str) -> str:
         small = is_small(r.get("n1"), self.min_n) or is_small(r.get("n2"), self.min_n)
@@ -421,13 +473,13 @@ class CityReport(ReportBase):
         p = r.get("p_value")
         if not is_missing(p) and float(p) < self.alpha:
             more = label("more_often" if float(r.get("gap")) > 0 else "less_often", self.lang)
-            return label("s_special_city_sig", self.lang, more=more) + " " + line
-        return label("s_special_city_ns", self.lang) + " " + line
+            return self.say("s_special_city_sig", more=more) + " " + line
+        return self.say("s_special_city_ns") + " " + line
 
     def city_table(self) -> ReportTable:
         """City-wide figures: design-based with its interval, the unweighted figure beside it, n."""
         fig = self.city_figures
-        shown = [(m, "", "") for m in _CITY_TABLE_METRICS if m in set(fig["metric"])]
+        shown = [(m, "", "") for m in CITY_TABLE_METRICS if m in set(fig["metric"])]
         doms = fig.loc[fig["domain"] != "", ["domain", "value"]].drop_duplicates()
         at = 1 if shown and shown[0][0] == "ikm" else 0  # the IKM of each domain right after the city IKM
         shown[at:at] = [("ikm", d, v) for d, v in zip(doms["domain"], doms["value"])]
@@ -464,7 +516,7 @@ class CityReport(ReportBase):
                             formats={"what": "text", "v_d": "text", "ci_d": "text", "v_u": "text", "ci_u": "text",
                                      "n": "int"},
                             suppress=("v_d", "ci_d", "v_u", "ci_u"), min_n=self.min_n,
-                            caption=table_caption("city", self.lang))
+                            caption=self.table_caption("city"))
 
     def ranking_chart(self):
         return self._chart(plots.plot_ikm_ranking(self.ikm_units, scheme=self.scheme, lang=self.lang, min_n=self.min_n),
@@ -481,7 +533,7 @@ class CityReport(ReportBase):
                                 "grade_t": "col_grade"}, lang=self.lang,
                             formats={"unit": "text", "n": "int", "ikm": "ikm", "ci_t": "text", "grade_t": "text"},
                             suppress=("ikm", "ci_t", "grade_t"), min_n=self.min_n,
-                            caption=table_caption("ranking", self.lang))
+                            caption=self.table_caption("ranking"))
 
     def heatmap_chart(self):
         t = self.nrr_units.assign(ikm_unsur=lambda d: d["nrr_converted"])
@@ -502,7 +554,7 @@ class CityReport(ReportBase):
                           "No element differs significantly between units (Holm p < {a}).")
                          .format(a=fmt_number(self.alpha, 2, self.lang)))
         for r in vr.to_dict("records"):
-            lines.append("- " + sentence_gap({**r, "group2": label("grp_rest_of_city", self.lang)}, lang=self.lang,
+            lines.append("- " + sentence_gap({**r, "group2": self.say("grp_rest_of_city")}, lang=self.lang,
                                              min_n=self.min_n, scheme=self.scheme))
         return ReportText("\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else ""))
 
@@ -511,7 +563,7 @@ class CityReport(ReportBase):
         b["what"] = [unsur_label(str(m).partition(":")[2] or m, self.lang, self.scheme) for m in b["metric"]]
         b["test"] = "Kruskal–Wallis H"
         v = self.vs_rest.copy()
-        v["what"] = [f"IKM: {u} vs {label('grp_rest_of_city', self.lang)}" for u in v["group1"]]
+        v["what"] = [f"IKM: {u} vs {self.say('grp_rest_of_city')}" for u in v["group1"]]
         v["test"] = "IKM (bootstrap/permutasi)" if self.lang == "id" else "IKM (bootstrap/permutation)"
         t = pd.concat([b, v], ignore_index=True)
         t["n_small"] = [min(int(a) if not is_missing(a) else 0, int(c) if not is_missing(c) else 0) if w else 99
@@ -521,7 +573,7 @@ class CityReport(ReportBase):
                             lang=self.lang, formats={"what": "text", "test": "text", "statistic": "number2",
                                                      "gap": "signed2", "p_adjusted": "p"},
                             n_column="n_small", suppress=("statistic", "gap", "p_adjusted"), min_n=self.min_n,
-                            caption=table_caption("between", self.lang))
+                            caption=self.table_caption("between"))
 
     @only_in("sec_access_units")
     def access_chart(self):
@@ -547,14 +599,13 @@ class CityReport(ReportBase):
         return report_table(t, cols, lang=self.lang,
                             formats={"unit": "text", "n": "int", "estimate": "pct", "ci_t": "text", "index": "pct",
                                      "missing": "text"},
-                            suppress=("estimate", "ci_t"), min_n=self.min_n, caption=table_caption("access_units",
-                                                                                               self.lang))
+                            suppress=("estimate", "ci_t"), min_n=self.min_n, caption=self.table_caption("access_units"))
 
     @only_in("sec_rounds_city")
     def rounds_chart(self):
         if self.data["round"].nunique() < 2:
-            return ReportText(label("s_no_previous_round", self.lang).replace("unit ini", "kota ini")
-                              .replace("this unit", "the city"))
+            return ReportText(label("s_no_previous_round", self.lang).replace("unit ini", f"{self.place} ini")
+                              .replace("this unit", f"the {self.place}"))
         return self._chart(plots.plot_rounds_city(self.ikm_rounds, scheme=self.scheme, lang=self.lang,
                                                   min_n=self.min_n), "rounds_city")
 
@@ -575,19 +626,23 @@ class CityReport(ReportBase):
                             formats={"who": "text", "estimate1": "ikm", "estimate2": "ikm", "gap": "signed2",
                                      "ci_t": "text", "p_adjusted": "p"}, n_column="n_small",
                             suppress=("estimate1", "estimate2", "gap", "ci_t", "p_adjusted"), min_n=self.min_n,
-                            caption=table_caption("rounds_city", self.lang))
+                            caption=self.table_caption("rounds_city"))
 
-    def _weights_text(self) -> str:
-        d, id_ = self.design, self.lang == "id"
-        per_unit = (" Angka per unit (peringkat, peta panas, uji antar-unit) tidak dibobot: di dalam unit, "
-                    "responden adalah sampel unit itu sendiri; intervalnya tanpa koreksi populasi terhingga, "
-                    "sama dengan laporan unit." if id_ else
-                    " Per-unit figures (ranking, heat map, between-unit tests) are not weighted: within a unit "
-                    "the respondents are that unit's own sample; their intervals carry no finite-population "
-                    "correction, as in the unit reports.")
+    def _per_unit_weights_text(self) -> str:
+        return (" Angka per unit (peringkat, peta panas, uji antar-unit) tidak dibobot: di dalam unit, "
+                "responden adalah sampel unit itu sendiri; intervalnya tanpa koreksi populasi terhingga, "
+                "sama dengan laporan unit." if self.lang == "id" else
+                " Per-unit figures (ranking, heat map, between-unit tests) are not weighted: within a unit "
+                "the respondents are that unit's own sample; their intervals carry no finite-population "
+                "correction, as in the unit reports.")
+
+    def weights_text(self) -> str:
+        """The Methods bullet on weights: which estimator the {place}-wide figures use, and why."""
+        d, id_, place = self.design, self.lang == "id", self.place
+        per_unit = self._per_unit_weights_text()
         if d["used"]:
             fmin, fmax = self._fraction_range()
-            return (("angka tingkat kota (IKM, persentase tidak ramah, persentase CRC, uji kelompok rentan) "
+            return (("angka tingkat {p} (IKM, persentase tidak ramah, persentase CRC, uji kelompok rentan) "
                      "berbasis desain, karena unit disampel dengan fraksi yang berbeda ({a}–{b}) dan angka tanpa "
                      "bobot akan memberi bobot berlebih pada unit yang banyak disampel: strata = unit, bobot "
                      "N_h/n_h (N_h = pengguna per bulan di berkas unit), koreksi populasi terhingga 1 − n_h/N_h, "
@@ -595,31 +650,33 @@ class CityReport(ReportBase):
                      "Permenpan), interval t; persentase dengan interval logit (seperti R svyciprop); uji kelompok "
                      "rentan dengan Rao–Scott. Angka tanpa bobot ditampilkan di sampingnya sebagai pembanding; "
                      "city_weights = none mematikannya." if id_ else
-                     "city-wide figures (IKM, not-friendly share, CRC percentages, the special-group test) are "
+                     "{p}-wide figures (IKM, not-friendly share, CRC percentages, the special-group test) are "
                      "design-based, because the units were sampled at different rates ({a} to {b}) and unweighted "
                      "figures would give too much weight to the units sampled most heavily: strata = units, weights "
                      "N_h/n_h (N_h = users per month from the units file), finite-population correction "
                      "1 − n_h/N_h, Taylor-linearised standard errors; the IKM as a ratio of weighted totals per "
                      "element (the regulation's formula), t interval; percentages with a logit interval (as R "
                      "svyciprop); the special-group test by Rao–Scott. The unweighted figure is shown beside it "
-                     "for comparison; city_weights = none turns this off.").format(a=fmin, b=fmax) + per_unit)
+                     "for comparison; city_weights = none turns this off.").format(a=fmin, b=fmax, p=place)
+                    + per_unit)
         if d["requested"] == "none":
-            return (("tanpa bobot sampling (dipilih dengan city_weights = none): angka tingkat kota menghitung "
+            return ((f"tanpa bobot sampling (dipilih dengan city_weights = none): angka tingkat {place} menghitung "
                      "semua responden seolah-olah satu sampel acak sederhana, walaupun unit mungkin disampel dengan "
                      "fraksi berbeda." if id_ else
-                     "no sampling weights (chosen with city_weights = none): city-wide figures count all "
+                     f"no sampling weights (chosen with city_weights = none): {place}-wide figures count all "
                      "respondents as one simple random sample, although the units may have been sampled at "
                      "different rates.") + per_unit)
         units = escape_text(", ".join(d["missing"]))
-        return (("tanpa bobot sampling: angka tingkat kota berbasis desain memerlukan jumlah pengguna per bulan "
-                 f"(users_per_month) setiap unit, dan berkas unit tidak memuatnya untuk {units}; angka kota "
+        return ((f"tanpa bobot sampling: angka tingkat {place} berbasis desain memerlukan jumlah pengguna per bulan "
+                 f"(users_per_month) setiap unit, dan berkas unit tidak memuatnya untuk {units}; angka {place} "
                  "dihitung seolah-olah semua responden satu sampel acak sederhana dan dapat bias bila unit "
                  "disampel dengan fraksi berbeda. Isi users_per_month untuk mendapat angka berbasis desain."
                  if id_ else
-                 "no sampling weights: design-based city-wide figures need the users per month "
-                 f"(users_per_month) of every unit, and the units file lacks them for {units}; city-wide figures "
+                 f"no sampling weights: design-based {place}-wide figures need the users per month "
+                 f"(users_per_month) of every unit, and the units file lacks them for {units}; {place}-wide figures "
                  "count all respondents as one simple random sample and can be biased when the units were "
                  "sampled at different rates. Fill in users_per_month to get design-based figures.") + per_unit)
+
     @only_in("sec_complaints_city")
     def complaints_text(self) -> ReportText:
         """The register city-wide: totals, units and channels compared, units claiming zero complaints."""
@@ -629,7 +686,7 @@ class CityReport(ReportBase):
     @only_in("sec_complaints_city")
     def complaints_table(self):
         return complaints_report.city_table(self.register, self.latest, lang=self.lang, min_n=self.min_n,
-                                            caption=table_caption("complaints_city", self.lang))
+                                            caption=self.table_caption("complaints_city"))
 
     @only_in("sec_complaints_city")
     def complaints_chart(self):
@@ -641,13 +698,19 @@ class CityReport(ReportBase):
         return self._methods_with_tail(methods_text(
             scheme_reference=self.scheme.reference, ikm_method=ikm_method_text(r.get("method", ""), self.lang),
             alpha=self.alpha, min_n=self.min_n, seed=self.seed, weighted=self.design["used"], lang=self.lang,
-            scope="city", weights_text=self._weights_text()))
+            scope=self.level, weights_text=self.weights_text()))
 
     def results(self) -> pd.DataFrame:
         """City-level rows of ``results.csv``: the city-wide figures (``unit`` empty; ``group``
         ``design-based`` or ``unweighted``), the special-group test (``group`` ``special_group: True vs
         False; design-based`` / ``...; unweighted``), the between-unit tests and each unit against the
         rest. Per-unit figures are the unit reports' rows."""
+        return results_frame(pd.concat(list(self.result_parts().values()), ignore_index=True).to_dict("records"))
+
+    def result_parts(self) -> dict:
+        """The rows of :meth:`results` by kind, in order: ``figures``, ``special`` (when tested),
+        ``between``, ``vs_rest`` (each row names the unit compared in ``unit``) and, with a register,
+        ``register``; each a results frame."""
         fig = self.city_figures
         rows = [results_row(sector=r["value"] if r["domain"] == "sector" else "",
                             group=r["estimator"] + (f"; {r['domain']}={r['value']}"
@@ -655,7 +718,7 @@ class CityReport(ReportBase):
                             metric=r["metric"], estimate=r["estimate"], ci_low=r["ci_low"],
                             ci_high=r["ci_high"], n=r["n"], method=r["method"], min_n=self.min_n)
                 for r in fig.to_dict("records")]
-        rows = results_frame(rows)
+        parts = {"figures": results_frame(rows)}
         sp = self.special_test
         special = []
         for est in ("design-based", "unweighted"):
@@ -665,16 +728,18 @@ class CityReport(ReportBase):
                 g["group"] = g["group"] + f"; {est}"
                 g["method"] = f"{est}: " + g["method"]
                 special.append(g)
+        if special:
+            parts["special"] = pd.concat(special, ignore_index=True)
         b = self.between.copy()
         b["unit"] = ""
         tests = gaps_to_results(b, min_n=1)
         tests["group"] = "units: " + tests["group"].str.split(": ", n=1).str[-1]
+        parts["between"] = tests
         vs_rest = self.vs_rest.copy()
         vs_rest["unit"] = vs_rest["group1"]  # the unit compared with the rest of the city
         rest = gaps_to_results(vs_rest, min_n=self.min_n)
         rest["group"] = "unit vs rest of city"
-        out = pd.concat([rows, *special, tests, rest], ignore_index=True)
+        parts["vs_rest"] = rest
         if self.register is not None:
-            out = pd.concat([out, results_frame(self.register.results_rows(None))], ignore_index=True)
-        return results_frame(out.to_dict("records"))
-
+            parts["register"] = results_frame(self.register.results_rows(None))
+        return parts

@@ -30,7 +30,7 @@ __all__ = ["read_unit_slice", "unasked_columns", "survey_rounds", "sample_cache_
 
 
 def read_unit_slice(data_path, unit: str | None = None, *, columns: Sequence[str] | None = None,
-                    rounds: Iterable[int] | None = None) -> pd.DataFrame:
+                    rounds: Iterable[int] | None = None, units: Iterable[str] | None = None) -> pd.DataFrame:
     """Read only what a report needs from the cleaned parquet.
 
     Parameters
@@ -44,6 +44,9 @@ def read_unit_slice(data_path, unit: str | None = None, *, columns: Sequence[str
         Read only these columns (``None`` = all).
     rounds : iterable of int or None
         Keep only these rounds.
+    units : iterable of str or None
+        Canonical unit names; only their rows are read (a pyarrow row filter, as
+        ``unit``; a district's or an agency's units). ``None``: no such filter.
 
     Returns
     -------
@@ -59,10 +62,17 @@ def read_unit_slice(data_path, unit: str | None = None, *, columns: Sequence[str
     filters = []
     if unit is not None:
         filters.append(("unit", "==", unit))
+    names = None if units is None else [str(u) for u in units]
+    if names is not None:
+        filters.append(("unit", "in", names))
     if rounds is not None:
         filters.append(("round", "in", [int(r) for r in rounds]))
-    table = pq.read_table(path, columns=list(columns) if columns is not None else None,
-                          filters=filters or None)
+    if names == []:  # no unit: the columns without a row (pyarrow cannot filter on an empty list)
+        schema = pq.read_schema(path)
+        table = schema.empty_table().select(list(columns) if columns is not None else schema.names)
+    else:
+        table = pq.read_table(path, columns=list(columns) if columns is not None else None,
+                              filters=filters or None)
     df = table.to_pandas(types_mapper=nullable_type)
     return df.reset_index(drop=True)
 

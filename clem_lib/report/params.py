@@ -2,7 +2,8 @@
 
 Every parameter a report notebook takes (the unit, the input paths, the round,
 the language, ``alpha``, ``min_n``, the seed, the IKM scheme, the city weights,
-the complaint register's three, where to write the results rows) is a field of
+the level and location of a district or agency report, the complaint
+register's three, where to write the results rows) is a field of
 :class:`ReportParams`, with its default given once here. The notebooks'
 parameters cells list the same names with the same defaults (a test keeps them
 in step). ``clem run`` builds one ``ReportParams`` per notebook and hands
@@ -21,14 +22,19 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..codebook import normalize_label
+from ..codebook import normalize_label, resolve_location
+from ..defaults import ALPHA, DEFAULT_SEED, MIN_N
 from ..errors import ClemInputError
 from ..text import LANGS
 
-__all__ = ["ReportParams", "resolve_unit", "validate_report_params", "CITY_WEIGHTS"]
+__all__ = ["ReportParams", "resolve_unit", "validate_report_params", "CITY_WEIGHTS", "REPORT_LEVELS"]
 
 CITY_WEIGHTS = ("design", "none")
 """Values of the city overview's ``city_weights`` (``clem run --city-weights``)."""
+
+REPORT_LEVELS = ("city", "district", "agency")
+"""Values of the city overview's ``level``: the whole city, or one district (kecamatan) or agency (dinas)
+of the units file, named by ``location``."""
 
 DEFAULT_SCHEME = "permenpan14_2017"
 """The IKM scheme of a report that names none (Permenpan RB 14/2017)."""
@@ -42,7 +48,9 @@ class ReportParams:
     file (``data_path``, ``checklist_path``, ``units_path``), no register
     (``complaints_path``), the bundled holidays (``holidays_path``) or no results
     file (``results_path``). ``scheme`` is a scheme name, or a custom scheme as a
-    mapping or as JSON text.
+    mapping or as JSON text. ``level`` and ``location`` turn the city overview into
+    the report of one district or agency (``level="district"``,
+    ``location="Serengan"``); ``level="city"`` (the default) is the whole city.
 
     Examples
     --------
@@ -62,11 +70,13 @@ class ReportParams:
     units_path: str = ""
     round: int = 0
     lang: str = "id"
-    alpha: float = 0.05
-    min_n: int = 5
-    seed: int = 20130924
+    alpha: float = ALPHA
+    min_n: int = MIN_N
+    seed: int = DEFAULT_SEED
     scheme: str | Mapping = DEFAULT_SCHEME
     city_weights: str = "design"
+    level: str = "city"
+    location: str = ""
     complaints_path: str = ""
     complaint_standard_days: int = 5
     holidays_path: str = ""
@@ -83,8 +93,9 @@ class ReportParams:
         """The mapping papermill injects: the unit report's parameters when ``unit`` is set, else
         the city overview's; only the parameters that notebook takes, in the order of its injected
         cell. The register's three (``complaints_path``, ``complaint_standard_days``,
-        ``holidays_path``) are passed only with a register, so a run without one injects exactly
-        the other parameters. A custom scheme goes as JSON text (keys sorted)."""
+        ``holidays_path``) are passed only with a register, and ``level`` and ``location`` only
+        for a district or agency, so a run without them injects exactly the other parameters.
+        A custom scheme goes as JSON text (keys sorted)."""
         out: dict = {} if self.unit is None else {"unit": self.unit}
         out.update({
             "data_path": str(self.data_path),
@@ -103,6 +114,8 @@ class ReportParams:
                         "holidays_path": str(self.holidays_path)})
         if self.unit is None:
             out["city_weights"] = self.city_weights
+            if self.level != "city":
+                out.update({"level": self.level, "location": self.location})
         else:
             out["round"] = int(self.round)
         out["results_path"] = str(self.results_path)
@@ -111,15 +124,18 @@ class ReportParams:
     def validate(self, units: pd.DataFrame | None = None) -> "ReportParams":
         """Check the parameters; return them with the unit made canonical and numbers as int / float.
 
-        ``units``: the units table (``codebook.load_units``) the unit is looked up in (name, slug
-        or alias, any case); needed only when ``unit`` is set.
+        ``units``: the units table (``codebook.load_units``) the unit, or the district or agency,
+        is looked up in (name, slug or alias, any case); needed only when ``unit`` is set or
+        ``level`` is not ``"city"``. ``location`` comes back as the canonical name.
 
         Raises
         ------
         ClemInputError
             One line per problem: language other than ``id``/``en``, ``alpha`` outside
             (0, 0.5], ``min_n`` < 1, ``round`` < 0, negative ``seed``, unknown ``city_weights``,
-            unknown unit (naming the close ones).
+            unknown unit (naming the close ones), unknown ``level``, a ``location`` for the
+            city, an unknown district or agency (naming the known ones, or saying that the
+            units file names none).
         """
         lang, alpha, min_n, rnd, seed = self.lang, self.alpha, self.min_n, self.round, self.seed
         if lang not in LANGS:
@@ -135,8 +151,10 @@ class ReportParams:
             raise ClemInputError(f"seed {seed!r} is not a whole number >= 0", column="seed",
                                  fix=f"use e.g. {ReportParams.seed}")
         check_city_weights(self.city_weights)
+        location = check_location(self.level, self.location, units)
         unit = None if self.unit is None else resolve_unit(self.unit, units)
-        return replace(self, unit=unit, alpha=float(alpha), min_n=int(min_n), round=int(rnd), seed=int(seed))
+        return replace(self, unit=unit, alpha=float(alpha), min_n=int(min_n), round=int(rnd), seed=int(seed),
+                       location=location)
 
     @property
     def scheme_value(self):
@@ -155,6 +173,29 @@ def check_city_weights(value) -> str:
         raise ClemInputError(f"unknown city_weights {value!r}",
                              fix="use city_weights='design' (the default) or 'none'")
     return value
+
+
+def check_location(level, location, units: pd.DataFrame | None) -> str:
+    """The canonical name of the district or agency ``location`` of ``level`` (``""`` for the city).
+
+    Raises
+    ------
+    ClemInputError
+        ``level`` not in :data:`REPORT_LEVELS`; a ``location`` given for the city; an unknown
+        location (naming the known ones) or a level the units file names nothing of
+        (:func:`clem_lib.codebook.resolve_location`).
+    """
+    if level not in REPORT_LEVELS:
+        raise ClemInputError(f"unknown level {level!r}", column="level", fix="use level='city', 'district' or 'agency'")
+    if level == "city":
+        if location:
+            raise ClemInputError(f"location {location!r} given for level 'city'", column="location",
+                                 fix="give level='district' or 'agency' with it, or leave location empty")
+        return ""
+    if units is None:
+        raise ClemInputError(f"a {level} report needs the units file", column="units_path",
+                             fix="give the units file that names the districts and agencies")
+    return resolve_location(units, location, level)[1]
 
 
 def resolve_unit(unit: str, units: pd.DataFrame) -> str:

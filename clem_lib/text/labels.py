@@ -259,25 +259,25 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "id": "Aksesibilitas fasilitas: {small}.",
         "en": "Accessibility of the facilities: {small}."},
     "s_city_design": {
-        "id": "Angka tingkat kota di bawah ini berbasis desain: setiap unit adalah strata yang disampel "
+        "id": "Angka tingkat {place} di bawah ini berbasis desain: setiap unit adalah strata yang disampel "
               "sendiri, responden unit h mewakili N_h/n_h pengguna (N_h = pengguna per bulan), dengan koreksi "
               "populasi terhingga. Fraksi sampling unit berkisar {fmin}–{fmax}, sehingga angka tanpa bobot "
               "(ditampilkan di sampingnya sebagai pembanding) memberi bobot berlebih pada unit yang banyak "
               "disampel.",
-        "en": "The city-wide figures below are design-based: each unit is a stratum sampled on its own, the "
+        "en": "The {place}-wide figures below are design-based: each unit is a stratum sampled on its own, the "
               "respondents of unit h stand for N_h/n_h users (N_h = users per month), with a finite-population "
               "correction. The units' sampling fractions range from {fmin} to {fmax}, so the unweighted figure "
               "(shown beside it for comparison) gives too much weight to the units sampled most heavily."},
     "s_city_none": {
-        "id": "Angka tingkat kota di bawah ini tanpa bobot sampling (dipilih dengan city_weights = none): "
+        "id": "Angka tingkat {place} di bawah ini tanpa bobot sampling (dipilih dengan city_weights = none): "
               "semua responden dihitung seolah-olah satu sampel acak sederhana.",
-        "en": "The city-wide figures below are unweighted (chosen with city_weights = none): all respondents "
+        "en": "The {place}-wide figures below are unweighted (chosen with city_weights = none): all respondents "
               "are counted as if they were one simple random sample."},
     "s_city_missing": {
-        "id": "Angka tingkat kota di bawah ini tanpa bobot sampling: angka berbasis desain memerlukan jumlah "
+        "id": "Angka tingkat {place} di bawah ini tanpa bobot sampling: angka berbasis desain memerlukan jumlah "
               "pengguna per bulan setiap unit, dan berkas unit tidak memuatnya untuk {units}. Semua responden "
               "dihitung seolah-olah satu sampel acak sederhana.",
-        "en": "The city-wide figures below are unweighted: design-based figures need the users per month of "
+        "en": "The {place}-wide figures below are unweighted: design-based figures need the users per month of "
               "every unit, and the units file lacks them for {units}. All respondents are counted as if they "
               "were one simple random sample."},
     "s_city_ikm": {
@@ -511,6 +511,96 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "s_reg_breakdown_small": {
         "id": "Saluran atau kategori dengan kurang dari {min_n} pengaduan ditampilkan sebagai n < {min_n}.",
         "en": "Channels or categories with fewer than {min_n} complaints are shown as n < {min_n}."},
+    # the report of a district (kecamatan) or an agency (dinas): the city overview of one location;
+    # {place} is the place_* word of the report's level
+    "place_city": {"id": "kota", "en": "city"},
+    "place_district": {"id": "kecamatan", "en": "district"},
+    "place_agency": {"id": "instansi", "en": "agency"},
+    "title_district": {"id": "Kecamatan {name}", "en": "District of {name}"},
+    "title_district_named": {"id": "{name}", "en": "{name} (district)"},
+    "title_agency": {"id": "{name}", "en": "{name} (agency)"},
+    "sec_location": {"id": "Angka {place} secara keseluruhan", "en": "The {place} as a whole"},
+    "sec_vs_city": {"id": "Dibandingkan dengan unit lain di kota", "en": "Against the rest of the city"},
+    "grp_rest_of_place": {"id": "Unit lain di {place}", "en": "Rest of the {place}"},
+    "s_location_ikm": {
+        "id": "IKM {place} secara keseluruhan {ikm} ({ci}), mutu {grade}; n = {n}.",
+        "en": "IKM of the {place} as a whole {ikm} ({ci}), grade {grade}; n = {n}."},
+    "s_location_mean": {
+        "id": "Rata-rata sederhana IKM {k} unitnya: {mean}.",
+        "en": "The plain mean of its {k} units' IKMs: {mean}."},
+    "s_location_why": {
+        "id": "Keduanya berbeda karena angka {place} menghitung setiap unit sesuai jumlah penggunanya per bulan, "
+              "sedangkan rata-rata sederhana menghitung setiap unit sama, ramai atau sepi.",
+        "en": "The two differ because the {place} figure counts each unit by the number of people it serves each "
+              "month, while the plain mean counts every unit the same, busy or quiet."},
+    "s_location_why_unweighted": {
+        "id": "Keduanya berbeda karena angka {place} tanpa bobot menghitung setiap responden sama, sehingga unit "
+              "dengan lebih banyak responden lebih berpengaruh, sedangkan rata-rata sederhana menghitung setiap "
+              "unit sama.",
+        "en": "The two differ because the unweighted {place} figure counts every respondent the same, so units "
+              "with more respondents weigh more, while the plain mean counts every unit the same."},
+    "s_special_location_sig": {
+        "id": "Di tingkat {place}, pengguna kelompok rentan {more} menyatakan fasilitas tidak ramah daripada "
+              "pengguna lain.",
+        "en": "Across the {place}, special-group users {more} say the facilities are not friendly than other "
+              "users."},
+    "s_special_location_ns": {
+        "id": "Di tingkat {place}, tidak ada perbedaan bermakna antara kelompok rentan dan pengguna lain dalam "
+              "menilai fasilitas tidak ramah.",
+        "en": "Across the {place}, special-group users and other users do not differ significantly in saying the "
+              "facilities are not friendly."},
+    "cap_location": {
+        "id": "Angka tingkat {place}: berbasis desain dan tanpa bobot.",
+        "en": "Figures of the {place} as a whole: design-based and unweighted."},
+    "cap_vs_city": {
+        "id": "Dibandingkan dengan unit lain di kota: angka berbasis desain, selisih dengan IK 95% dan uji t.",
+        "en": "Against the rest of the city: design-based figures, differences with 95% CI and t test."},
+    "s_vs_city_rest": {
+        "id": "Unit lain di kota: semua unit survei di luar {place} ini ({k} unit, n = {n}), masing-masing dengan "
+              "putaran terakhirnya. Keduanya dibandingkan sebagai dua bagian dari desain tingkat kota (strata = "
+              "unit, bobot N_h/n_h, koreksi populasi terhingga) dengan uji t berbasis desain; nilai p dikoreksi "
+              "Holm atas {m} angka dalam tabel.",
+        "en": "Rest of the city: every surveyed unit outside this {place} ({k} units, n = {n}), each with its "
+              "latest round. The two are compared as two parts of the city-wide design (strata = units, weights "
+              "N_h/n_h, finite-population correction) with a design-based t test; p-values are Holm-adjusted "
+              "across the {m} figures of the table."},
+    "s_vs_city_sig": {
+        "id": "Angka {place} ini yang berbeda nyata dari unit lain di kota (p Holm < {a}):",
+        "en": "Figures of this {place} that differ significantly from the rest of the city (Holm p < {a}):"},
+    "s_vs_city_none": {
+        "id": "Tidak ada angka {place} ini yang berbeda nyata dari unit lain di kota (p Holm < {a}).",
+        "en": "No figure of this {place} differs significantly from the rest of the city (Holm p < {a})."},
+    "s_vs_city_no_rest": {
+        "id": "Semua unit survei termasuk dalam {place} ini: tidak ada unit lain di kota sebagai pembanding.",
+        "en": "Every surveyed unit is in this {place}: there is no rest of the city to compare with."},
+    "s_vs_city_unweighted": {
+        "id": "Perbandingan dengan unit lain di kota hanya dibuat berbasis desain, dan city_weights = none "
+              "mematikannya.",
+        "en": "The comparison with the rest of the city is design-based only, and city_weights = none turns it "
+              "off."},
+    "s_vs_city_missing": {
+        "id": "Perbandingan dengan unit lain di kota memerlukan jumlah pengguna per bulan setiap unit, dan berkas "
+              "unit tidak memuatnya untuk {units}.",
+        "en": "The comparison with the rest of the city needs the users per month of every unit, and the units "
+              "file lacks them for {units}."},
+    "s_reg_location": {"id": "Register semua unit {place} ini", "en": "Register of this {place}'s units"},
+    "m_location_units": {
+        "id": "Angka {place} dihitung di antara unit-unit {place} ini saja (strata = unit-unitnya), dan berbeda "
+              "dari rata-rata sederhana IKM unit-unitnya karena unit yang melayani lebih banyak pengguna dihitung "
+              "lebih berat.",
+        "en": "The {place}'s figures are computed across its own units only (strata = its units), and differ from "
+              "the plain mean of its units' IKMs because a unit serving more users counts for more."},
+    "m_vs_city": {
+        "id": "**Unit lain di kota**: semua unit survei di luar {place} ini, masing-masing dengan putaran "
+              "terakhirnya; {place} ini dan unit lain di kota dibandingkan sebagai dua domain dari desain tingkat "
+              "kota (strata = unit, bobot N_h/n_h, koreksi populasi terhingga) dengan uji t berbasis desain "
+              "(R survey::svyttest; IKM dengan svyratio + svycontrast), p dikoreksi Holm atas angka dalam "
+              "tabel. Dari unit lain hanya kolom IKM dan CRC yang dibaca.",
+        "en": "**Rest of the city**: every surveyed unit outside this {place}, each with its latest round; "
+              "the {place} and the rest of the city are compared as two domains of the city-wide design "
+              "(strata = units, weights N_h/n_h, finite-population correction) with a design-based t test "
+              "(R survey::svyttest; the IKM by svyratio + svycontrast), p Holm-adjusted across the figures of "
+              "the table. Of the other units only the IKM and CRC columns are read."},
     "m_register": {
         "id": "- **Register pengaduan**: satu baris per pengaduan; isi pengaduan dan identitas pelapor dibuang saat "
               "pembersihan (tidak ada dalam laporan). Waktu penyelesaian dianalisis sebagai data ketahanan "

@@ -55,6 +55,7 @@ __all__ = [
     "recommendations_text",
     "ikm_method_text",
     "methods_text",
+    "location_title",
 ]
 
 
@@ -515,6 +516,8 @@ def recommendations_text(*, gaps: pd.DataFrame | None = None, ipa: pd.DataFrame 
 
 def _gap_tests_bullet(scope: str, a: str, seed: int, lang: str) -> str:
     """The Methods bullet on the gap tests a report runs (``a``: alpha as the report prints it)."""
+    if scope in ("district", "agency"):
+        return _location_gap_tests_bullet(label(f"place_{scope}", lang), a, seed, lang)
     if scope == "city" and lang == "id":
         return ("- **Uji kesenjangan**: nilai setiap unsur antarunit dengan Kruskal–Wallis (koreksi Holm atas "
                 "unsur); IKM setiap unit dibandingkan dengan unit lain di kota dengan bootstrap dan uji "
@@ -546,18 +549,40 @@ def _gap_tests_bullet(scope: str, a: str, seed: int, lang: str) -> str:
             f"Bootstraps and permutations use seed {seed}, so the results can be reproduced.")
 
 
+def _location_gap_tests_bullet(place: str, a: str, seed: int, lang: str) -> str:
+    """The gap-tests bullet of a district's or an agency's report (``place``: its word, e.g. kecamatan)."""
+    if lang == "id":
+        return (f"- **Uji kesenjangan**: nilai setiap unsur antarunit {place} ini dengan Kruskal–Wallis (koreksi "
+                f"Holm atas unsur); IKM setiap unit dibandingkan dengan unit lain di {place} ini dengan bootstrap "
+                "dan uji permutasi (koreksi Holm atas unit); perubahan IKM setiap unit antara dua putaran terakhir "
+                f"dengan bootstrap dan uji permutasi; {place} ini dibandingkan dengan unit lain di kota dengan uji t "
+                f"berbasis desain (koreksi Holm atas angka). Signifikan bila p Holm < {a}. Kruskal–Wallis "
+                "membandingkan sebaran nilai (peringkat), bukan rata-rata. "
+                f"Bootstrap dan permutasi memakai seed {seed}, sehingga hasilnya dapat diulang.")
+    return (f"- **Gap tests**: each element's scores across the {place}'s units with Kruskal–Wallis (Holm across "
+            f"the elements); each unit's IKM against the rest of the {place} with a bootstrap and a permutation "
+            "test (Holm across the units); each unit's change in IKM between its last two rounds with a bootstrap "
+            f"and a permutation test; the {place} against the rest of the city with a design-based t test (Holm "
+            f"across the figures). Significant when Holm p < {a}. Kruskal–Wallis compares the distributions "
+            "(ranks), not the means. "
+            f"Bootstraps and permutations use seed {seed}, so the results can be reproduced.")
+
+
 def methods_text(*, scheme_reference: str, ikm_method: str, alpha: float, min_n: int, seed: int,
                  weighted: bool, lang: str = "id", scope: str = "unit", weights_text: str | None = None) -> str:
     """Methods and caveats (Markdown bullet list), in ``lang``.
 
     ``scope``: ``"unit"`` (a unit report: gaps between groups of users,
-    expectation vs experience) or ``"city"`` (the city overview: between
-    units, each unit against the rest of the city, change between rounds).
+    expectation vs experience), ``"city"`` (the city overview: between
+    units, each unit against the rest of the city, change between rounds),
+    ``"district"`` or ``"agency"`` (the report of one location: between its
+    units, each unit against the rest of the location, the location against
+    the rest of the city).
     ``weights_text``: the weights bullet in full (the city overview says which
     city-wide estimator it used and why); default: from ``weighted``.
     """
-    if scope not in ("unit", "city"):
-        raise ValueError(f"scope must be 'unit' or 'city', not {scope!r}")
+    if scope not in ("unit", "city", "district", "agency"):
+        raise ValueError(f"scope must be 'unit', 'city', 'district' or 'agency', not {scope!r}")
     a = fmt_number(alpha, 2, lang)
     gaps = _gap_tests_bullet(scope, a, seed, lang)
     if lang == "id":
@@ -612,3 +637,22 @@ def ikm_method_text(method, lang: str) -> str:
         kind = "BCa" if "BCa" in m else ("persentil" if lang == "id" else "percentile")
         return f"bootstrap {kind} atas responden" if lang == "id" else f"{kind} bootstrap over respondents"
     return m
+
+
+def location_title(level: str, name: str, lang: str = "id") -> str:
+    """The title of a district's or an agency's report (plain text, not escaped).
+
+    A district is ``Kecamatan <name>`` (``District of <name>``) unless its name
+    already says Kecamatan; an agency is named as it is (``<name> (agency)`` in English).
+
+    >>> location_title("district", "Serengan"), location_title("district", "Serengan", "en")
+    ('Kecamatan Serengan', 'District of Serengan')
+    >>> location_title("district", "Kec. Jebres"), location_title("agency", "Dinas Kesehatan", "en")
+    ('Kec. Jebres', 'Dinas Kesehatan (agency)')
+    """
+    if level not in ("district", "agency"):
+        raise ValueError(f"level must be 'district' or 'agency', not {level!r}")
+    key = f"title_{level}"
+    if level == "district" and str(name).strip().lower().startswith("kec"):
+        key = "title_district_named"
+    return label(key, lang, name=str(name))
