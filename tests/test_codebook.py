@@ -1,5 +1,6 @@
 """Codebook and units: validated on load, one-line errors for bad files."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,9 @@ from clem_lib import (
     UNSUR_14_2017,
     load_codebook,
     load_units,
+    locations,
     normalize_label,
+    resolve_location,
     slugify,
 )
 
@@ -55,7 +58,7 @@ def test_normalize_label_and_slugify():
 
 def test_load_units_table():
     u = load_units(UNITS_FILE)
-    assert list(u.columns) == ["name", "slug", "sectors", "aliases", "users_per_month"]
+    assert list(u.columns) == ["name", "slug", "sectors", "aliases", "users_per_month", "district", "agency"]
     assert list(u["name"]) == ["Dispendukcapil", "Kec. Laweyan", "Kec. Serengan", "Kec. Pasar Kliwon",
                                "Kec. Jebres", "Kec. Banjarsari"]
     assert u.set_index("name").loc["Dispendukcapil", "sectors"] == ["adminduk"]
@@ -63,6 +66,9 @@ def test_load_units_table():
     assert "Kecamatan Serengan" in u.set_index("name").loc["Kec. Serengan", "aliases"]
     assert u["slug"].tolist()[3] == "kec-pasar-kliwon"
     assert str(u["users_per_month"].dtype) == "Int64"
+    # the sample names no district or agency: the columns are there, empty, and there are no locations
+    assert u["district"].isna().all() and u["agency"].isna().all() and str(u["district"].dtype) == "string"
+    assert locations(u).empty and "locations" not in u.attrs
 
 
 def test_bad_yaml_is_one_line_with_position():
@@ -169,30 +175,30 @@ _UNITS_YML = ("units:\n"
 
 @pytest.fixture
 def units_cache(tmp_path, monkeypatch):
-    from clem_lib import codebook
+    from clem_lib.codebook import units as units_module
 
     folder = tmp_path / "cache"
     monkeypatch.setenv("CLEM_CACHE_DIR", str(folder))
-    monkeypatch.setattr(codebook, "_UNITS_MEMO", {})
+    monkeypatch.setattr(units_module, "_UNITS_MEMO", {})
     return folder
 
 
 def test_units_cache_is_written_and_read_back(tmp_path, units_cache, monkeypatch):
     import hashlib
 
-    from clem_lib import codebook
+    from clem_lib.codebook import units as units_module
 
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     first = load_units(p)
     digest = hashlib.sha256(p.read_bytes()).hexdigest()
     entries = list((units_cache / "units").glob("*.json"))
-    assert [e.name for e in entries] == [f"{digest}.v{codebook._UNITS_CACHE_VERSION}.json"]
+    assert [e.name for e in entries] == [f"{digest}.v{units_module._UNITS_CACHE_VERSION}.json"]
     # another process: no memo, the YAML parser must not be called
-    codebook._UNITS_MEMO.clear()
+    units_module._UNITS_MEMO.clear()
     calls = []
-    real = codebook._decode_yaml
-    monkeypatch.setattr(codebook, "_decode_yaml", lambda *a: calls.append(a) or real(*a))
+    real = units_module.decode_yaml
+    monkeypatch.setattr(units_module, "decode_yaml", lambda *a: calls.append(a) or real(*a))
     second = load_units(p)
     assert calls == []
     pd.testing.assert_frame_equal(first, second)
@@ -222,25 +228,25 @@ def test_units_cache_follows_the_file_content(tmp_path, units_cache):
 def test_units_cache_entry_that_is_not_ours_is_ignored(tmp_path, units_cache):
     import hashlib
 
-    from clem_lib import codebook
+    from clem_lib.codebook import units as units_module
 
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     digest = hashlib.sha256(p.read_bytes()).hexdigest()
-    entry = units_cache / "units" / f"{digest}.v{codebook._UNITS_CACHE_VERSION}.json"
+    entry = units_cache / "units" / f"{digest}.v{units_module._UNITS_CACHE_VERSION}.json"
     entry.parent.mkdir(parents=True)
     for junk in ("{not json", '{"version": 1, "sha256": "other", "units": []}', '{"version": 1}', "[]"):
         entry.write_text(junk, encoding="utf-8")
-        codebook._UNITS_MEMO.clear()
+        units_module._UNITS_MEMO.clear()
         assert load_units(p)["name"].tolist() == ["Kec. A", "Kec. B"]
 
 
 @pytest.mark.parametrize("off", ["off", "", "0"])
 def test_units_cache_can_be_switched_off(tmp_path, monkeypatch, off):
-    from clem_lib import codebook
+    from clem_lib.codebook import units as units_module
 
     monkeypatch.setenv("CLEM_CACHE_DIR", off)
-    assert codebook.units_cache_dir() is None
+    assert units_module.units_cache_dir() is None
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     assert len(load_units(p)) == 2
@@ -248,12 +254,12 @@ def test_units_cache_can_be_switched_off(tmp_path, monkeypatch, off):
 
 
 def test_units_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
-    from clem_lib import codebook
+    from clem_lib.codebook import units as units_module
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("CLEM_CACHE_DIR", str(blocker / "cache"))  # under a file: mkdir fails
-    monkeypatch.setattr(codebook, "_UNITS_MEMO", {})
+    monkeypatch.setattr(units_module, "_UNITS_MEMO", {})
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     assert len(load_units(p)) == 2
@@ -265,7 +271,7 @@ def test_yaml_is_parsed_with_the_collector_paused_and_restored(tmp_path, monkeyp
 
     import yaml
 
-    from clem_lib import codebook
+    from clem_lib.codebook import files
 
     seen = []
     real = yaml.load
@@ -273,19 +279,19 @@ def test_yaml_is_parsed_with_the_collector_paused_and_restored(tmp_path, monkeyp
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     assert gc.isenabled()
-    assert len(codebook._read_yaml(p)["units"]) == 2
+    assert len(files.read_yaml(p)["units"]) == 2
     assert seen == [False]
     assert gc.isenabled()
     # a YAML error on the way out switches it back on too
     p.write_text("units: [a, b", encoding="utf-8")
     with pytest.raises(ClemInputError, match="not valid YAML"):
-        codebook._read_yaml(p)
+        files.read_yaml(p)
     assert seen == [False, False]
     assert gc.isenabled()
     # a caller who switched the collector off keeps it off
     gc.disable()
     try:
-        with codebook._gc_paused():
+        with files.gc_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     finally:
@@ -296,15 +302,15 @@ def test_load_units_builds_its_rows_with_the_collector_paused(tmp_path, units_ca
     """From the YAML and from the cache alike; switched back on afterwards."""
     import gc
 
-    from clem_lib import codebook
+    from clem_lib.codebook import units as units_module
 
     seen = []
-    real = codebook._units_frame
-    monkeypatch.setattr(codebook, "_units_frame", lambda rows: seen.append(gc.isenabled()) or real(rows))
+    real = units_module._units_frame
+    monkeypatch.setattr(units_module, "_units_frame", lambda *parsed: seen.append(gc.isenabled()) or real(*parsed))
     p = tmp_path / "units.yml"
     p.write_text(_UNITS_YML, encoding="utf-8")
     first = load_units(p)  # parsed
-    codebook._UNITS_MEMO.clear()
+    units_module._UNITS_MEMO.clear()
     second = load_units(p)  # from the cache on disk
     assert seen == [False, False]
     assert gc.isenabled()
@@ -316,19 +322,19 @@ def test_collector_pauses_overlapping_in_threads_end_with_it_on():
     import gc
     import threading
 
-    from clem_lib import codebook
+    from clem_lib.codebook import files
 
     entered, leave = threading.Event(), threading.Event()
     states = []
 
     def other():
-        with codebook._gc_paused():
+        with files.gc_paused():
             entered.set()
             leave.wait(10)
         states.append(gc.isenabled())
 
     t = threading.Thread(target=other)
-    with codebook._gc_paused():
+    with files.gc_paused():
         t.start()
         assert entered.wait(10)
     states.append(gc.isenabled())  # the other pause is still on
@@ -336,3 +342,158 @@ def test_collector_pauses_overlapping_in_threads_end_with_it_on():
     t.join(10)
     assert states == [False, True]
     assert gc.isenabled()
+
+
+# ---- districts and agencies ---------------------------------------------------
+_HIERARCHY_YML = """\
+units:
+  - {name: Kec. Serengan, sectors: [adminduk], users_per_month: 900, district: Serengan}
+  - {name: Puskesmas Serengan, sectors: [kesehatan], users_per_month: 300, district: serengan,
+     agency: Dinas Kesehatan}
+  - {name: Puskesmas Sibela, sectors: [kesehatan], district: Jebres, agency: Dinas Kesehatan}
+  - {name: Dispendukcapil, sectors: [adminduk], users_per_month: 5400, agency: Disdukcapil}
+"""
+
+
+def _units_file(tmp_path, text):
+    p = tmp_path / "units.yml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_units_name_their_district_and_agency(tmp_path, units_cache):
+    u = load_units(_units_file(tmp_path, _HIERARCHY_YML))
+    # spellings that match when normalised are one district, named as the first unit writes it
+    assert u["district"].tolist() == ["Serengan", "Serengan", "Jebres", pd.NA]
+    assert u["agency"].tolist() == [pd.NA, "Dinas Kesehatan", "Dinas Kesehatan", "Disdukcapil"]
+    t = locations(u)
+    assert list(t.columns) == ["level", "name", "slug", "units", "users_per_month", "aliases"]
+    assert t[["level", "name", "slug"]].values.tolist() == [
+        ["district", "Serengan", "serengan"], ["district", "Jebres", "jebres"],
+        ["agency", "Dinas Kesehatan", "dinas-kesehatan"], ["agency", "Disdukcapil", "disdukcapil"]]
+    assert t["units"].tolist() == [("Kec. Serengan", "Puskesmas Serengan"), ("Puskesmas Sibela",),
+                                   ("Puskesmas Serengan", "Puskesmas Sibela"), ("Dispendukcapil",)]
+    # the sum of its units' users per month; missing when one of them has none
+    assert t["users_per_month"].tolist() == [1200, pd.NA, pd.NA, 5400]
+    assert str(t["users_per_month"].dtype) == "Int64"
+
+
+def test_declared_districts_and_agencies(tmp_path, units_cache):
+    from clem_lib.codebook import units as units_module
+
+    text = ("districts:\n"
+            "  - {name: Jebres}\n"
+            "  - {name: Kecamatan Serengan, slug: serengan, aliases: [Serengan, Kec Srengan]}\n"
+            "agencies:\n"
+            "  - {name: Dinas Kesehatan, aliases: [Dinkes]}\n"
+            "  - {name: Dispendukcapil, slug: agency-dispendukcapil, aliases: [Disdukcapil]}\n" + _HIERARCHY_YML.replace("agency: Dinas Kesehatan}", "agency: dinkes}"))
+    p = _units_file(tmp_path, text)
+    u = load_units(p)
+    assert u["district"].tolist() == ["Kecamatan Serengan", "Kecamatan Serengan", "Jebres", pd.NA]
+    assert u["agency"].tolist() == [pd.NA, "Dinas Kesehatan", "Dinas Kesehatan", "Dispendukcapil"]
+    t = locations(u)
+    # in declared order, with the declared slug and aliases
+    assert t[["level", "name", "slug"]].values.tolist() == [
+        ["district", "Jebres", "jebres"], ["district", "Kecamatan Serengan", "serengan"],
+        ["agency", "Dinas Kesehatan", "dinas-kesehatan"], ["agency", "Dispendukcapil", "agency-dispendukcapil"]]
+    assert t["aliases"].tolist() == [(), ("Serengan", "Kec Srengan"), ("Dinkes",), ("Disdukcapil",)]
+    # the same from the cache on disk, in another process
+    units_module._UNITS_MEMO.clear()
+    again = load_units(p)
+    pd.testing.assert_frame_equal(again, u)
+    assert again.attrs == u.attrs
+    pd.testing.assert_frame_equal(locations(again), t)
+
+
+@pytest.mark.parametrize("edit, expected", [
+    # a unit belongs to one district (agency)
+    (lambda t: t.replace("district: Jebres", "district: [Jebres, Serengan]"),
+     r"line 5, unit 'Puskesmas Sibela': district is a list \(\['Jebres', 'Serengan'\]\): a unit belongs to one "
+     r"district \(fix: write one name, district: <name>"),
+    (lambda t: t.replace("agency: Disdukcapil", "agency: {name: Disdukcapil}"),
+     "line 6, unit 'Dispendukcapil': agency is a mapping .*: a unit belongs to one agency"),
+    (lambda t: t.replace("district: Jebres", "district: 12"), "line 5, unit 'Puskesmas Sibela': district 12 is not a name"),
+    # a district the declared list does not have
+    (lambda t: "districts: [Serengan, Jebres]\n" + t.replace("district: Jebres", "district: Jebress"),
+     r"line 6, unit 'Puskesmas Sibela': district 'Jebress' is not in the districts: list \(fix: did you mean "
+     r"'Jebres', or add it under districts:\)"),
+    (lambda t: "agencies: [Disdukcapil]\n" + t,
+     r"line 4, unit 'Puskesmas Serengan': agency 'Dinas Kesehatan' is not in the agencies: list \(fix: use one of "
+     r"'Disdukcapil' or add it under agencies:\)"),
+    # a declared district with no unit
+    (lambda t: "districts:\n  - Serengan\n  - Jebres\n  - {name: Laweyan}\n" + t,
+     r"line 4, district 'Laweyan': no unit names this district \(fix: give its units district: Laweyan, or remove "
+     r"it from districts:\)"),
+    # slugs: a unit's, another location's, an output file's
+    (lambda t: t.replace("district: Jebres", "district: Kec. Serengan"),
+     r"line 5, unit 'Puskesmas Sibela', district 'Kec. Serengan': slug 'kec-serengan' is also the slug of unit "
+     r"'Kec. Serengan' \(fix: declare it under districts: with a slug of its own, e.g. - \{name: Kec. Serengan, "
+     r"slug: district-kec-serengan\}\)"),
+    (lambda t: "districts: [Serengan, {name: Jebres, slug: dinas-kesehatan}]\n" + t,
+     r"line 4, unit 'Puskesmas Serengan', agency 'Dinas Kesehatan': slug 'dinas-kesehatan' is also the slug of "
+     r"district 'Jebres'"),
+    (lambda t: t.replace("agency: Disdukcapil", "agency: Dispendukcapil"),
+     r"line 6, unit 'Dispendukcapil', agency 'Dispendukcapil': slug 'dispendukcapil' is also the slug of unit "
+     r"'Dispendukcapil' \(fix: declare it under agencies: with a slug of its own, e.g. - \{name: Dispendukcapil, "
+     r"slug: agency-dispendukcapil\}\)"),
+    (lambda t: "agencies: [Dinas Kesehatan, Dispendukcapil]\n" + t.replace("agency: Disdukcapil", "agency: Dispendukcapil"),
+     r"line 1, agency 'Dispendukcapil': slug 'dispendukcapil' is also the slug of unit 'Dispendukcapil' \(fix: give "
+     r"the agency a slug of its own under agencies:, e.g. slug: agency-dispendukcapil\)"),
+    (lambda t: t.replace("district: Jebres", "district: Index"),
+     r"line 5, unit 'Puskesmas Sibela', district 'Index': slug 'index' is the name of another output file"),
+    (lambda t: "districts: [Serengan, {name: Jebres, slug: ../jebres}]\n" + t,
+     r"line 1, district 'Jebres': slug '../jebres' cannot name a report file"),
+    # declared entries like units
+    (lambda t: "districts: [Serengan, {name: Jebres, alias: [Jebres Kota]}]\n" + t,
+     r"line 1, district 'Jebres': unknown key 'alias' \(fix: a district has only name, slug and aliases\)"),
+    (lambda t: "districts:\n  - {name: Serengan, aliases: [Kota]}\n  - {name: Jebres, aliases: [kota]}\n" + t,
+     r"line 3, district 'Jebres': 'kota' also names district 'Serengan'"),
+    (lambda t: "districts: {Serengan: 1}\n" + t, r"districts: is not a list"),
+    (lambda t: "districts: [Serengan, Jebres, serengan]\n" + t, r"line 1, district 'serengan': 'serengan' is listed twice"),
+    (lambda t: "districts:\n  - Serengan\n  - {slug: jebres}\n" + t, r"line 3: a district has no name"),
+])
+def test_bad_hierarchy_is_one_line_with_file_line_unit_and_fix(tmp_path, units_cache, edit, expected):
+    p = _units_file(tmp_path, edit(_HIERARCHY_YML))
+    with pytest.raises(ClemInputError) as e:
+        load_units(p)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(str(p)) and "(fix: " in msg
+    assert re.search(expected, msg), msg
+
+
+def test_bad_hierarchy_exits_2_through_the_command_line(tmp_path, capsys):
+    from clem_lib.cli import main
+
+    p = _units_file(tmp_path, UNITS_FILE.read_text(encoding="utf-8").replace(
+        "    users_per_month: 900\n", "    users_per_month: 900\n    district: [Serengan, Jebres]\n"))
+    code = main(["validate", "--data", str(FIX / "mini.csv"), "--codebook", str(FIX / "mini.codebook.yml"),
+                 "--units-file", str(p)])
+    assert code == 2
+    out = capsys.readouterr()
+    assert "unit 'Kec. Serengan': district is a list" in out.out + out.err
+    assert "a unit belongs to one district" in out.out + out.err
+
+
+def test_resolve_location(tmp_path, units_cache):
+    text = ("districts: [{name: Kecamatan Serengan, slug: serengan, aliases: [Serengan]}, Jebres]\n"
+            "agencies: [Dinas Kesehatan, {name: Jebres, slug: agency-jebres}]\n"
+            + _HIERARCHY_YML.replace("agency: Disdukcapil", "agency: Jebres"))
+    u = load_units(_units_file(tmp_path, text))
+    assert resolve_location(u, "kecamatan  serengan") == ("district", "Kecamatan Serengan")
+    assert resolve_location(u, "SERENGAN") == ("district", "Kecamatan Serengan")  # an alias, and the slug
+    assert resolve_location(u, "dinas-kesehatan") == ("agency", "Dinas Kesehatan")
+    # a name of two levels needs its level
+    with pytest.raises(ClemInputError, match=r"'jebres' names agency 'Jebres' and district 'Jebres' .*give the level"):
+        resolve_location(u, "jebres")
+    assert resolve_location(u, "jebres", level="agency") == ("agency", "Jebres")
+    with pytest.raises(ClemInputError, match=r"unknown location 'Serengn' \(fix: did you mean 'Kecamatan Serengan'\? "
+                                             r"known districts: 'Kecamatan Serengan', 'Jebres'; known agencies: "
+                                             r"'Dinas Kesehatan', 'Jebres'\)"):
+        resolve_location(u, "Serengn")
+    with pytest.raises(ClemInputError, match=r"unknown agency 'Serengan' \(fix: known agencies: 'Dinas Kesehatan', "
+                                             r"'Jebres'\)"):
+        resolve_location(u, "Serengan", level="agency")
+    with pytest.raises(ClemInputError, match="unknown level 'kelurahan'"):
+        resolve_location(u, "Serengan", level="kelurahan")
+    with pytest.raises(ClemInputError, match="the units file names no district or agency"):
+        resolve_location(load_units(UNITS_FILE), "Serengan")

@@ -13,8 +13,8 @@ import yaml
 from clem_lib.cleaning import clean_survey
 from clem_lib.cli import main
 from clem_lib.codebook import load_codebook, load_units, normalize_label
-from clem_lib.draft import (_cluster_units, default_out_dir, draft_survey, read_xlsform, survey_name_from,
-                            write_draft)
+from clem_lib.draft import default_out_dir, draft_survey, read_xlsform, survey_name_from, write_draft
+from clem_lib.draft.spellings import cluster_units
 from clem_lib.scales import BUILTIN_SCALES
 
 UNSUR = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"]
@@ -143,7 +143,7 @@ def test_units_clustered_with_aliases_and_sectors(gforms, tmp_path):
 
 
 def test_cluster_units_keeps_numbered_and_different_units_apart():
-    got = _cluster_units([("Puskesmas Gambirsari", 5), ("PUSKESMAS GAMBIRSARI ", 3), ("Pusk. Gambirsari", 2),
+    got = cluster_units([("Puskesmas Gambirsari", 5), ("PUSKESMAS GAMBIRSARI ", 3), ("Pusk. Gambirsari", 2),
                           ("SD Negeri 1 Klaten", 3), ("SDN 2 Klaten", 2), ("SD N 1 Klaten", 1),
                           ("Kec. Laweyan", 4), ("Kecamatan Lawean", 1), ("LAWEYAN", 2),
                           ("Puskesmas Jebres", 3), ("Kecamatan Jebres", 3), ("Jebres", 1)])
@@ -468,3 +468,161 @@ def test_survey_name_slug():
     # the suffix Google Forms gives a response sheet is not part of the survey's name
     assert survey_name_from("SKM Puskesmas 2025 (Jawaban).csv") == "skm_puskesmas_2025"
     assert survey_name_from("Service survey (Responses).csv") == "service_survey"
+
+
+# --- district (kecamatan) and agency (dinas) of each unit ---------------------------------------------
+
+#: unit -> (district, agency) the generated exports below give its rows
+PLACES = {"Puskesmas Sangkrah": ("Pasar Kliwon", "Dinas Kesehatan"),
+          "Puskesmas Gajahan": ("Pasar Kliwon", "Dinas Kesehatan"),
+          "Kelurahan Joyotakan": ("Serengan", "Dispendukcapil"),
+          "SMPN 4 Surakarta": ("Jebres", "Dinas Pendidikan")}
+
+
+def _located_export(tmp_path, conflict=None, n=80, seed=7):
+    """A spreadsheet of scores with a Kecamatan column (before the unit column) and a Dinas column.
+
+    Kecamatan is spelled with and without "Kec."; SMPN 4 leaves it blank on some rows.
+    ``conflict``: a unit whose rows name two kecamatan (every fourth of its rows says Laweyan).
+    """
+    rng = np.random.default_rng(seed)
+    names = list(PLACES)
+    rows = []
+    for i in range(n):
+        unit = names[i % len(names)]
+        district, agency = PLACES[unit]
+        if unit == conflict and (i // len(names)) % 4 == 1:
+            district = "Laweyan"
+        kec = ["Kec. " + district, district, "KEC. " + district.upper()][i % 3]
+        if unit == "SMPN 4 Surakarta" and i % 5 == 3:
+            kec = ""
+        row = {"No": i + 1, "Kecamatan": kec, "Unit layanan": unit, "Dinas": agency,
+               "Jenis kelamin": ["L", "P"][i % 2], "Umur": 20 + i % 40}
+        row.update({f"U{j}": int(rng.integers(1, 5)) for j in range(1, 10)})
+        rows.append(row)
+    path = tmp_path / ("rekap_konflik.csv" if conflict else "rekap_skm.csv")
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def _unit_blocks(units_text):
+    """Each unit's lines in the drafted units file, by its name."""
+    blocks, name = {}, None
+    for line in units_text.splitlines():
+        if line.startswith("  - name: "):
+            name = line[len("  - name: "):].split("   #")[0]
+            blocks[name] = []
+        if name is not None:
+            blocks[name].append(line)
+    return blocks
+
+
+def test_district_and_agency_filled_from_the_export(tmp_path, capsys):
+    path = _located_export(tmp_path)
+    assert main(["init", "--data", str(path), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    cb, units = tmp_path / "out" / "rekap_skm.codebook.yml", tmp_path / "out" / "rekap_skm.units.yml"
+    doc = yaml.safe_load(units.read_text(encoding="utf-8"))
+    got = {u["name"]: (u.get("district"), u.get("agency")) for u in doc["units"]}
+    # the unit is the finer place, though the Kecamatan column comes first
+    assert set(got) == set(PLACES)
+    assert {u: (normalize_label(d).removeprefix("kec "), a) for u, (d, a) in got.items()} == \
+        {u: (normalize_label(d), a) for u, (d, a) in PLACES.items()}
+    blocks = _unit_blocks(units.read_text(encoding="utf-8"))
+    # every guess commented with where it came from and how sure
+    assert any(line.startswith("    district: ") and "from the column 'Kecamatan': all 20 row(s)" in line
+               and line.endswith("(sure)") for line in blocks["Puskesmas Sangkrah"])
+    assert any(line.startswith("    agency: Dinas Kesehatan   # from the column 'Dinas': all 20 row(s) (sure)")
+               for line in blocks["Puskesmas Sangkrah"])
+    smp = next(line for line in blocks["SMPN 4 Surakarta"] if line.startswith("    district: "))
+    assert "16 of 20 row(s), the others blank" in smp and smp.endswith("(likely)")
+    # the two columns are not analysed: listed at the end of the codebook as written to the units file
+    _doc, by_src = _entries(cb)
+    assert by_src["Unit layanan"]["role"] == "unit"
+    assert "Kecamatan" not in by_src and "Dinas" not in by_src
+    text = cb.read_text(encoding="utf-8")
+    assert '# "Kecamatan": the district (kecamatan) of each unit: written to the units file as district' in text
+    assert '# "Dinas": the agency (dinas) of each unit: written to the units file as agency' in text
+    # the files load and clean the export as they are
+    assert len(load_units(units)) == 4
+    assert len(clean_survey(path, cb, units).table) == 80
+
+
+def test_conflicting_district_left_out_with_a_check_comment(tmp_path):
+    path = _located_export(tmp_path, conflict="Kelurahan Joyotakan")
+    draft = draft_survey(path)
+    _cb, units = write_draft(draft, tmp_path / "out")
+    doc = yaml.safe_load(units.read_text(encoding="utf-8"))
+    by_name = {u["name"]: u for u in doc["units"]}
+    assert "district" not in by_name["Kelurahan Joyotakan"]
+    assert by_name["Kelurahan Joyotakan"]["agency"] == "Dispendukcapil"  # the agency column agrees
+    assert normalize_label(by_name["Puskesmas Gajahan"]["district"]).endswith("pasar kliwon")
+    note = [line for line in _unit_blocks(units.read_text(encoding="utf-8"))["Kelurahan Joyotakan"]
+            if line.startswith("    # district left out")]
+    assert len(note) == 1 and note[0].endswith("(check)")
+    assert "Laweyan: 5 row(s)" in note[0] and "Serengan: 15 row(s)" in note[0]
+    assert any("district left out for 1 unit(s)" in t and "Kelurahan Joyotakan" in t for t in draft.todo)
+    assert len(load_units(units)) == 4
+
+
+def test_respondents_own_kecamatan_is_not_a_units_district(tmp_path):
+    """A kecamatan column whose values vary within most units says where respondents live: not used."""
+    rng = np.random.default_rng(3)
+    n = 60
+    df = pd.DataFrame({"Unit layanan": [list(PLACES)[i % 4] for i in range(n)],
+                       "Kecamatan": [["Jebres", "Serengan", "Laweyan"][int(rng.integers(0, 3))] for _ in range(n)],
+                       **{f"U{j}": rng.integers(1, 5, n) for j in range(1, 10)}})
+    path = tmp_path / "skm.csv"
+    df.to_csv(path, index=False)
+    draft = draft_survey(path)
+    assert all(not u.locations for u in draft.units)
+    assert "district:" not in draft.units_yaml()
+    assert any("'Kecamatan' names a district (kecamatan)" in t and "not written to the units file" in t
+               for t in draft.todo)
+    assert [e.source for e in draft.entries if e.role == "unit"] == ["Unit layanan"]
+
+
+def test_a_kecamatan_column_alone_is_still_the_unit(tmp_path):
+    df = pd.DataFrame({"Kecamatan": ["Kec. Serengan", "Kec. Jebres"] * 15,
+                       **{f"U{j}": [1, 2, 3, 4, 3] * 6 for j in range(1, 10)}})
+    path = tmp_path / "skm.csv"
+    df.to_csv(path, index=False)
+    draft = draft_survey(path)
+    assert [e.source for e in draft.entries if e.role == "unit"] == ["Kecamatan"]
+    assert sorted(u.name for u in draft.units) == ["Kec. Jebres", "Kec. Serengan"]
+    assert all(not u.locations for u in draft.units)
+
+
+def test_district_from_a_kobo_choice_list(tmp_path):
+    """A select_one kecamatan under the respondent's group: the form's labels name the districts."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    ws.append(["type", "name", "label"])
+    ws.append(["begin_group", "identitas", "Identitas responden"])
+    ws.append(["select_one kec", "kecamatan", "Kecamatan"])
+    ws.append(["select_one unit", "unit_layanan", "Unit layanan yang dikunjungi"])
+    ws.append(["end_group", "", ""])
+    ch = wb.create_sheet("choices")
+    ch.append(["list_name", "name", "label"])
+    for name, lab in [("pasar_kliwon", "Pasar Kliwon"), ("jebres", "Jebres")]:
+        ch.append(["kec", name, lab])
+    for name, lab in [("pkm_sangkrah", "Puskesmas Sangkrah"), ("pkm_sibela", "Puskesmas Sibela")]:
+        ch.append(["unit", name, lab])
+    form = tmp_path / "form.xlsx"
+    wb.save(form)
+    rng = np.random.default_rng(9)
+    n = 24
+    df = pd.DataFrame({"identitas/kecamatan": ["pasar_kliwon", "jebres"] * (n // 2),
+                       "identitas/unit_layanan": ["pkm_sangkrah", "pkm_sibela"] * (n // 2),
+                       **{f"skm/u{j + 1}_{key}": rng.integers(1, 5, n) for j, key in enumerate(UNSUR)}})
+    path = tmp_path / "kobo.csv"
+    df.to_csv(path, index=False)
+    draft = draft_survey(path, form)
+    got = {u.name: u.locations for u in draft.units}
+    how = "from the column 'identitas/kecamatan': all 12 row(s) (sure)"
+    assert got == {"Puskesmas Sangkrah": {"district": ("Pasar Kliwon", how)},
+                   "Puskesmas Sibela": {"district": ("Jebres", how)}}
+    assert [e.source for e in draft.entries if e.role == "unit"] == ["identitas/unit_layanan"]

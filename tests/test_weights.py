@@ -1,11 +1,12 @@
 """Tests for clem_lib.weights against R's survey package.
 
-Every reference value was printed by tests/r_reference/survey_weights.R (R 4.2.x,
-survey 4.x) with
+Every reference value was printed by a script in tests/r_reference/ and the R call is quoted beside
+each value: survey_weights.R (R 4.2.x, survey 4.x) with
 
     des <- svydesign(ids = ~1, strata = ~unit, weights = ~w, data = d)
 
-on the 24-row table below; the call is quoted beside each value.
+on the 24-row table below; survey_design.R (strata and fpc, city-wide figures) and
+district_design.R (a district or agency as a whole, and against the rest of the city) further down.
 """
 
 from __future__ import annotations
@@ -256,7 +257,7 @@ def test_units_without_size_and_bad_fpc(ds):
     assert units_without_size(ds, {"A": 100, "B": 25, "C": 60}) == []
     assert units_without_size(ds, {"A": 100, "B": None}) == ["B", "C"]
     bad = ds.assign(N=ds["N"].where(ds["unit"] != "B", 5))  # 9 respondents from 5 users
-    with pytest.raises(ClemInputError, match="more respondents"):
+    with pytest.raises(ClemInputError, match="stratum .B. has more respondents"):
         weighted_mean(bad, "unsur_waktu", weight="w", fpc="N")
     with pytest.raises(ValueError, match="population-size column"):
         weighted_mean(ds, "unsur_waktu", weight="w", fpc="nope")
@@ -308,3 +309,178 @@ def test_design_crc_uses_the_report_card_definitions(ds):
     dom = weighted_proportion(ds.assign(r=ds["problem_resolved"].where(ds["had_problem"])), "r", weight="w",
                               fpc="N").iloc[0]
     assert w.loc["pct_problem_resolved", "estimate"] == pytest.approx(100 * dom.estimate)
+
+
+# ---------------------------------------------------------------------------
+# A district or an agency as a whole, and against the rest of the city:
+# tests/r_reference/district_design.R (R 4.2.2, survey 4.1.1) on tests/r_reference/district_sample.csv,
+# 80 respondents of six units (three in district Serengan, two in Jebres, Dispendukcapil in none) with
+# N = 150, 60, 40, 220, 90, 500 users per month and n = 14, 11, 12, 15, 10, 18 respondents:
+#   dd <- d[d$district %in% "Serengan", ];  dd$w <- dd$N / n_h
+#   des <- svydesign(ids = ~1, strata = ~unit, fpc = ~N, weights = ~w, data = dd)
+# ---------------------------------------------------------------------------
+
+from clem_lib import compare_location_design, design_difference, location_crc, location_ikm  # noqa: E402
+
+_DISTRICT_CSV = Path(__file__).parent / "r_reference" / "district_sample.csv"
+
+
+@pytest.fixture
+def city():
+    d = pd.read_csv(_DISTRICT_CSV)
+    d["facility_friendly"] = d["facility_friendly"].astype("boolean")
+    for c in d.columns:
+        if c.startswith("unsur_"):
+            d[c] = d[c].astype("Int64")
+    return d
+
+
+def _units_of(d):
+    """The units table of the sample: name, users per month, district, agency."""
+    first = d.groupby("unit", sort=False).first().reset_index()
+    return pd.DataFrame({"name": first["unit"], "users_per_month": first["N"].astype("Int64"),
+                         "district": first["district"], "agency": first["agency"]})
+
+
+def test_district_ikm_matches_svydesign_on_its_rows(city):
+    units = _units_of(city)
+    rows = city[city["district"].eq("Serengan").fillna(False)].reset_index(drop=True)
+    r = location_ikm(rows, units).iloc[0]
+    # svycontrast(svyratio(num, den, des, covmat = TRUE), 25/9 each): IKM = 71.0501405504322,
+    #   SE = 2.46612673858169, degf = 34, confint(df = degf(des)) = 66.038368026668 76.0619130741965
+    assert r.ikm == pytest.approx(71.0501405504322, rel=1e-10, abs=1e-6)
+    assert r.se == pytest.approx(2.46612673858169, rel=1e-10, abs=1e-6)
+    assert (r.ci_low, r.ci_high) == pytest.approx((66.038368026668, 76.0619130741965), rel=1e-10)
+    assert (r.n, r.n_strata, r.df, r.grade) == (37, 3, 34, "C")
+    # the units' own IKMs 77.4306711806712 62.0454545454545 60.0968013468013, their mean 66.524309024309:
+    # the busy kantor kecamatan, the most satisfied, carries the district figure above the mean of its units
+    assert r.mean_of_units == pytest.approx(66.524309024309, rel=1e-12)
+    assert r.n_units == 3
+    # the same as a domain of the city-wide design (a district is a union of whole strata)
+    c = city.assign(N=city["N"].astype(float), inside=city["district"].eq("Serengan").fillna(False))
+    dom = design_ikm(c, by="inside", weight=None, fpc="N").set_index("inside").loc[True]
+    assert (dom.ikm, dom.se, dom.df) == (pytest.approx(r.ikm, rel=1e-12), pytest.approx(r.se, rel=1e-12), r.df)
+
+
+def test_agency_ikm_and_district_share_match_r(city):
+    units = _units_of(city)
+    rows = city[city["agency"].eq("Dinas Kesehatan").fillna(False)].reset_index(drop=True)
+    r = location_ikm(rows, units).iloc[0]
+    # agency Dinas Kesehatan: IKM = 62.1140658415298, SE = 2.22841756312768, degf = 19,
+    #   confint 57.4499342786376 66.778197404422; unit IKMs 62.0454545454545 62.1296296296296
+    assert (r.ikm, r.se) == pytest.approx((62.1140658415298, 2.22841756312768), rel=1e-10, abs=1e-6)
+    assert (r.ci_low, r.ci_high) == pytest.approx((57.4499342786376, 66.778197404422), rel=1e-10)
+    assert r.df == 19
+    assert r.mean_of_units == pytest.approx((62.0454545454545 + 62.1296296296296) / 2, rel=1e-12)
+    serengan = city[city["district"].eq("Serengan").fillna(False)].reset_index(drop=True)
+    p = location_crc(serengan, units).set_index("metric").loc["pct_not_friendly"]
+    # svyciprop(~I(nf == 1), des, method = "logit", na.rm = TRUE) = 0.399585492227979,
+    #   ci 0.232917131498412 0.59327652197969; SE(svymean(~nf, des, na.rm = TRUE)) = 0.092640186724371
+    assert p.estimate == pytest.approx(39.9585492227979, rel=1e-9)
+    assert (p.ci_low, p.ci_high) == pytest.approx((23.2917131498412, 59.327652197969), rel=1e-8)
+    assert p.se == pytest.approx(9.2640186724371, rel=1e-10)
+
+
+def test_district_against_the_rest_matches_svyttest(city):
+    c = city.assign(N=city["N"].astype(float), in_d=city["district"].eq("Serengan").fillna(False))
+    m = design_difference(c, domain="in_d", column="unsur_waktu", weight=None, fpc="N").iloc[0]
+    # svyttest(unsur_waktu ~ in_d, desC): difference = -0.500891338317903, t = -2.36543822287177, df = 68,
+    #   p = 0.0208670316336337, conf.int = -0.923440147232568 -0.0783425294032378
+    # (svyby(~unsur_waktu, ~in_d, complete cases, svymean, covmat = TRUE): 3.05439512619669 2.55350378787879,
+    #   svycontrast(b, c(-1, 1)) SE = 0.211754140723148)
+    assert m.difference == pytest.approx(-0.500891338317903, rel=1e-10)
+    assert (m.estimate1, m.estimate2) == pytest.approx((2.55350378787879, 3.05439512619669), rel=1e-12)
+    assert m.se == pytest.approx(0.211754140723148, rel=1e-10)
+    assert (m.statistic, m.df) == (pytest.approx(-2.36543822287177, rel=1e-10), 68)
+    assert m.p_value == pytest.approx(0.0208670316336337, rel=1e-9)
+    assert (m.ci_low, m.ci_high) == pytest.approx((-0.923440147232568, -0.0783425294032378), rel=1e-10)
+    s = design_difference(c, domain="in_d", column="facility_friendly", event=False, weight=None, fpc="N").iloc[0]
+    # svyttest(nf ~ in_d, desC): difference = -0.0521541261783057, t = -0.422472645040922, df = 65,
+    #   p = 0.674074338410707, conf.int = -0.298700224943268 0.194391972586657
+    assert (s.difference, s.statistic) == pytest.approx((-0.0521541261783057, -0.422472645040922), rel=1e-9)
+    assert (s.df, s.p_value) == (65, pytest.approx(0.674074338410707, rel=1e-9))
+    assert (s.ci_low, s.ci_high) == pytest.approx((-0.298700224943268, 0.194391972586657), rel=1e-9)
+
+
+def test_district_ikm_against_the_rest_matches_svycontrast(city):
+    units = _units_of(city)
+    serengan = units.loc[units["district"].eq("Serengan").fillna(False), "name"].tolist()
+    t = compare_location_design(city, units, serengan).set_index("metric")
+    r = t.loc["ikm"]
+    # IKM district, rest = 71.0501405504322 76.9077965527697 (SE 2.46612673858169 2.46715513411199)
+    # svycontrast(svyratio(domain totals, covmat = TRUE), +25/9 district, -25/9 rest):
+    #   gap = -5.85765600233746, SE = 3.48835714148117, t = -1.67920191791207, df = degf(desC) - 1 = 73,
+    #   p = 2 pt(-|t|, df) = 0.0973883425521558, confint(df = 73) = -12.8099417593868 1.09462975471187
+    assert (r.estimate1, r.estimate2) == pytest.approx((71.0501405504322, 76.9077965527697), rel=1e-10)
+    assert r.difference == pytest.approx(-5.85765600233746, rel=1e-10, abs=1e-6)
+    assert r.se == pytest.approx(3.48835714148117, rel=1e-10, abs=1e-6)
+    assert (r.statistic, r.df) == (pytest.approx(-1.67920191791207, rel=1e-10), 73)
+    assert r.p_value == pytest.approx(0.0973883425521558, rel=1e-9)
+    assert (r.ci_low, r.ci_high) == pytest.approx((-12.8099417593868, 1.09462975471187), rel=1e-10)
+    assert (r.n1, r.n2) == (37, 43)
+    # the report-card share in percentage points: svyttest(nf ~ in_d, desC) difference -0.0521541261783057
+    nf = t.loc["pct_not_friendly"]
+    assert nf.difference == pytest.approx(-5.21541261783057, rel=1e-9)
+    assert (nf.df, nf.p_value) == (65, pytest.approx(0.674074338410707, rel=1e-9))
+    # design_difference gives the same IKM row from a domain column
+    c = city.assign(N=city["N"].astype(float), in_d=city["unit"].isin(serengan))
+    same = design_difference(c, domain="in_d", weight=None, fpc="N").iloc[0]
+    assert (same.difference, same.se, same.df) == (pytest.approx(r.difference, rel=1e-12),
+                                                   pytest.approx(r.se, rel=1e-12), r.df)
+
+
+def test_location_edge_cases(city):
+    units = _units_of(city)
+    # the whole city as the location: nothing to compare it with
+    whole = compare_location_design(city, units, units["name"]).set_index("metric").loc["ikm"]
+    assert np.isfinite(whole.estimate1) and np.isnan(whole.estimate2) and np.isnan(whole.p_value)
+    with pytest.raises(ValueError, match="none of the location's units"):
+        compare_location_design(city, units, ["Kec. Laweyan"])
+    # a unit without users per month cannot be weighted: the caller checks units_without_size first
+    no_size = units.assign(users_per_month=units["users_per_month"].where(units["name"] != "SDN Serengan 1"))
+    rows = city[city["district"].eq("Serengan").fillna(False)]
+    assert units_without_size(rows, no_size) == ["SDN Serengan 1"]
+    with pytest.raises(ClemInputError, match="SDN Serengan 1"):
+        location_ikm(rows, no_size)
+    # a mapping unit -> users per month does as well as the units table; a column named N is left alone
+    sizes = dict(zip(units["name"], units["users_per_month"].astype(int)))
+    a = location_ikm(rows.assign(N=0), sizes).iloc[0]
+    assert a.ikm == pytest.approx(location_ikm(rows, units).ikm.iloc[0], rel=1e-12)
+
+
+@pytest.mark.slow
+def test_district_interval_covers_in_a_simulation():
+    """Stratified samples from a fixed finite population: the district's 95 % intervals (its IKM, and its
+    difference from the rest of the city) cover the true figures about 95 % of the time."""
+    from clem_lib import ikm_point
+
+    rng = np.random.default_rng(20240622)
+    keys = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"]
+    # units: (N, n, satisfaction shift, in the district); sampling fractions 10-30 %
+    spec = [(150, 15, 0.5, True), (60, 12, -0.4, True), (40, 12, 0.1, True), (300, 20, 0.2, False),
+            (100, 15, -0.1, False)]
+    pop = []
+    for h, (N, _n, shift, inside) in enumerate(spec):
+        lat = rng.normal(shift, 0.6, N)[:, None] + rng.normal(0, 0.8, (N, len(keys)))
+        ans = (np.searchsorted([-1.28, -0.25, 0.84], lat) + 1).astype(float)
+        ans[rng.random(ans.shape) < 0.05] = np.nan
+        part = pd.DataFrame(ans, columns=[f"unsur_{k}" for k in keys]).astype("Int64")
+        pop.append(part.assign(unit=f"U{h + 1}", inside=inside))
+    pop = pd.concat(pop, ignore_index=True)
+    sizes = {f"U{h + 1}": N for h, (N, *_rest) in enumerate(spec)}
+    district = [u for u, (_N, _n, _s, inside) in zip(sizes, spec) if inside]
+    true_ikm = ikm_point(pop[pop["inside"]])
+    true_gap = true_ikm - ikm_point(pop[~pop["inside"]])
+    reps, hit_ikm, hit_gap = 400, 0, 0
+    for _ in range(reps):
+        idx = np.concatenate([rng.choice(np.flatnonzero(pop["unit"].eq(f"U{h + 1}")), n, replace=False)
+                              for h, (_N, n, *_rest) in enumerate(spec)])
+        sample = pop.iloc[idx].reset_index(drop=True)
+        r = location_ikm(sample[sample["inside"]], sizes).iloc[0]
+        hit_ikm += r.ci_low <= true_ikm <= r.ci_high
+        g = compare_location_design(sample, sizes, district).iloc[0]
+        hit_gap += g.ci_low <= true_gap <= g.ci_high
+    # Monte Carlo SE of a 95 % coverage over 400 replicates: 1.1 points; allow three of them
+    # (this seed: 381 and 380 intervals of 400 cover)
+    for hits in (hit_ikm, hit_gap):
+        assert abs(hits / reps - 0.95) <= 3 * np.sqrt(0.95 * 0.05 / reps), (hit_ikm, hit_gap)
