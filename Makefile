@@ -27,10 +27,10 @@ install: $(STAMP) ## Create .venv if missing, install clem with its test and Das
 run: $(STAMP) ## Run the main job on the bundled sample survey -> outputs/<survey>/index.html (extra flags: ARGS="--lang en")
 	$(BIN)/clem run $(ARGS)
 
-test: $(STAMP) ## Pass the whole test suite: unit tests and notebook tests (nbval)
-	$(BIN)/python -m pytest $(ARGS)
+test: $(STAMP) ## Pass the whole test suite: unit tests and notebook tests (nbval); lists the 10 slowest tests
+	$(BIN)/python -m pytest --durations=10 $(ARGS)
 
-test-fast: $(STAMP) ## Unit tests only, without the slow notebook executions
+test-fast: $(STAMP) ## The tests not marked slow (no simulations, notebook runs or full pipeline runs): under a minute
 	$(BIN)/python -m pytest -m "not slow" $(ARGS)
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab (kernel 'Python (clem)')

@@ -11,9 +11,13 @@ import argparse
 import os
 import sys
 import textwrap
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .errors import ClemInputError
+from .paths import CHECKLIST_FILE, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+from .report.params import CITY_WEIGHTS, ReportParams
+from .text import LANGS
 
 __all__ = ["main", "build_parser"]
 
@@ -53,10 +57,16 @@ _standard_days = _whole_number(0, "is negative", " of working days")
 _FORMATTER = lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)  # noqa: E731
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``clem`` (sub-commands ``validate``, ``clean``, ``run``)."""
-    from .paths import CHECKLIST_FILE, OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
+def _version() -> str:
+    """The installed clem's version (``0.0.0+unknown`` in a source tree without install)."""
+    try:
+        return version("clem")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``clem`` (sub-commands ``validate``, ``clean``, ``run``, ``init``)."""
     parser = _Parser(
         prog="clem", allow_abbrev=False,
         formatter_class=_FORMATTER,
@@ -73,49 +83,55 @@ def build_parser() -> argparse.ArgumentParser:
               clem validate --data export.xlsx --codebook my.codebook.yml
               clem run --data export.xlsx --codebook my.codebook.yml --lang en --jobs 4"""),
     )
-    try:
-        from . import __version__
-    except ImportError:  # pragma: no cover
-        __version__ = "unknown"
-    parser.add_argument("--version", action="version", version=f"clem {__version__}")
+    parser.add_argument("--version", action="version", version=f"clem {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _no_abbrev = {"allow_abbrev": False}
+    _add_validate(sub)
+    _add_clean(sub)
+    _add_run(sub)
+    _add_init(sub)
+    return parser
 
-    def register_args(p, run: bool):
-        p.add_argument("--complaints", metavar="FILE", default=None,
-                       help="complaint register, one row per complaint (CSV, Excel, SPSS; docs/complaints.md)"
-                            + (" (default: none; for the bundled sample its synthetic register; \"\" for none)"
-                               if run else ""))
-        p.add_argument("--complaints-codebook", metavar="FILE", default=None, dest="complaints_codebook",
-                       help="what the register's columns mean (default: <register>.codebook.yml beside it, "
-                            "else columns recognised by name)")
 
-    def data_args(p, required: bool):
-        p.add_argument("--data", metavar="FILE", required=required,
-                       help="raw export: CSV, Excel (.xlsx), SPSS (.sav) or a KoboToolbox/ODK export"
-                            + ("" if required else f" (default: the bundled sample, {SAMPLE_DATA.name})"))
-        p.add_argument("--codebook", metavar="FILE", required=required,
-                       help="codebook (YAML) saying what every column means"
-                            + ("" if required else f" (default: {SAMPLE_CODEBOOK.name})"))
-        p.add_argument("--units-file", metavar="FILE", default=None, dest="units_file",
-                       help="service units: names, aliases, sectors (default: <survey>.units.yml or "
-                            "units.yml beside the codebook"
-                            + ("" if required else f"; for the bundled sample {UNITS_FILE.name}; with "
-                               "--retry-failed: the previous run's") + ")")
+def _register_args(p, run: bool) -> None:
+    p.add_argument("--complaints", metavar="FILE", default=None,
+                   help="complaint register, one row per complaint (CSV, Excel, SPSS; docs/complaints.md)"
+                        + (" (default: none; for the bundled sample its synthetic register; \"\" for none)"
+                           if run else ""))
+    p.add_argument("--complaints-codebook", metavar="FILE", default=None, dest="complaints_codebook",
+                   help="what the register's columns mean (default: <register>.codebook.yml beside it, "
+                        "else columns recognised by name)")
 
+
+def _data_args(p, required: bool) -> None:
+    p.add_argument("--data", metavar="FILE", required=required,
+                   help="raw export: CSV, Excel (.xlsx), SPSS (.sav) or a KoboToolbox/ODK export"
+                        + ("" if required else f" (default: the bundled sample, {SAMPLE_DATA.name})"))
+    p.add_argument("--codebook", metavar="FILE", required=required,
+                   help="codebook (YAML) saying what every column means"
+                        + ("" if required else f" (default: {SAMPLE_CODEBOOK.name})"))
+    p.add_argument("--units-file", metavar="FILE", default=None, dest="units_file",
+                   help="service units: names, aliases, sectors (default: <survey>.units.yml or "
+                        "units.yml beside the codebook"
+                        + ("" if required else f"; for the bundled sample {UNITS_FILE.name}; with "
+                           "--retry-failed: the previous run's") + ")")
+
+
+def _add_validate(sub) -> None:
     p = sub.add_parser(
-        "validate", formatter_class=_FORMATTER, **_no_abbrev,
+        "validate", formatter_class=_FORMATTER, allow_abbrev=False,
         help="check an export against its codebook; list what is wrong, row and column",
         description="Check an export against its codebook (and a complaint register, --complaints) without "
                     "writing anything. Every problem is printed with its row (1 = first data row) and column. "
                     "Exit 0 when there is no error (warnings are printed), 2 when there are errors.",
     )
-    data_args(p, required=False)
-    register_args(p, run=False)
+    _data_args(p, required=False)
+    _register_args(p, run=False)
     p.set_defaults(_parser=p)
 
+
+def _add_clean(sub) -> None:
     p = sub.add_parser(
-        "clean", formatter_class=_FORMATTER, **_no_abbrev,
+        "clean", formatter_class=_FORMATTER, allow_abbrev=False,
         help="write the cleaned table (parquet) and its audit log (<out>.log.csv)",
         description="Clean an export through its codebook: labels to codes, aliases to canonical "
                     "unit names, missing codes to missing, personal data removed or hashed. Writes "
@@ -124,14 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
                     "--complaints alone, the complaint register is cleaned into OUT instead; with both, the "
                     "register goes to OUT's stem + '.complaints.parquet'.",
     )
-    data_args(p, required=False)
-    register_args(p, run=False)
+    _data_args(p, required=False)
+    _register_args(p, run=False)
     p.add_argument("--out", metavar="FILE.parquet", default=None,
                    help="cleaned table to write (required)")
     p.set_defaults(_parser=p)
 
+
+def _add_run(sub) -> None:
+    """``clem run``: every option left out is None, so that run_survey can tell "not given" (the
+    report default of :class:`~clem_lib.report.ReportParams`, or the previous run's with
+    --retry-failed) from a value."""
     p = sub.add_parser(
-        "run", formatter_class=_FORMATTER, **_no_abbrev,
+        "run", formatter_class=_FORMATTER, allow_abbrev=False,
         help="the main job: clean once, one report per unit, index.html, results.csv",
         description=textwrap.dedent(f"""\
             Validate and clean the export once, then execute the location report for every
@@ -142,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 every report written, 1 some units failed (listed in index.html and "
                "manifest.json; rerun them with --retry-failed), 2 bad input or usage",
     )
-    data_args(p, required=False)
+    _data_args(p, required=False)
     p.add_argument("--units", metavar="A,B", default=None,
                    help="only these units, comma-separated: names, slugs or aliases "
                         "(e.g. \"Kec. Serengan,jebres\"; default: every unit in the data)")
@@ -151,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run the notebooks on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs "
                         "clem[dask]; the output folder must be visible to the workers at the same path)")
-    p.add_argument("--lang", choices=("id", "en"), default=None,
+    p.add_argument("--lang", choices=LANGS, default=None,
                    help="language of the reports: id (Bahasa Indonesia, default) or en")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default: outputs/<survey name>/)")
@@ -159,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rerun only the units that failed (or did not finish) in the previous run "
                         "of the output folder, with its parameters")
     p.add_argument("--round", metavar="N", type=_round, default=None,
-                   help="survey round to report (default 0: the latest round in the data)")
+                   help=f"survey round to report (default {ReportParams.round}: the latest round in the data)")
     p.add_argument("--notebooks", metavar="DIR", default=None,
                    help="folder with your own location_report.ipynb and city_overview.ipynb "
                         "(default: the bundled notebooks)")
@@ -170,23 +191,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cold", action="store_true",
                    help="start a fresh kernel for every report instead of reusing each worker's warm kernel "
                         "(slower; the reports are the same)")
-    p.add_argument("--city-weights", choices=("design", "none"), default=None, dest="city_weights",
+    p.add_argument("--city-weights", choices=CITY_WEIGHTS, default=None, dest="city_weights",
                    help="city-wide figures of the city overview: design (default: stratified by unit, "
                         "weighted by users_per_month of the units file, with finite-population correction, "
                         "the unweighted figure beside it; unweighted when a unit has no users_per_month) "
                         "or none (unweighted only)")
-    register_args(p, run=True)
+    _register_args(p, run=True)
     p.add_argument("--complaint-standard-days", metavar="N", type=_standard_days, default=None,
                    dest="complaint_standard_days",
                    help="published standard for resolving a complaint, in working days (default: the register "
-                        "codebook's standard_days, else 5)")
+                        f"codebook's standard_days, else {ReportParams.complaint_standard_days})")
     p.add_argument("--holidays", metavar="FILE", default=None,
                    help="public holidays for working days, CSV with a date column (default: the bundled "
                         "Indonesian national holidays and cuti bersama, data/holidays_id.csv)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
+
+def _add_init(sub) -> None:
     p = sub.add_parser(
-        "init", formatter_class=_FORMATTER, **_no_abbrev,
+        "init", formatter_class=_FORMATTER, allow_abbrev=False,
         help="draft a codebook and a units file from someone else's export",
         description=textwrap.dedent("""\
             Read an export (Kobo/ODK, Google Forms, SPSS, a spreadsheet of 1-4 scores) and
@@ -207,7 +230,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the two files (default: the export's folder, or its parent "
                         "when that folder is named raw)")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
-    return parser
 
 
 def _register_units_file(args):

@@ -33,10 +33,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .cleaning import LOG_COLUMNS, Problem
-from .codebook import normalize_label
+from .cleaning.audit import LOG_COLUMNS
+from .codebook import normalize_label, read_yaml
 from .errors import ClemInputError
 from .paths import DATA_DIR, UNITS_FILE
+from .problems import Problem
 
 __all__ = [
     "CHANNELS",
@@ -203,12 +204,10 @@ def load_register_codebook(path=None) -> RegisterCodebook:
     """
     if path is None or str(path) == "":
         return RegisterCodebook()
-    from .codebook import _read_yaml
-
     path = Path(path)
     if not path.is_file():
         raise ClemInputError("register codebook not found", file=path, fix="check the path")
-    doc = _read_yaml(path)
+    doc = read_yaml(path)
     if doc is None:
         doc = {}
     if not isinstance(doc, Mapping):
@@ -627,7 +626,7 @@ def _log_frame(entries) -> pd.DataFrame:
 
 
 def validate_register(path, codebook=None, units_path=UNITS_FILE, *, cutoff=None) -> list:
-    """Every problem of a register (errors first, then warnings) as :class:`clem_lib.cleaning.Problem`."""
+    """Every problem of a register (errors first, then warnings) as :class:`clem_lib.problems.Problem`."""
     try:
         res = clean_register(path, codebook, units_path, cutoff=cutoff, collect_errors=True)
     except ClemInputError as exc:

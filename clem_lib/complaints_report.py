@@ -18,6 +18,7 @@ import pandas as pd
 from .complaint_stats import (
     breakdown,
     complaint_counts,
+    km_table,
     logrank,
     monthly_counts,
     monthly_trend,
@@ -26,8 +27,11 @@ from .complaint_stats import (
     resolution_times,
     survey_vs_register,
 )
-from .complaints import CHANNELS, load_holidays
+from .complaints import CHANNELS, REGISTER_COLUMNS, load_holidays
 from .errors import ClemInputError
+from .plots import plot_resolution_curves
+from .text.tables import report_table
+from .results import results_row
 from .text import escape_text, fmt_interval, fmt_number, fmt_p, fmt_percent, is_missing, is_small, label, small_cell_text
 
 __all__ = ["RegisterView", "read_register_table", "channel_label"]
@@ -43,8 +47,6 @@ def channel_label(code, lang: str = "id") -> str:
 
 def read_register_table(path) -> pd.DataFrame:
     """The cleaned register written by ``clem clean --complaints`` / ``clem run --complaints``."""
-    from .complaints import REGISTER_COLUMNS
-
     p = Path(path)
     if not p.is_file():
         raise ClemInputError("cleaned complaint register not found", file=p,
@@ -163,8 +165,6 @@ class RegisterView:
         times, the share within the standard, the monthly trend, channels and categories, the log-rank
         test between channels (and, for the city, between units), and for a unit the survey beside the
         register."""
-        from .results import results_row
-
         u = "" if unit is None else unit
         rows = []
         mn = self.min_n
@@ -227,8 +227,6 @@ class RegisterView:
     def curves(self, groups: dict) -> pd.DataFrame:
         """Kaplan–Meier steps of each named subset of :attr:`times` (``{label: frame}``):
         ``group, time, surv, n`` starting at (0, 1)."""
-        from .complaint_stats import km_table
-
         parts = []
         for name, t in groups.items():
             k = km_table(t["days"], t["event"], alpha=self.alpha)
@@ -373,8 +371,6 @@ def zero_claim_text(r: dict, *, lang: str) -> str:
 
 def register_table(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str, min_n: int, caption: str):
     """The register's figures for one unit with the survey's beside them (a ReportTable)."""
-    from .report import report_table
-
     c = view.unit_counts(unit)
     rows = []
 
@@ -425,8 +421,6 @@ def register_table(view: RegisterView, unit, survey: pd.DataFrame, *, lang: str,
 
 def breakdown_table(view: RegisterView, unit, *, lang: str, min_n: int, caption: str):
     """Complaints by channel and by category: count and share; fewer than ``min_n`` shown as n < 5."""
-    from .report import report_table
-
     rows = []
     for col, key in (("channel", "col_channel"), ("category", "col_category")):
         b = view.breakdown(col, unit)
@@ -450,8 +444,6 @@ def calendar_days_for(workdays: int) -> float:
 
 
 def unit_chart(view: RegisterView, unit, *, lang: str, min_n: int):
-    from .plots import plot_resolution_curves
-
     curves = view.curves({label("grp_this_unit", lang): view.unit_times(unit),
                           label("grp_city", lang): view.unit_times(None)})
     std = view.standard_days
@@ -462,8 +454,6 @@ def unit_chart(view: RegisterView, unit, *, lang: str, min_n: int):
 
 
 def city_chart(view: RegisterView, *, lang: str, min_n: int):
-    from .plots import plot_resolution_curves
-
     t = view.times
     groups = {u: t[(t["unit"] == u).to_numpy(dtype=bool)] for u in view.unit_names}
     curves = view.curves(groups)
@@ -500,8 +490,6 @@ def city_text(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int
 
 def city_table(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int, caption: str):
     """One row per unit: complaints, rate, resolved, open, median days, within standard, the survey."""
-    from .report import report_table
-
     v = view.versus(survey) if ("had_problem" in survey.columns and len(survey)) else pd.DataFrame()
     vs = {r["unit"]: r for r in v.to_dict("records")} if len(v) else {}
     kind = next((r["unlodged_kind"] for r in vs.values() if r.get("unlodged_kind")), "")

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from .text import LABELS, fmt_number
+
 __all__ = [
     "TEMPLATES_DIR",
     "render_notebook_html",
@@ -318,26 +320,16 @@ def render_index_html(
 
 
 def _fmt(value, decimals: int, lang: str) -> str:
-    """Number for display: fixed decimals, decimal comma in Indonesian, '–' if missing."""
-    if value is None:
-        return "–"
+    """A figure in the one number style (:func:`clem_lib.text.fmt_number`, '–' if missing); text as it is."""
     try:
-        v = float(value)
+        return fmt_number(value, decimals, lang)
     except (TypeError, ValueError):
         return str(value)
-    if v != v:  # NaN
-        return "–"
-    from .rounding import round_half_up
-
-    s = f"{round_half_up(v, decimals):.{decimals}f}"
-    return s.replace(".", ",") if lang == "id" else s
 
 
 def _sector_names(codes, lang: str) -> str:
     """``"adminduk, kesehatan"`` -> ``"Administrasi kependudukan, Kesehatan"``; a code without a
     label (a sector of one's own) is shown as written."""
-    from .text import LABELS
-
     if not codes:
         return ""
     names = [LABELS[f"sector_{c}"][lang] if f"sector_{c}" in LABELS else c

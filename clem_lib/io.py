@@ -23,7 +23,8 @@ import pandas as pd
 from .errors import ClemInputError
 from .paths import CHECKLIST_FILE, UNITS_FILE
 
-__all__ = ["read_survey", "read_survey_columns", "write_csv", "neutralize_formulas", "load_checklist", "atomic_path"]
+__all__ = ["read_survey", "read_survey_columns", "write_csv", "neutralize_formulas", "load_checklist", "atomic_path",
+           "write_bytes_atomic", "write_text_atomic"]
 
 _CSV_EXT = {".csv", ".txt", ".tsv"}
 _EXCEL_EXT = {".xlsx", ".xlsm", ".xls"}
@@ -448,6 +449,30 @@ def atomic_path(path) -> tuple[Path, Path]:
     # so reviewers sharing the output folder can read them.
     os.chmod(tmp, 0o666 & ~_UMASK)
     return Path(tmp), path
+
+
+def write_bytes_atomic(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through :func:`atomic_path`, flushed to disk before the rename.
+
+    A reader sees the old file or the whole new one, never half of it, even
+    after a crash. Returns ``path``.
+    """
+    tmp, final = atomic_path(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return final
+
+
+def write_text_atomic(path, text: str) -> Path:
+    """:func:`write_bytes_atomic` of ``text`` in UTF-8 (no newline translation)."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def _current_umask() -> int:

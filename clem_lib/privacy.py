@@ -29,6 +29,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .columns import resolve_columns
 from .errors import ClemInputError
 
 __all__ = [
@@ -163,9 +164,7 @@ def personal_values(raw: pd.DataFrame, codebook, *, min_length: int = 6) -> set:
     -------
     set of str
     """
-    from .cleaning import _resolve_columns  # the same column resolution as cleaning
-
-    found = _resolve_columns(raw, codebook, None, [])
+    found = resolve_columns(raw, codebook)  # the same column resolution as cleaning
     values: set = set()
     for spec in codebook.columns:
         col = found.get(spec.name)

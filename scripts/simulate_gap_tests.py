@@ -34,7 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from clem_lib import stats as cs  # noqa: E402
+from clem_lib.stats.ikm_tests import ikm_gap_core  # noqa: E402
+from clem_lib.stats.paired import paired_row  # noqa: E402
+from clem_lib.stats.twogroup import proportion_row, score_row  # noqa: E402
+from clem_lib.stats.units import dunn_pairs  # noqa: E402
 
 BASE_PROBS = np.array([0.10, 0.25, 0.40, 0.25])
 CUTS = sps.norm.ppf(np.cumsum(BASE_PROBS)[:-1])  # latent cut points of the base distribution
@@ -89,7 +92,7 @@ def sim_scores(n: int, reps: int, seed: int, gap: float = 0.0) -> dict:
     rej = cov = cov_d = 0
     for _ in range(reps):
         x, y = draw(rng, p1, n), draw(rng, p2, n)
-        r = cs._score_row(x, y, min_n=5, conf_level=0.95)
+        r = score_row(x, y, min_n=5, conf_level=0.95)
         rej += r["p_value"] < ALPHA
         cov += r["ci_low"] <= true_gap <= r["ci_high"]
         cov_d += (r["effect_ci_low"] <= td <= r["effect_ci_high"]) if np.isfinite(r["effect_ci_low"]) else 0
@@ -103,7 +106,7 @@ def sim_proportions(n: int, reps: int, seed: int, p: float = 0.3) -> dict:
     for _ in range(reps):
         a = (rng.random(n) < p).astype(float)
         b = (rng.random(n) < p).astype(float)
-        r = cs._prop_row(a, b, min_n=5, conf_level=0.95)
+        r = proportion_row(a, b, min_n=5, conf_level=0.95)
         rej += r["p_value"] < ALPHA
         cov += r["ci_low"] <= 0.0 <= r["ci_high"]
         cov_h += r["effect_ci_low"] <= 0.0 <= r["effect_ci_high"]
@@ -126,7 +129,7 @@ def sim_ikm(n: int, reps: int, seed: int, n_boot: int = 2000, n_perm: int = 2000
     rej = cov = 0
     for i in range(reps):
         x1, x2 = _ikm_answers(rng, n), _ikm_answers(rng, n)
-        r = cs._ikm_core(x1, ones, x2, ones, w, min_n=5, n_boot=n_boot, n_perm=n_perm,
+        r = ikm_gap_core(x1, ones, x2, ones, w, min_n=5, n_boot=n_boot, n_perm=n_perm,
                          seed=seed * 7919 + i, conf_level=0.95)
         rej += r["p_value"] < ALPHA
         cov += r["ci_low"] <= 0.0 <= r["ci_high"]
@@ -139,7 +142,7 @@ def sim_paired(n: int, reps: int, seed: int, n_boot: int = 1000) -> dict:
     rej = cov = cov_r = 0
     for _ in range(reps):
         x, y = draw(rng, BASE_PROBS, n), draw(rng, BASE_PROBS, n)
-        r = cs._paired_row(x, y, rng=rng, n_boot=n_boot, min_n=5, conf_level=0.95)
+        r = paired_row(x, y, rng=rng, n_boot=n_boot, min_n=5, conf_level=0.95)
         rej += r["p_value"] < ALPHA
         cov += r["ci_low"] <= 0.0 <= r["ci_high"]
         cov_r += r["effect_ci_low"] <= 0.0 <= r["effect_ci_high"]
@@ -153,7 +156,7 @@ def sim_kruskal(n: int, reps: int, seed: int, k: int = 3) -> dict:
     for _ in range(reps):
         samples = [draw(rng, BASE_PROBS, n) for _ in range(k)]
         rej += sps.kruskal(*samples).pvalue < ALPHA
-        _, p = cs._dunn_pairs(samples)
+        _, p = dunn_pairs(samples)
         # some Holm-adjusted p < alpha  <=>  the smallest p times the number of pairs < alpha
         rej_dunn += bool(np.min(p) * len(p) < ALPHA)
     return {"reject": rej / reps, "reject_dunn_any": rej_dunn / reps}

@@ -718,6 +718,7 @@ def _(c):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setup, words", CASES)
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(base, tmp_path, capsys, setup, words):
     c = Case(base, tmp_path)

@@ -22,7 +22,6 @@ from clem_lib import ClemInputError
 from clem_lib.results import RESULTS_COLUMNS
 from clem_lib.batch import (
     NotebookTask,
-    Progress,
     NotebookOutcome,
     execute_notebook_task,
     headline_figures,
@@ -31,6 +30,7 @@ from clem_lib.batch import (
     run_notebooks,
     run_reports,
 )
+from clem_lib.batch.pool import Progress
 from clem_lib.codebook import load_units
 from clem_lib.htmlout import add_table_of_contents, external_references, render_index_html
 
@@ -404,7 +404,7 @@ def test_dask_local_cluster_runs_the_same_fan_out(survey, tmp_path):
 
 def test_dask_missing_scheduler_is_a_clear_error(survey, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr("clem_lib.batch._DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("clem_lib.batch.pool.DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(ClemInputError, match="cannot connect to the Dask scheduler"):
         run_notebooks([NotebookTask(key="a", label="a", kind="unit", notebook=str(LOCATION_NB),
                                     parameters={}, cwd=str(tmp_path))],
@@ -590,7 +590,7 @@ def test_interrupted_run_is_recognisable_and_retry_completes_it(survey, tmp_path
                                       error=None, ipynb="{}", html="<html></html>"))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("clem_lib.batch.run_notebooks", interrupted)
+    monkeypatch.setattr("clem_lib.batch.run.run_notebooks", interrupted)
     with pytest.raises(KeyboardInterrupt):
         _run(survey, out, units=one)
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -143,6 +143,7 @@ def test_generated_survey_has_the_sample_format_and_cleans_without_errors(tmp_pa
 
 
 # ------------------------------------------------------------- smoke runs
+@pytest.mark.slow
 def test_clean_benchmark_smoke(tmp_path):
     from benchmarks import bench_clean
 

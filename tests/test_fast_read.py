@@ -18,7 +18,11 @@ from clem_lib import (
     load_units,
     read_survey,
 )
-from clem_lib.cleaning import _column_selector, _factorize, _parse_datetimes, _parse_iso_arrow, _value_codes
+from clem_lib.cleaning.codes import factorize as _factorize
+from clem_lib.cleaning.codes import value_codes as _value_codes
+from clem_lib.cleaning.dates import parse_datetimes as _parse_datetimes
+from clem_lib.cleaning.dates import parse_iso_arrow as _parse_iso_arrow
+from clem_lib.cleaning.survey import column_selector as _column_selector
 from clem_lib.io import read_survey_columns
 
 FIX = Path(__file__).parent / "fixtures" / "data"
@@ -191,16 +195,16 @@ def test_interview_date_beyond_the_datetime_range_is_logged_as_unreadable(tmp_pa
     assert res.table.loc[res.table["respondent_id"] == "a1", "interview_date"].isna().all()
 
 
-@pytest.mark.parametrize("slow", ["_duplicates", "_clean_values", "frame"])
+@pytest.mark.parametrize("slow", ["mark_duplicates", "clean_values", "frame"])
 def test_threads_finishing_in_any_order_give_the_same_result(monkeypatch, slow):
     # duplicates run beside the value columns, the audit log is built beside the table:
     # holding back either side changes nothing in the table, the log or the problems
     import time
 
-    import clem_lib.cleaning as cleaning
+    import clem_lib.cleaning.frame as cleaning
 
     expected = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today=TODAY)
-    owner = cleaning._Log if slow == "frame" else cleaning
+    owner = cleaning.AuditLog if slow == "frame" else cleaning
     original = getattr(owner, slow)
 
     def held_back(*args, **kwargs):

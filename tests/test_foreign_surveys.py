@@ -315,6 +315,7 @@ def _read_back(e) -> pd.DataFrame:
     raise AssertionError(e.name)
 
 
+@pytest.mark.slow
 def test_generator_same_bytes_and_its_truth_is_in_the_files(tmp_path):
     first = gen.make_all(tmp_path / "a")
     gen.make_all(tmp_path / "b")  # the same call again, compared file by file below

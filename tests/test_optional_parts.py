@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import clem_lib as clem
+from clem_lib.report.unit import UNIT_FIGURES, UNIT_TABLES
 from clem_lib.scales import BUILTIN_SCALES, SKM_UNSUR_SCALES
 
 UNITS_YML = """units:
@@ -125,5 +126,5 @@ def test_figures_and_tables_are_numbered_on_without_gaps(survey):
     assert str(rep.caption("sample")).startswith("**Figure 1.** Respondents per sector.")
     # every section present (the bundled sample): the fixed numbers the findings have always cited
     full = clem.UnitReport.build(unit="Kec. Serengan", data_path=str(clem.cleaned_sample()), n_boot=200)
-    assert full.numbers == {"figure": {k: clem.FIGURES[k] for k, _ in clem.report._UNIT_FIGURES},
-                            "table": {k: clem.TABLES[k] for k, _ in clem.report._UNIT_TABLES}}
+    assert full.numbers == {"figure": {k: clem.FIGURES[k] for k, _ in UNIT_FIGURES},
+                            "table": {k: clem.TABLES[k] for k, _ in UNIT_TABLES}}

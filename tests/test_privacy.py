@@ -135,6 +135,7 @@ def test_personal_respondent_id_is_hashed_even_in_the_duplicate_log(tmp_path, mo
     assert res.table["respondent_id"].str.fullmatch(r"[0-9a-f]{20}").all()
 
 
+@pytest.mark.slow
 def test_personal_values_and_scan(tmp_path):
     from clem_lib import load_codebook, personal_values, scan_for_personal_values
 

@@ -1,4 +1,5 @@
-"""Report text: labels, number formats, small-cell suppression, escaping, sentences, results rows."""
+"""Report text and parameters: labels, number formats, small-cell suppression, escaping, sentences,
+results rows, ReportParams."""
 
 from __future__ import annotations
 
@@ -251,6 +252,7 @@ def test_read_unit_slice_reads_only_that_unit(tmp_path):
         clem.read_unit_slice(tmp_path / "missing.parquet", "A")
 
 
+@pytest.mark.slow
 def test_unit_report_on_the_sample(tmp_path):
     """The unit report's numbers are the results rows' numbers."""
     path = clem.cleaned_sample()
@@ -413,6 +415,7 @@ def test_methods_name_the_tests_each_report_runs():
     assert "Kruskal–Wallis" in str(city.methods())
 
 
+@pytest.mark.slow
 def test_city_figures_design_based_by_default_unweighted_when_asked_or_when_n_is_missing():
     city = clem.CityReport.build(data_path=str(clem.cleaned_sample()), lang="en")
     assert city.design["used"] and not city.design["missing"]
@@ -454,3 +457,64 @@ def test_city_figures_design_based_by_default_unweighted_when_asked_or_when_n_is
                .str.contains("design-based")) == {False}
     with pytest.raises(clem.ClemInputError, match="city_weights"):
         clem.CityReport.build(data_path=str(clem.cleaned_sample()), city_weights="yes")
+
+
+def test_report_params_defaults_are_the_notebooks_parameters():
+    """One default per parameter: the notebooks' parameters cells say the same as ReportParams."""
+    import ast
+    import dataclasses
+
+    import papermill
+
+    from clem_lib.paths import NOTEBOOKS_DIR
+
+    fields = {f.name for f in dataclasses.fields(clem.ReportParams)}
+    defaults = clem.ReportParams()
+    for name in ("location_report.ipynb", "city_overview.ipynb"):
+        params = papermill.inspect_notebook(str(NOTEBOOKS_DIR / name))
+        assert set(params) <= fields, name
+        for key, p in params.items():
+            if key != "unit":  # the notebook's own example unit; a ReportParams without one is the city's
+                assert ast.literal_eval(p["default"]) == getattr(defaults, key), (name, key)
+    # the report classes default to the same values
+    import inspect
+
+    for cls in (clem.UnitReport, clem.CityReport):
+        for key, p in inspect.signature(cls.build).parameters.items():
+            if key in fields and p.default is not inspect.Parameter.empty:
+                assert p.default == getattr(defaults, key), (cls.__name__, key)
+
+
+def test_report_params_to_papermill_is_what_each_notebook_takes():
+    unit = clem.ReportParams(unit="Kec. Serengan", data_path="cleaned.parquet", units_path="units.yml", round=2,
+                             alpha=0.01, min_n=10, results_path=".parts/kec-serengan.results.csv")
+    got = unit.to_papermill()
+    assert list(got) == ["unit", "data_path", "checklist_path", "units_path", "lang", "alpha", "min_n", "seed",
+                         "scheme", "round", "results_path"]
+    assert got["round"] == 2 and got["alpha"] == 0.01 and got["seed"] == 20130924 and got["checklist_path"] == ""
+    city = clem.ReportParams(scheme={"name": "custom", "unsur": ["a"]}, complaints_path="complaints.parquet",
+                             city_weights="none").to_papermill()
+    # the register's three only with a register; city_weights only for the city overview; a custom scheme as JSON
+    assert list(city) == ["data_path", "checklist_path", "units_path", "lang", "alpha", "min_n", "seed", "scheme",
+                          "complaints_path", "complaint_standard_days", "holidays_path", "city_weights",
+                          "results_path"]
+    assert city["scheme"] == '{"name": "custom", "unsur": ["a"]}' and city["complaint_standard_days"] == 5
+    # what a notebook reads back is what it was given; other names in its namespace are ignored
+    assert clem.ReportParams.from_papermill({**got, "In": [], "clem": clem}) == unit
+    assert clem.ReportParams.from_papermill({}) == clem.ReportParams()
+
+
+def test_report_params_validate_makes_the_unit_canonical_and_rejects_what_validate_report_params_does():
+    units = clem.load_units()
+    p = clem.ReportParams(unit="serengan", min_n=np.int64(10), seed=1).validate(units)
+    assert p.unit == "Kec. Serengan" and p.min_n == 10 and type(p.min_n) is int and p.seed == 1
+    assert clem.ReportParams().validate().unit is None  # the city overview: no unit to resolve
+    for kw, fragment in [({"lang": "fr"}, "unknown language 'fr'"),
+                         ({"alpha": 0.6}, "alpha 0.6 is not in (0, 0.5]"), ({"round": True}, "round True"),
+                         ({"city_weights": "yes"}, "unknown city_weights 'yes'"),
+                         ({"unit": "Kec. Serengen"}, "unknown unit 'Kec. Serengen'")]:
+        with pytest.raises(ClemInputError) as err:
+            clem.ReportParams(**kw).validate(units)
+        assert fragment in str(err.value)
+    with pytest.raises(ClemInputError, match="parameter 'unit' is empty"):
+        clem.UnitReport.from_params(clem.ReportParams(data_path=str(clem.cleaned_sample())))

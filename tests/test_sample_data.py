@@ -48,6 +48,7 @@ def test_generator_rebuilds_committed_files_byte_for_byte():
     assert gen.checklist_csv().encode("utf-8") == CHECKLIST_FILE.read_bytes()
 
 
+@pytest.mark.slow
 def test_generator_check_mode_writes_nothing():
     before = SAMPLE_DATA.stat().st_mtime_ns
     out = subprocess.run([sys.executable, str(DATA_DIR / "make_sample.py"), "--check"],

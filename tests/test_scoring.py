@@ -8,6 +8,9 @@ import pytest
 
 from clem_lib import results, scoring
 from clem_lib.scoring import SCHEMES, get_scheme, ikm_grade, ikm_point, round_half_up
+from clem_lib.scoring.intervals import bootstrap_interval, delta_interval
+from clem_lib.scoring.tables import answers as answer_matrix
+from clem_lib.scoring.tables import scores
 
 UNSUR9 = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
           "pengaduan", "sarana"]
@@ -278,9 +281,9 @@ def test_ikm_and_nrr_by_many_small_groups_equal_per_group_results():
         row = out.iloc[i]
         assert tuple(row[by].where(row[by].notna(), None)) == tuple(
             None if pd.isna(k) else k for k in key)
-        x = scoring._scores(sub, s)
+        x = scores(sub, s)
         x = x[~np.all(np.isnan(x), axis=1)]
-        lo, hi, _ = scoring._delta_interval(x, w, 0.95)
+        lo, hi, _ = delta_interval(x, w, 0.95)
         lo, hi = max(lo, 25.0 * 1 * 9 * w), min(hi, 25.0 * 4 * 9 * w)  # cut to the scale
         exp = ikm_point(sub, weights="rounded")
         assert row["n"] == x.shape[0]
@@ -330,8 +333,6 @@ def _simulated(rng, n, base=3.2, k=9):
 
 
 def _coverage(ci, level, reps, n, seed=20170):
-    from clem_lib.scoring import _bootstrap_interval, _delta_interval
-
     rng = np.random.default_rng(seed)
     big = _simulated(rng, 200_000)
     truth = 25 / 9 * np.nansum(np.nanmean(big, axis=0))
@@ -339,13 +340,14 @@ def _coverage(ci, level, reps, n, seed=20170):
     for r in range(reps):
         x = _simulated(rng, n)
         if ci == "delta":
-            lo, hi, _ = _delta_interval(x, 1 / 9, level)
+            lo, hi, _ = delta_interval(x, 1 / 9, level)
         else:
-            lo, hi = _bootstrap_interval(x, 1 / 9, level, 500, np.random.default_rng(r), "BCa")
+            lo, hi = bootstrap_interval(x, 1 / 9, level, 500, np.random.default_rng(r), "BCa")
         hits += lo <= truth <= hi
     return hits / reps
 
 
+@pytest.mark.slow
 def test_interval_coverage_by_simulation():
     # nominal 95%: both intervals reach it at n = 80 (Krejcie-Morgan for N = 100)
     assert 0.92 <= _coverage("delta", 0.95, 400, 80) <= 0.98
@@ -676,8 +678,6 @@ def test_sample_checklist_compliance():
 
 def test_answers_matrix_is_the_same_whatever_the_column_types():
     # the cleaned table's Int64 codes take a direct path; every other dtype goes through to_numeric
-    from clem_lib.scoring import _answers
-
     df = pd.DataFrame({
         "int64": pd.array([1, None, 4, 3], dtype="Int64"),
         "float": np.array([1.0, np.nan, 2.0, 4.0]),
@@ -685,10 +685,10 @@ def test_answers_matrix_is_the_same_whatever_the_column_types():
         "text": pd.Series(["3", "x", None, "2"], dtype=object),
         "flag": pd.array([True, None, False, True], dtype="boolean"),
     })
-    x = _answers(df, list(df.columns))
+    x = answer_matrix(df, list(df.columns))
     ref = np.column_stack([pd.to_numeric(df[c], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
                            for c in df.columns])
     assert x.shape == (4, 5) and x.dtype == np.float64
     np.testing.assert_array_equal(x, ref)  # NaN in the same places
     assert np.isnan(x[1, 0]) and np.isnan(x[1, 3]) and x[0, 3] == 3.0 and x[0, 4] == 1.0
-    assert _answers(df.iloc[:0], ["int64", "text"]).shape == (0, 2)
+    assert answer_matrix(df.iloc[:0], ["int64", "text"]).shape == (0, 2)

@@ -15,7 +15,9 @@ import pytest
 
 from clem_lib import stats as cs
 from clem_lib.codebook import UNSUR_14_2017
+from clem_lib.defaults import DEFAULT_SEED
 from clem_lib.paths import PROJECT_ROOT
+from clem_lib.stats.units import kruskal_from_counts
 from clem_lib.stats import (
     GAP_COLUMNS, adjust_pvalues, adjust_within_family, cliffs_delta, compare_ikm, compare_proportions,
     compare_rounds, compare_scores, compare_units, dunn_test, gap_report, ikm_vs_target, newcombe_ci,
@@ -216,7 +218,7 @@ def test_proportion_vs_target_matches_r():
     # prop.test(34, 40, correct = FALSE, conf.level = 0.90)$conf.int[1] = 0.735256114268597
     assert r.ci_low == pytest.approx(100 * (0.735256114268597 - 0.7), rel=1e-10)
     assert r.ci_high == math.inf and r.estimate1 == 85.0
-    assert "di atas target 70,0%" in r.reading_id and "73,5%" in r.reading_id
+    assert "di atas target 70%" in r.reading_id and "74%" in r.reading_id  # 73.5% read as a table shows it
 
 
 # ---------------------------------------------------------------------------
@@ -303,8 +305,8 @@ def test_kruskal_from_count_tables_equals_scipy():
                     [rng.normal(size=12), rng.normal(size=9) + 1]):
         levels = np.unique(np.concatenate(samples))
         counts = np.stack([np.bincount(np.searchsorted(levels, s), minlength=len(levels)) for s in samples])
-        assert cs._kruskal_from_counts(counts.astype(float)) == pytest.approx(kruskal(*samples).statistic,
-                                                                              rel=1e-12)
+        assert kruskal_from_counts(counts.astype(float)) == pytest.approx(kruskal(*samples).statistic,
+                                                                          rel=1e-12)
 
 
 def test_dunn_small_unit_is_not_enough_data():
@@ -348,7 +350,7 @@ def test_unit_vs_rest_ikm_agrees_with_compare_ikm_per_unit():
     df = _ikm_city(n_units=5, n=80, shift=0.4, seed=11)
     t = unit_vs_rest(df, kind="ikm", n_boot=1000, n_perm=1000)
     for i, u in enumerate(t.group1):
-        one = compare_ikm(df, by="unit", group1=u, n_boot=1000, n_perm=1000, seed=12345 + i).iloc[0]
+        one = compare_ikm(df, by="unit", group1=u, n_boot=1000, n_perm=1000, seed=DEFAULT_SEED + i).iloc[0]
         r = t.iloc[i]
         # the point figures are the same computation
         for c in ("n1", "n2", "estimate1", "estimate2", "gap", "effect_size", "effect_ci_low", "effect_ci_high"):
@@ -362,6 +364,7 @@ def test_unit_vs_rest_ikm_agrees_with_compare_ikm_per_unit():
     pd.testing.assert_frame_equal(t, unit_vs_rest(df, kind="ikm", n_boot=1000, n_perm=1000))  # seeded
 
 
+@pytest.mark.slow
 def test_unit_vs_rest_ikm_size_and_coverage_by_simulation():
     # no unit differs: the test rejects about 5% of the time and the gap's interval covers 0 about 95%
     reject = cover = total = 0
@@ -538,13 +541,13 @@ def test_ordinal_model_reports_failures_as_rows():
 # ---------------------------------------------------------------------------
 
 
-def test_reading_uses_indonesian_decimal_commas():
+def test_reading_uses_indonesian_decimal_commas_and_the_report_terms():
     row = dict(zip(GAP_COLUMNS, [np.nan] * len(GAP_COLUMNS)))
     row.update(design="two-group", comparison="special_group", metric="nrr:sarana", group1="True",
                group2="False", n1=40, n2=120, gap=-0.45, ci_low=-0.60, ci_high=-0.30, p_value=0.0002,
                p_adjusted=0.0012, gap_unit="points", status="ok")
     t = cs.add_readings(pd.DataFrame([row]))
-    assert t.reading_id[0] == ("Rata-rata nilai unsur sarana dan prasarana pada pengguna kelompok khusus "
+    assert t.reading_id[0] == ("Rata-rata nilai unsur sarana dan prasarana pada pengguna kelompok rentan "
                                "0,45 poin lebih rendah daripada pada pengguna lain "
                                "(IK 95% tanpa koreksi: 0,30\u20130,60; p terkoreksi = 0,001).")
     assert t.reading_en[0] == ("The mean score for facilities and infrastructure among special-group users is "
@@ -552,8 +555,47 @@ def test_reading_uses_indonesian_decimal_commas():
     row.update(gap=12345.6, ci_low=-100.0, ci_high=24000.0, p_adjusted=0.2, gap_unit="rupiah",
                metric="mean:cost_paid", comparison="channel", group1="broker", group2="in_person")
     t = cs.add_readings(pd.DataFrame([row]))
-    assert "12.346 rupiah (IK 95% tanpa koreksi: -100 s.d. 24.000; p terkoreksi = 0,200)" in t.reading_id[0]
-    assert "12,346 rupiah (unadjusted 95% CI: -100 to 24,000; adjusted p = 0.200)" in t.reading_en[0]
+    assert "selisih +Rp 12.346 (IK 95% tanpa koreksi: \u2212100 sampai 24.000; p terkoreksi = 0,200)" in t.reading_id[0]
+    assert "gap +Rp 12,346 (unadjusted 95% CI: \u2212100 to 24,000; adjusted p = 0.200)" in t.reading_en[0]
+
+
+def test_reading_prints_each_figure_as_the_report_tables_do():
+    from clem_lib.text import fmt_interval, fmt_number, fmt_p
+
+    row = dict(zip(GAP_COLUMNS, [np.nan] * len(GAP_COLUMNS)))
+    row.update(design="two-group", comparison="channel", metric="mean:days_to_complete", group1="broker",
+               group2="in_person", n1=1200, n2=30, gap=-3.25, ci_low=-5.25, ci_high=-1.25, p_value=0.04,
+               p_adjusted=0.2, gap_unit="days", status="ok")
+    t = cs.add_readings(pd.DataFrame([row]))
+    # half up, a true minus sign, "sampai" between negative limits: fmt_number / fmt_interval / fmt_p
+    assert f"selisih {fmt_number(-3.25, 1, 'id', signed=True)} hari" in t.reading_id[0]
+    assert "selisih \u22123,3 hari (IK 95% tanpa koreksi: \u22125,3 sampai \u22121,3; p terkoreksi = 0,200)" \
+        in t.reading_id[0]
+    assert f"CI: {fmt_interval(-5.25, -1.25, 1, 'en', prefix=False)}; adjusted p = {fmt_p(0.2, 'en')})" \
+        in t.reading_en[0]
+    row.update(metric="pct_paid_extra", gap=12.5, ci_low=2.5, ci_high=22.5, p_adjusted=0.01,
+               gap_unit="percentage points")
+    t = cs.add_readings(pd.DataFrame([row]))
+    assert "13 poin persen lebih tinggi" in t.reading_id[0] and "(IK 95% tanpa koreksi: 3\u201323;" in t.reading_id[0]
+    assert "13 percentage points higher" in t.reading_en[0]
+
+
+def test_readings_know_the_row_statuses():
+    from clem_lib.stats.rows import NOT_ENOUGH, OK, gap_row
+
+    rows = [gap_row(design="two-group", comparison="gender", group1="female", group2="male", metric="ikm",
+                    n1=3, n2=1040, status=NOT_ENOUGH),
+            gap_row(design="model", metric="nrr:sarana", status="model failed: every answer is the same"),
+            gap_row(design="k-group", metric="nrr:waktu", statistic=7.5, p_value=0.02, effect_size=0.0123,
+                    status=OK)]
+    t = cs.add_readings(pd.DataFrame(rows))
+    assert t.reading_id.tolist() == [
+        "Data belum cukup untuk membandingkan IKM antara perempuan dan laki-laki (n = 3 dan 1.040; "
+        "terlalu sedikit jawaban untuk diuji).",
+        "Rata-rata nilai unsur sarana dan prasarana: model tidak dapat diestimasi "
+        "(model failed: every answer is the same).",
+        "Rata-rata nilai unsur waktu penyelesaian berbeda antar unit (Kruskal\u2013Wallis H = 7,50; p = 0,020; "
+        "\u03b5\u00b2 = 0,012)."]
 
 
 def test_gap_report_families_and_holm():
@@ -588,6 +630,7 @@ def _sim():
     return mod
 
 
+@pytest.mark.slow
 def test_simulation_size_and_coverage_fast():
     sim = _sim()
     # 1,200 replicates: a correct 5 % test lands in 3.2-6.9 % with probability > 0.99;

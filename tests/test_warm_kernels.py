@@ -21,7 +21,7 @@ from _small_survey import FIXTURES, codebook_text, write_export
 from clem_lib.batch import run_reports
 from clem_lib.cli import main
 from clem_lib.cleaning import clean_survey, write_cleaned
-from clem_lib.kernels import WarmKernel
+from clem_lib.batch.kernels import WarmKernel
 from clem_lib.paths import UNITS_FILE
 
 UNITS = ("Kec. Serengan", "Dispendukcapil", "Kec. Jebres")
@@ -61,7 +61,7 @@ pd.set_option("display.max_rows", 3)
 os.environ["CLEM_POLLUTION"] = "1"
 sys.path.append("/clem-pollution")
 plt.figure()
-clem_lib.codebook._normalize_text("clem pollution")
+clem_lib.codebook.names.normalize_text("clem pollution")
 os.chdir("/")
 """
 
@@ -76,12 +76,13 @@ CHECK = {
     "environ": "'CLEM_POLLUTION' in __import__('os').environ",
     "path": "'/clem-pollution' in __import__('sys').path",
     "figures": "len(__import__('matplotlib.pyplot').pyplot.get_fignums())",
-    "cache": "__import__('clem_lib.codebook').codebook._normalize_text.cache_info().currsize",
+    "cache": "__import__('clem_lib.codebook.names').codebook.names.normalize_text.cache_info().currsize",
     "cwd": "__import__('os').getcwd()",
     "count": "get_ipython().execution_count",
 }
 
 
+@pytest.mark.slow
 def test_reset_puts_back_every_kind_of_state(tmp_path):
     wk = WarmKernel(startup_timeout=120)
     try:

@@ -263,6 +263,7 @@ def test_units_without_size_and_bad_fpc(ds):
         weighted_mean(ds, "unsur_waktu", weight="w", fpc="nope")
 
 
+@pytest.mark.slow
 def test_design_simulation_covers_and_the_unweighted_estimator_is_biased():
     """Fast, seeded version of scripts/simulate_design.py (the full table is in docs/statistics.md)."""
     import importlib.util

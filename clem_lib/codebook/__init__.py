@@ -13,13 +13,8 @@ from __future__ import annotations
 from .files import read_yaml
 from .hierarchy import locations, resolve_location
 from .names import RESERVED_SLUGS, normalize_label, slugify, strip_bidi
-from .names import normalize_text as _normalize_text  # tests/test_warm_kernels.py reads its cache
 from .schema import FIXED_NAMES, ROLES, UNSUR_14_2017, Codebook, ColumnSpec, Scale, load_codebook
 from .units import load_units, units_cache_dir, units_file_for
-
-# complaints.py and draft.py import these under their private names
-_read_yaml = read_yaml
-_FIXED_NAMES = FIXED_NAMES
 
 __all__ = [
     "ROLES",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..codebook import _FIXED_NAMES, UNSUR_14_2017
+from ..codebook import FIXED_NAMES, UNSUR_14_2017
 from ..io import read_survey
 from .answers import finish_scales
 from .classify import classify
@@ -100,7 +100,7 @@ def _resolve_fixed_names(st: DraftState) -> None:
     """One column per fixed output name (respondent_id, unit, gender ...): the surest guess, then the first."""
     keep: dict[str, Entry] = {}
     for e in sorted(st.entries, key=lambda e: (RANK[e.sure], e.order)):
-        key = _FIXED_NAMES.get(e.role)
+        key = FIXED_NAMES.get(e.role)
         if key is None:
             continue
         if key in keep:

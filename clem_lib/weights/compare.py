@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..stats import NOT_ENOUGH, _finish, _label_value, _row, _side
+from ..stats.multitest import finish
+from ..stats.rows import NOT_ENOUGH, gap_row, label_value, side_values
 from .chisq import rao_scott, table_cells
 from .design import Design, design_text, ikm_ratio, indicator_values, logit_ci, numeric_values, ratio_mean
 from .estimates import ikm_answers
@@ -72,25 +73,25 @@ def compare_proportions_design(df: pd.DataFrame, column: str, *, by: str, group1
             raise ValueError(f"compare_proportions_design: the table has no column {c!r}")
     des = Design(df, weight, strata, fpc, lonely_psu)
     y = indicator_values(df[column], event)
-    m1 = _side(df, by, group1)
-    m2 = _side(df, by, group2) if group2 is not None else (~m1 & df[by].notna().to_numpy())
+    m1 = side_values(df, by, group1)
+    m2 = side_values(df, by, group2) if group2 is not None else (~m1 & df[by].notna().to_numpy())
     e1, z1, n1 = ratio_mean(y, des.w, m1)
     e2, z2, n2 = ratio_mean(y, des.w, m2)
     if metric is None:
         metric = f"pct:{column}"
-    row = _row(design="two-group", family=family or f"{by}: {metric}", unit=unit, comparison=by, metric=metric,
-               group1=_label_value(group1), group2="rest" if group2 is None else _label_value(group2),
+    row = gap_row(design="two-group", family=family or f"{by}: {metric}", unit=unit, comparison=by, metric=metric,
+               group1=label_value(group1), group2="rest" if group2 is None else label_value(group2),
                n1=n1, n2=n2, gap_unit="percentage points", estimate1=100 * e1, estimate2=100 * e2,
                effect_name="odds ratio (weighted)")
     if n1 < max(min_n, 1) or n2 < max(min_n, 1):
         row.update(status=NOT_ENOUGH, method="design-based risk difference")
         if n1 and n2:
             row["gap"] = 100 * (e1 - e2)
-        return _finish([row], adjust=False, method="holm")
+        return finish([row], adjust=False, method="holm")
     row.update(_gap_figures(des, y, (m1, e1, z1), (m2, e2, z2), conf_level, df.index),
                method=f"Rao-Scott F test (design-based chi-square, {design_text(fpc)}); weighted risk "
                       f"difference, linearised normal interval (R survey::svychisq, svyby + svycontrast)")
-    return _finish([row], adjust=False, method="holm")
+    return finish([row], adjust=False, method="holm")
 
 
 def _gap_figures(des: Design, y: np.ndarray, side1: tuple, side2: tuple, conf_level: float, index) -> dict:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..scoring import _bool, _scores, get_scheme, ikm_grade
+from ..scoring import get_scheme, ikm_grade
+from ..scoring.tables import as_bool, scores
 from .design import (Design, design_text, domains, ikm_ratio, indicator_values, logit_ci, numeric_values, ratio_mean,
                      with_keys)
 
@@ -240,7 +241,7 @@ def ikm_answers(df: pd.DataFrame, scheme, weights, caller: str):
     missing = [col for col in s.columns if col not in df.columns]
     if missing:
         raise ValueError(f"{caller}: the table has no column(s) {', '.join(missing)}")
-    return s, s.weight(weights), _scores(df, s)
+    return s, s.weight(weights), scores(df, s)
 
 
 def _ikm_row(des: Design, x: np.ndarray, mask: np.ndarray, dfree: int, *, c: float, scheme, conf_level: float,
@@ -271,7 +272,7 @@ def crc_events(df: pd.DataFrame, scheme) -> list[tuple[str, np.ndarray]]:
     out = []
 
     def flag(col):
-        b = _bool(df[col])
+        b = as_bool(df[col])
         return b.fillna(False).to_numpy(dtype=bool), b.notna().to_numpy(dtype=bool)
 
     def ev(hit, den):

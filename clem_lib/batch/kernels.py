@@ -180,8 +180,6 @@ def shutdown_kernel(km) -> None:
         fh.close()
 
 
-
-
 def release_clients(km) -> None:
     """Close the channels of every client made by ``km`` (nbclient leaves them open on a
     kernel manager it does not own)."""
