@@ -44,6 +44,17 @@ UNITS = {
     "Kec. Jebres": ("04", 83.0, 83.0),
     "Kec. Banjarsari": ("05", 80.5, 81.0),
 }
+# facilities sampled inside two kecamatan: unit -> (kecamatan code, IKM round 1, round 2, sector,
+# interviews per round). Their rows come from a second random stream (SEED + 2), so the six units
+# above keep every answer they had before the facilities were added.
+FACILITIES = {
+    "Kel. Joyotakan": ("02", 84.0, 84.5, "adminduk", 45),
+    "Puskesmas Kratonan": ("02", 82.0, 83.0, "kesehatan", 45),
+    "SD Negeri Danukusuman": ("02", 81.0, 81.5, "pendidikan", 40),
+    "Kel. Semanggi": ("03", 80.0, 80.5, "adminduk", 45),
+    "Puskesmas Sangkrah": ("03", 70.0, 71.0, "kesehatan", 45),  # pulls Pasar Kliwon down
+    "SD Negeri Semanggi": ("03", 79.0, 79.5, "pendidikan", 40),
+}
 SARANA_GAP = 0.45  # special-group users score sarana this much lower (1-4 scale)
 PCT_NOT_FRIENDLY = 0.53
 UNIT_SPELLINGS = {
@@ -58,6 +69,12 @@ UNIT_SPELLINGS = {
     "Kec. Jebres": [("Kec. Jebres", 60), ("Kecamatan Jebres", 20), ("JEBRES", 15), ("jebres", 5)],
     "Kec. Banjarsari": [("Kec. Banjarsari", 60), ("Kecamatan Banjarsari", 20), ("BANJARSARI", 10),
                         ("Banjar Sari", 10)],
+    "Kel. Joyotakan": [("Kel. Joyotakan", 70), ("Kelurahan Joyotakan", 20), ("JOYOTAKAN", 10)],
+    "Puskesmas Kratonan": [("Puskesmas Kratonan", 70), ("PKM Kratonan", 20), ("puskesmas kratonan", 10)],
+    "SD Negeri Danukusuman": [("SD Negeri Danukusuman", 60), ("SDN Danukusuman", 30), ("SD N Danukusuman", 10)],
+    "Kel. Semanggi": [("Kel. Semanggi", 70), ("Kelurahan Semanggi", 20), ("SEMANGGI", 10)],
+    "Puskesmas Sangkrah": [("Puskesmas Sangkrah", 70), ("PKM Sangkrah", 20), ("Pusk. Sangkrah", 10)],
+    "SD Negeri Semanggi": [("SD Negeri Semanggi", 60), ("SDN Semanggi", 30), ("SD N Semanggi", 10)],
 }
 KELURAHAN = {
     "01": ["Pajang", "Sondakan", "Bumi", "Penumping", "Purwosari"],
@@ -194,7 +211,7 @@ def _labels(rng, values, table, *, p_variant=0.08, p_code=0.03, p_typo=0.004, p_
     return out
 
 
-def build_respondents(rng):
+def _unit_plan():
     rows = []
     for rnd in (1, 2):
         for unit in UNITS:
@@ -203,6 +220,24 @@ def build_respondents(rng):
             else:
                 rows += [(rnd, unit, "adminduk")] * 42 + [(rnd, unit, "kesehatan")] * 42 \
                     + [(rnd, unit, "pendidikan")] * 40
+    return rows
+
+
+def _facility_plan():
+    return [(rnd, unit, spec[3]) for rnd in (1, 2) for unit, spec in FACILITIES.items()
+            for _ in range(spec[4])]
+
+
+def _targets(unit, rnd):
+    spec = UNITS[unit] if unit in UNITS else FACILITIES[unit]
+    return spec[1] if rnd == 1 else spec[2]
+
+
+def _kecamatan_code(unit):
+    return UNITS[unit][0] if unit in UNITS else FACILITIES[unit][0]
+
+
+def build_respondents(rng, rows):
     rnd = np.array([r[0] for r in rows])
     unit = np.array([r[1] for r in rows], dtype=object)
     sector = np.array([r[2] for r in rows], dtype=object)
@@ -250,7 +285,7 @@ def build_respondents(rng):
     # IKM answers: latent normal, cut into 1..4, calibrated to the unit's IKM target
     sd_a, sd_e = 0.35, 0.55
     sd = np.hypot(sd_a, sd_e)
-    target = np.array([UNITS[u][1] if r == 1 else UNITS[u][2] for u, r in zip(unit, rnd)]) / 25.0
+    target = np.array([_targets(u, r) for u, r in zip(unit, rnd)]) / 25.0
     # the sarana gap of special-group users lowers the unit mean; compensate in the target
     target = target + SARANA_GAP * special.mean() / len(UNSUR)
     mean = target[:, None] + UNSUR_OFFSET[None, :]
@@ -280,7 +315,8 @@ def build_respondents(rng):
 
     # problems and complaints
     dis = unit == "Dispendukcapil"
-    p_prob = np.select([unit == "Kec. Pasar Kliwon", dis & (rnd == 1), dis & (rnd == 2)], [0.35, 0.30, 0.15], 0.22)
+    low = (unit == "Kec. Pasar Kliwon") | (unit == "Puskesmas Sangkrah")
+    p_prob = np.select([low, dis & (rnd == 1), dis & (rnd == 2)], [0.35, 0.30, 0.15], 0.22)
     had_problem = rng.random(n) < p_prob
     resolved = had_problem & (rng.random(n) < 0.55)
     knows = rng.random(n) < np.where(dis & (rnd == 2), 0.55, 0.35)
@@ -311,10 +347,12 @@ def _weekdays(start, end):
     return days[np.is_busday(days)]
 
 
-def render(rng, d):
+def render(rng, d, *, plant=True):
+    """The export's columns for the respondents ``d``; ``plant`` adds the planted speeders,
+    straight-liners, personal data in suggestions and the impossible date."""
     n = len(d["round"])
     rnd, unit, sector = d["round"], d["unit"], d["sector"]
-    units = list(UNITS)
+    units = list(UNITS) + list(FACILITIES)
     uidx = np.array([units.index(u) for u in unit])
     enum = np.array([f"E{2 * i + 1 + k:02d}" for i, k in zip(uidx, rng.integers(0, 2, n))], dtype=object)
     r1, r2 = _weekdays("2024-03-04", "2024-03-28"), _weekdays("2024-09-02", "2024-09-27")
@@ -323,13 +361,14 @@ def render(rng, d):
     start = day.astype("datetime64[s]") + start_s.astype("timedelta64[s]")
 
     # planted speeders and straight-liners
-    speeders = rng.choice(n, size=24, replace=False)
     minutes = d["minutes"].copy()
-    minutes[speeders] = rng.uniform(2.0, 5.0, size=24)
-    rest = np.setdiff1d(np.arange(n), speeders)
-    straight = rng.choice(rest, size=22, replace=False)
     scores = d["scores"].copy()
-    scores[straight] = np.clip(np.round(scores[straight].mean(axis=1)), 1, 4).astype(int)[:, None]
+    if plant:
+        speeders = rng.choice(n, size=24, replace=False)
+        minutes[speeders] = rng.uniform(2.0, 5.0, size=24)
+        rest = np.setdiff1d(np.arange(n), speeders)
+        straight = rng.choice(rest, size=22, replace=False)
+        scores[straight] = np.clip(np.round(scores[straight].mean(axis=1)), 1, 4).astype(int)[:, None]
     end = start + np.round(minutes * 60).astype("timedelta64[s]")
     sub = end - np.timedelta64(7, "h") + rng.integers(60, 6 * 3600, n).astype("timedelta64[s]")
 
@@ -371,7 +410,7 @@ def render(rng, d):
                      np.array(FIRST_M, dtype=object)[rng.integers(0, 20, n)])
     last = np.array(LAST, dtype=object)[rng.integers(0, len(LAST), n)]
     cols["responden/nama"] = np.array([f"{a} {b}" for a, b in zip(first, last)], dtype=object)
-    kec = np.array([UNITS[u][0] or f"0{rng.integers(1, 6)}" for u in unit], dtype=object)
+    kec = np.array([_kecamatan_code(u) or f"0{rng.integers(1, 6)}" for u in unit], dtype=object)
     birth_year = 2024 - d["age"]
     bday = rng.integers(1, 29, n) + np.where(female, 40, 0)
     bmon = rng.integers(1, 13, n)
@@ -455,8 +494,9 @@ def render(rng, d):
     saran = np.full(n, "", dtype=object)
     has = rng.random(n) < 0.4
     saran[has] = np.array(SARAN, dtype=object)[rng.integers(0, len(SARAN), has.sum())]
-    pii_rows = rng.choice(np.flatnonzero(has), size=45, replace=False)
-    kinds = rng.integers(0, 4, 45)
+    n_pii = 45 if plant else 0
+    pii_rows = rng.choice(np.flatnonzero(has), size=n_pii, replace=False)
+    kinds = rng.integers(0, 4, n_pii)
     for r, kind in zip(pii_rows, kinds):
         if kind == 0:
             saran[r] = f"{saran[r]}. Hubungi saya di {cols['responden/no_hp'][r]}"
@@ -470,8 +510,9 @@ def render(rng, d):
     cols["saran/saran"] = saran
 
     # one planted impossible interview date
-    fut = rng.choice(n, size=1)
-    cols["identitas/tanggal"][fut] = "2062-03-14"
+    if plant:
+        fut = rng.choice(n, size=1)
+        cols["identitas/tanggal"][fut] = "2062-03-14"
 
     cols["_uuid"] = np.array([str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(n)], dtype=object)
     cols["_submission_time"] = np.array([str(x) for x in sub], dtype=object)
@@ -515,9 +556,13 @@ def add_noise_rows(rng, cols, sub):
 
 def survey_csv(seed=SEED) -> str:
     rng = np.random.default_rng(seed)
-    d = build_respondents(rng)
+    d = build_respondents(rng, _unit_plan())
     cols, sub = render(rng, d)
     cols, sub = add_noise_rows(rng, cols, sub)
+    rng_f = np.random.default_rng(seed + 2)
+    cols_f, sub_f = render(rng_f, build_respondents(rng_f, _facility_plan()), plant=False)
+    cols = {k: np.concatenate([v, cols_f[k]]) for k, v in cols.items()}
+    sub = np.concatenate([sub, sub_f])
     order = np.lexsort((cols["_uuid"], sub))
     n = len(order)
     cols = {k: v[order] for k, v in cols.items()}
@@ -550,6 +595,13 @@ def checklist_csv(seed=SEED) -> str:
                 else:
                     present = u1[j] < (0.4 if access else 0.75)
                 w.writerow([unit, rnd, comp, cat, "ya" if present else "tidak"])
+    rng_f = np.random.default_rng(seed + 3)
+    for unit, (_, _, _, sector, _) in FACILITIES.items():
+        u1 = rng_f.random(len(CHECK_COMPONENTS))
+        for rnd in (1, 2):
+            for j, (cat, comp) in enumerate(CHECK_COMPONENTS):
+                p = 0.3 if unit == "Puskesmas Sangkrah" else (0.5 if cat == "aksesibilitas" else 0.75)
+                w.writerow([unit, rnd, comp, cat, "ya" if u1[j] < p else "tidak"])
     return buf.getvalue()
 
 

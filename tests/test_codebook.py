@@ -60,15 +60,20 @@ def test_load_units_table():
     u = load_units(UNITS_FILE)
     assert list(u.columns) == ["name", "slug", "sectors", "aliases", "users_per_month", "district", "agency"]
     assert list(u["name"]) == ["Dispendukcapil", "Kec. Laweyan", "Kec. Serengan", "Kec. Pasar Kliwon",
-                               "Kec. Jebres", "Kec. Banjarsari"]
+                               "Kec. Jebres", "Kec. Banjarsari", "Kel. Joyotakan", "Puskesmas Kratonan",
+                               "SD Negeri Danukusuman", "Kel. Semanggi", "Puskesmas Sangkrah", "SD Negeri Semanggi"]
     assert u.set_index("name").loc["Dispendukcapil", "sectors"] == ["adminduk"]
-    assert all(s == ["adminduk", "kesehatan", "pendidikan"] for s in u["sectors"].iloc[1:])
+    assert all(s == ["adminduk", "kesehatan", "pendidikan"] for s in u["sectors"].iloc[1:6])
     assert "Kecamatan Serengan" in u.set_index("name").loc["Kec. Serengan", "aliases"]
     assert u["slug"].tolist()[3] == "kec-pasar-kliwon"
     assert str(u["users_per_month"].dtype) == "Int64"
-    # the sample names no district or agency: the columns are there, empty, and there are no locations
-    assert u["district"].isna().all() and u["agency"].isna().all() and str(u["district"].dtype) == "string"
-    assert locations(u).empty and "locations" not in u.attrs
+    # the sample's hierarchy: five districts (Dispendukcapil serves the whole city), four declared agencies
+    assert str(u["district"].dtype) == "string" and u["district"].isna().tolist() == [True] + [False] * 11
+    loc = locations(u)
+    assert loc.loc[loc["level"] == "district", "name"].tolist() == ["Laweyan", "Serengan", "Pasar Kliwon", "Jebres",
+                                                                     "Banjarsari"]
+    assert loc.set_index("name").loc["Dinas Kesehatan", "units"] == ("Puskesmas Kratonan", "Puskesmas Sangkrah")
+    assert loc.set_index("name").loc["Dispendukcapil", "slug"] == "dinas-dispendukcapil"
 
 
 def test_bad_yaml_is_one_line_with_position():
@@ -355,6 +360,9 @@ units:
 """
 
 
+_PLAIN_YML = "units:\n  - {name: Kec. Serengan, sectors: [adminduk]}\n"
+
+
 def _units_file(tmp_path, text):
     p = tmp_path / "units.yml"
     p.write_text(text, encoding="utf-8")
@@ -496,4 +504,5 @@ def test_resolve_location(tmp_path, units_cache):
     with pytest.raises(ClemInputError, match="unknown level 'kelurahan'"):
         resolve_location(u, "Serengan", level="kelurahan")
     with pytest.raises(ClemInputError, match="the units file names no district or agency"):
-        resolve_location(load_units(UNITS_FILE), "Serengan")
+        resolve_location(load_units(_units_file(tmp_path, _PLAIN_YML)), "Serengan")
+    assert resolve_location(load_units(UNITS_FILE), "Serengan") == ("district", "Serengan")

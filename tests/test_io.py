@@ -192,7 +192,7 @@ def test_write_csv_is_safe_atomic_and_deterministic(tmp_path):
 def test_load_checklist():
     ck = load_checklist(CHECKLIST_FILE)
     assert list(ck.columns) == ["unit", "round", "component", "category", "present"]
-    assert len(ck) == 6 * 2 * 20
+    assert len(ck) == 12 * 2 * 20  # the six units and the six facilities, two rounds, 20 items
     assert ck.groupby(["unit", "round"]).size().eq(20).all()
     assert set(ck["category"]) == {"penyampaian", "pengelolaan", "aksesibilitas"}
     assert (ck["category"] != "aksesibilitas").groupby([ck["unit"], ck["round"]]).sum().eq(14).all()

@@ -8,6 +8,7 @@ import importlib.util
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from clem_lib import (
@@ -23,6 +24,11 @@ from clem_lib import (
 )
 
 UNSUR = [f"unsur_{k}" for k in UNSUR_14_2017]
+#: the six units the planted effects were designed on; the six facilities added in two
+#: kecamatan come from a second random stream, so every figure of these six is unchanged
+SIX = ["Dispendukcapil", "Kec. Laweyan", "Kec. Serengan", "Kec. Pasar Kliwon", "Kec. Jebres", "Kec. Banjarsari"]
+FACILITIES = ["Kel. Joyotakan", "Puskesmas Kratonan", "SD Negeri Danukusuman", "Kel. Semanggi",
+              "Puskesmas Sangkrah", "SD Negeri Semanggi"]
 
 
 def _generator():
@@ -33,8 +39,19 @@ def _generator():
 
 
 @pytest.fixture(scope="module")
-def table():
-    return clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today="2026-01-01").table
+def cleaned():
+    return clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today="2026-01-01")
+
+
+@pytest.fixture(scope="module")
+def full(cleaned):
+    return cleaned.table
+
+
+@pytest.fixture(scope="module")
+def table(full):
+    """The six original units (the planted effects' oracles)."""
+    return full[full["unit"].isin(SIX)].reset_index(drop=True)
 
 
 def _ikm(df):
@@ -66,7 +83,7 @@ def test_looks_like_a_kobo_export():
     head = SAMPLE_DATA.read_text(encoding="utf-8").splitlines()[0]
     assert head.count(";") > 50 and "," not in head  # Kobo's ';' CSV
     raw = read_survey(SAMPLE_DATA)
-    assert len(raw) == 1562
+    assert len(raw) == 2082
     for col in ("_uuid", "_submission_time", "_id", "_index", "start", "end", "identitas/kecamatan",
                 "skm/u1_persyaratan", "harapan/h9_sarana", "responden/kelompok_khusus"):
         assert col in raw.columns
@@ -79,27 +96,39 @@ def test_looks_like_a_kobo_export():
     assert raw["responden/kelompok_khusus"].dropna().str.contains(" ").any()  # select_multiple
 
 
-def test_size_units_sectors_rounds(table):
-    assert len(table) == 1500
-    assert table["round"].value_counts().to_dict() == {1: 750, 2: 750}
+def test_size_units_sectors_rounds(full, table):
+    assert len(full) == 2020 and len(table) == 1500
+    assert full["round"].value_counts().to_dict() == {1: 1010, 2: 1010}
     units = load_units(UNITS_FILE)
-    assert sorted(table["unit"].unique()) == sorted(units["name"])
-    sectors = table.groupby("unit")["sector"].agg(lambda s: sorted(s.dropna().unique()))
+    assert sorted(full["unit"].unique()) == sorted(units["name"]) == sorted(SIX + FACILITIES)
+    sectors = full.groupby("unit")["sector"].agg(lambda s: sorted(s.dropna().unique()))
     assert sectors["Dispendukcapil"] == ["adminduk"]
-    for u in units["name"][1:]:
+    for u in SIX[1:]:
         assert sectors[u] == ["adminduk", "kesehatan", "pendidikan"]
+    assert [sectors[u] for u in FACILITIES] == [["adminduk"], ["kesehatan"], ["pendidikan"]] * 2
     assert table.groupby(["unit", "round"]).size().min() == 124
-    assert table["respondent_id"].is_unique
+    assert full.groupby(["unit", "round"]).size().min() == 40
+    assert full["respondent_id"].is_unique
 
 
-def test_planted_data_problems_are_caught():
-    res = clean_survey(SAMPLE_DATA, SAMPLE_CODEBOOK, today="2026-01-01")
-    n = res.summary.groupby("rule")["n"].sum()
+def test_units_name_their_district_and_agency():
+    units = load_units(UNITS_FILE).set_index("name")
+    assert units.loc[FACILITIES[:3], "district"].tolist() == ["Serengan"] * 3
+    assert units.loc[FACILITIES[3:], "district"].tolist() == ["Pasar Kliwon"] * 3
+    assert units.loc["Dispendukcapil", "district"] is pd.NA or pd.isna(units.loc["Dispendukcapil", "district"])
+    assert units.loc[["Puskesmas Kratonan", "Puskesmas Sangkrah"], "agency"].tolist() == ["Dinas Kesehatan"] * 2
+
+
+def test_planted_data_problems_are_caught(cleaned):
+    res = cleaned
+    summary = res.summary[res.summary["unit"].isin([*SIX, ""])]  # "": rules on whole columns
+    n = summary.groupby("rule")["n"].sum()
     assert n["consent_refused"] == 36 and n["duplicate_uuid"] == 12 and n["duplicate_answers"] == 14
     assert n["future_date"] == 1 and n["pii_free_text"] == 45 and n["pii_dropped"] == 4
     assert n["unmatched_label"] == 126 and n["missing_code"] == 369 and n["out_of_range"] == 54
-    assert int(res.table["speeder"].sum()) == 24
-    assert int(res.table["straightliner"].sum()) == 40  # 22 planted + natural ones
+    six = res.table[res.table["unit"].isin(SIX)]
+    assert int(six["speeder"].sum()) == 24 and int(res.table["speeder"].sum()) == 24  # none in the facilities
+    assert int(six["straightliner"].sum()) == 40  # 22 planted + natural ones
     assert res.table["age"].max() <= 100 and res.table["cost_paid"].min() >= 0
 
 
@@ -130,7 +159,7 @@ def test_effect_broker_pays_more_and_waits_less(table):
     assert wait["broker"] < wait["in_person"] / 3
 
 
-def test_effect_one_unit_below_grade_b(table):
+def test_effect_one_unit_below_grade_b(table, full):
     ikm = {u: _ikm(d) for u, d in table.groupby("unit")}
     assert ikm["Kec. Pasar Kliwon"] == pytest.approx(72.340, abs=1e-3)
     below = [u for u, v in ikm.items() if v < 76.61]
@@ -141,6 +170,9 @@ def test_effect_one_unit_below_grade_b(table):
             assert 70 < v < 74
         else:
             assert v >= 76.61, (u, r, v)
+    # in the same kecamatan, Puskesmas Sangkrah is below grade B too (planted 70 and 71)
+    facility = {u: _ikm(d) for u, d in full[full["unit"].isin(FACILITIES)].groupby("unit")}
+    assert [u for u, v in facility.items() if v < 76.61] == ["Puskesmas Sangkrah"]
 
 
 def test_effect_one_unit_improves(table):
