@@ -54,6 +54,8 @@ def survey(tmp_path_factory):
     raw = raw.groupby(["identitas/kecamatan", "identitas/putaran"], sort=False).head(40)
     raw.to_csv(d / "survey.csv", sep=";", index=False)
     (d / "units.yml").write_text(UNITS_YML, encoding="utf-8")
+    checklist = pd.read_csv(CHECKLIST_FILE, dtype=str, keep_default_na=False)
+    checklist[checklist["unit"].isin([*SOUTH, *NORTH, "Dispendukcapil"])].to_csv(d / "checklist.csv", index=False)
     result = clem.clean_survey(d / "survey.csv", SAMPLE_CODEBOOK, d / "units.yml")
     clem.write_cleaned(result, d / "cleaned.parquet")
     return {"data": d / "cleaned.parquet", "units_path": d / "units.yml", "units": clem.load_units(d / "units.yml"),
@@ -62,7 +64,7 @@ def survey(tmp_path_factory):
 
 def _params(survey, **kw) -> clem.ReportParams:
     return clem.ReportParams(data_path=str(survey["data"]), units_path=str(survey["units_path"]),
-                             checklist_path=str(CHECKLIST_FILE), **kw)
+                             checklist_path=str(survey["dir"] / "checklist.csv"), **kw)
 
 
 @pytest.fixture(scope="module")
