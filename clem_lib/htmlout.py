@@ -297,27 +297,14 @@ def render_index_html(
         A self-contained page; the flat table sorts by clicking a heading
         (inline script, no library).
     """
-    import jinja2
-
     if lang not in _INDEX_TEXT:
         raise ValueError(f"unknown language {lang!r}; use 'id' or 'en'")
     text = _INDEX_TEXT[lang]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    env.filters["num"] = lambda v, d=2: _fmt(v, d, lang)
-    env.filters["sectors"] = lambda v: _sector_names(v, lang)
-    env.filters["sortkey"] = _sortkey
-    env.filters["nunits"] = lambda n: label("idx_n_units", lang, n=n)
-    env.filters["whole"] = lambda name: label("idx_whole", lang, name=name)
     levels = list(levels)
     failures = [r for r in rows if r.get("status") != "ok"]
     if levels:  # failed district and agency reports too, under their title
         failures += [{**g, "unit": g["label"]} for sec in levels for g in sec["groups"] if g.get("status") == "failed"]
-    page = env.get_template("run_index.html.j2").render(
+    page = _index_environment(lang).get_template("run_index.html.j2").render(
         rows=list(rows),
         t=text,
         lang=lang,
@@ -335,6 +322,24 @@ def render_index_html(
     if problems:  # pragma: no cover - the template has none; guards future edits
         raise ValueError("index.html would load from the network: " + ", ".join(problems[:3]))
     return page
+
+
+def _index_environment(lang: str):
+    """The index template's environment: escaping, no undefined names, the number style as filters."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = lambda v, d=2: _fmt(v, d, lang)
+    env.filters["sectors"] = lambda v: _sector_names(v, lang)
+    env.filters["sortkey"] = _sortkey
+    env.filters["nunits"] = lambda n: label("idx_n_units", lang, n=n)
+    env.filters["whole"] = lambda name: label("idx_whole", lang, name=name)
+    return env
 
 
 def _level_text(lang: str) -> dict:
