@@ -2,9 +2,11 @@
 
 :func:`run_settings` resolves the folders, files and report parameters (the
 previous run's on ``--retry-failed``); :func:`make_plan` reads the units with
-answers, picks the ones to report and, on a retry, the ones to run again;
+answers, picks the units, districts and agencies to report
+(:mod:`clem_lib.batch.levels`) and, on a retry, the ones to run again;
 :func:`notebook_tasks` turns the plan into one :class:`NotebookTask` per
-notebook, with the parameters of :func:`notebook_parameters`. Any problem is a
+notebook, with the parameters of :func:`notebook_parameters` and
+:func:`location_parameters`. Any problem is a
 :class:`~clem_lib.errors.ClemInputError`, raised while the output folder is
 still untouched.
 """
