@@ -286,6 +286,8 @@ def test_index_groups_units_under_their_districts_and_agencies(survey):
     assert [r["unit"] for r in district["other"]] == ["Dispendukcapil"]
     assert [(r["place"], r["unit"]) for r in agency["single"]] == [("Dispendukcapil", "Dispendukcapil")]
     assert agency["other"] == []
+    # a run of one district report alone: no agency section
+    assert [s["level"] for s in index_levels(plan, [], places[:1])] == ["district"]
     page = render_index_html(units, survey_name="s", lang="id", city={"status": "ok", "report": "city_overview.html"},
                              levels=levels)
     assert external_references(page) == [] and "<script" not in page and 'id="units"' not in page

@@ -174,7 +174,8 @@ def index_levels(plan: Plan, unit_rows: list, location_rows: list) -> list:
     with a report (two units or more with answers), each its row with
     ``rows``, its units' rows in units-file order; ``single`` the unit rows of
     locations with one unit (``place``: the location's name); ``other`` the
-    unit rows of units in no location of that level. Empty without a hierarchy.
+    unit rows of units in no location of that level. A level with none of these has no section;
+    there are none without a hierarchy.
     """
     by_unit = {r["unit"]: r for r in unit_rows}
     by_slug = {r["slug"]: r for r in location_rows}
@@ -192,7 +193,8 @@ def index_levels(plan: Plan, unit_rows: list, location_rows: list) -> list:
             elif not p.reportable:
                 single.extend({**r, "place": p.name} for r in rows)
         other = [r for r in unit_rows if r["unit"] not in placed]
-        sections.append({"level": level, "groups": groups, "single": single, "other": other})
+        if groups or single or other:
+            sections.append({"level": level, "groups": groups, "single": single, "other": other})
     return sections
 
 
