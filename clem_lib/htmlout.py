@@ -344,10 +344,9 @@ def _index_environment(lang: str):
 
 def _level_text(lang: str) -> dict:
     """The grouped index's words (:data:`clem_lib.text.LABELS` ``idx_*``), by level."""
-    out = {level: {k: label(f"idx_{k}_{level}", lang) for k in ("level", "col", "single", "none")}
-           for level in ("district", "agency")}
-    for level in out:
-        out[level]["title"] = out[level].pop("level")
+    out: dict = {level: {"title": label(f"idx_level_{level}", lang), "col": label(f"idx_col_{level}", lang),
+                         "single": label(f"idx_single_{level}", lang), "none": label(f"idx_none_{level}", lang)}
+                 for level in ("district", "agency")}
     out["expand"] = label("idx_expand", lang)
     out["failures"] = label("idx_failures_all", lang)
     return out

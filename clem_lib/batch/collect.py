@@ -12,8 +12,8 @@ from __future__ import annotations
 from ..io import write_csv, write_text_atomic
 from ..results import read_results
 from .execute import NotebookOutcome
-from .manifest import CITY_KEY, PARTS, clear_outcomes, round_seconds, write_outcome
 from .levels import Location
+from .manifest import CITY_KEY, PARTS, clear_outcomes, round_seconds, write_outcome
 from .plan import Plan
 
 __all__ = ["prepare_folder", "OutcomeFiles", "write_results", "report_entries"]
