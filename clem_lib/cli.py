@@ -167,6 +167,10 @@ def _add_run(sub) -> None:
     p.add_argument("--units", metavar="A,B", default=None,
                    help="only these units, comma-separated: names, slugs or aliases "
                         "(e.g. \"Kec. Serengan,jebres\"; default: every unit in the data)")
+    p.add_argument("--level", metavar="L,M", default=None, dest="levels",
+                   help="reports of these levels, comma-separated: unit, district, agency, city (default: all "
+                        "four; a district or agency gets a report when two of its units have answers); --units "
+                        "may also name a district or agency (district:NAME when a unit has the same name)")
     p.add_argument("--jobs", metavar="N", type=_positive_int, default=None,
                    help=f"notebooks run at the same time (default: the number of cores, {os.cpu_count()})")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
@@ -325,7 +329,7 @@ def _cmd_run(args) -> int:
 
     # files and folders left out are the bundled ones, or the previous run's with --retry-failed
     result = run_survey(
-        args.data, args.codebook, units=args.units, jobs=args.jobs, scheduler=args.scheduler,
+        args.data, args.codebook, units=args.units, levels=args.levels, jobs=args.jobs, scheduler=args.scheduler,
         lang=args.lang, out_dir=args.out, retry_failed=args.retry_failed, round=args.round,
         units_path=args.units_file, checklist_path=args.checklist,
         notebooks_dir=args.notebooks, cold=args.cold, city_weights=args.city_weights,

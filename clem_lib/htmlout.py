@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .text import LABELS, fmt_number
+from .text import LABELS, fmt_number, label
 
 __all__ = [
     "TEMPLATES_DIR",
@@ -260,6 +260,7 @@ def render_index_html(
     city: Mapping | None = None,
     version: str = "",
     columns: Sequence[str] = ("access", "compliance"),
+    levels: Sequence[Mapping] = (),
 ) -> str:
     """Render ``index.html``: one row per unit with its headline figures and report link.
 
@@ -280,18 +281,53 @@ def render_index_html(
         The optional columns to show, of ``access`` and ``compliance``: a
         survey that did not ask about facilities, or has no checklist, has
         no such column.
+    levels : sequence of mappings, optional
+        When the units file names districts or agencies, one section per
+        level (:func:`clem_lib.batch.publish.index_levels`): ``level``
+        (``"district"``/``"agency"``), ``groups`` (each a location's row,
+        keys as a unit's plus ``label``, ``units`` and ``rows``, its units'
+        rows), ``single`` (unit rows with ``place``, the one-unit location)
+        and ``other`` (unit rows in no location of the level). The units are
+        then listed in these sections, each location in a ``<details>`` that
+        opens on its units (no script); empty: one sortable table of units.
 
     Returns
     -------
     str
-        A self-contained page; the table sorts by clicking a heading (inline
-        script, no library).
+        A self-contained page; the flat table sorts by clicking a heading
+        (inline script, no library).
     """
-    import jinja2
-
     if lang not in _INDEX_TEXT:
         raise ValueError(f"unknown language {lang!r}; use 'id' or 'en'")
     text = _INDEX_TEXT[lang]
+    levels = list(levels)
+    failures = [r for r in rows if r.get("status") != "ok"]
+    if levels:  # failed district and agency reports too, under their title
+        failures += [{**g, "unit": g["label"]} for sec in levels for g in sec["groups"] if g.get("status") == "failed"]
+    page = _index_environment(lang).get_template("run_index.html.j2").render(
+        rows=list(rows),
+        t=text,
+        lang=lang,
+        survey_name=survey_name,
+        round=round,
+        alpha=_fmt(alpha, 2, lang),
+        city=city,
+        version=version,
+        failures=failures,
+        shown=set(columns),
+        levels=levels,
+        lt=_level_text(lang) if levels else {},
+    )
+    problems = external_references(page)
+    if problems:  # pragma: no cover - the template has none; guards future edits
+        raise ValueError("index.html would load from the network: " + ", ".join(problems[:3]))
+    return page
+
+
+def _index_environment(lang: str):
+    """The index template's environment: escaping, no undefined names, the number style as filters."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
@@ -301,22 +337,19 @@ def render_index_html(
     env.filters["num"] = lambda v, d=2: _fmt(v, d, lang)
     env.filters["sectors"] = lambda v: _sector_names(v, lang)
     env.filters["sortkey"] = _sortkey
-    page = env.get_template("run_index.html.j2").render(
-        rows=list(rows),
-        t=text,
-        lang=lang,
-        survey_name=survey_name,
-        round=round,
-        alpha=_fmt(alpha, 2, lang),
-        city=city,
-        version=version,
-        failures=[r for r in rows if r.get("status") != "ok"],
-        shown=set(columns),
-    )
-    problems = external_references(page)
-    if problems:  # pragma: no cover - the template has none; guards future edits
-        raise ValueError("index.html would load from the network: " + ", ".join(problems[:3]))
-    return page
+    env.filters["nunits"] = lambda n: label("idx_n_units", lang, n=n)
+    env.filters["whole"] = lambda name: label("idx_whole", lang, name=name)
+    return env
+
+
+def _level_text(lang: str) -> dict:
+    """The grouped index's words (:data:`clem_lib.text.LABELS` ``idx_*``), by level."""
+    out: dict = {level: {"title": label(f"idx_level_{level}", lang), "col": label(f"idx_col_{level}", lang),
+                         "single": label(f"idx_single_{level}", lang), "none": label(f"idx_none_{level}", lang)}
+                 for level in ("district", "agency")}
+    out["expand"] = label("idx_expand", lang)
+    out["failures"] = label("idx_failures_all", lang)
+    return out
 
 
 def _fmt(value, decimals: int, lang: str) -> str:

@@ -1,14 +1,15 @@
 """The batch runner behind ``clem run``: clean once, one report per unit, in parallel.
 
 Steps (:mod:`.run`)
-    1. plan (:mod:`.inputs`, :mod:`.plan`): find and check every input, the
-       output folder, the parameters and the units to report, before
+    1. plan (:mod:`.inputs`, :mod:`.plan`, :mod:`.levels`): find and check every
+       input, the output folder, the parameters and the reports to write, before
        anything is written; clean the raw export in memory (:mod:`.clean`);
     2. write ``<out>/cleaned.parquet`` and ``<out>/cleaning_log.csv``;
     3. execute (:mod:`.execute`, :mod:`.pool`): ``location_report.ipynb`` once
-       per unit and ``city_overview.ipynb`` once, with papermill, in a pool of
-       processes (or on a Dask cluster), each rendered as a self-contained
-       HTML page;
+       per unit and ``city_overview.ipynb`` once for the city and once per
+       district and agency of two units or more (:mod:`.levels`), with
+       papermill, in a pool of processes (or on a Dask cluster), each rendered
+       as a self-contained HTML page;
     4. collect (:mod:`.collect`): each notebook's files as it finishes, then
        ``results.csv``;
     5. publish (:mod:`.publish`): ``index.html`` and ``manifest.json``

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..io import write_csv, write_text_atomic
 from ..results import read_results
 from .execute import NotebookOutcome
+from .levels import Location
 from .manifest import CITY_KEY, PARTS, clear_outcomes, round_seconds, write_outcome
 from .plan import Plan
 
@@ -26,7 +27,7 @@ def prepare_folder(plan: Plan) -> None:
     (out / PARTS).mkdir(exist_ok=True)
     rerun = None
     if plan.settings.previous is not None:
-        rerun = {CITY_KEY, *(plan.info[u]["slug"] for u in plan.rerun)}
+        rerun = {CITY_KEY, *(plan.info[u]["slug"] for u in plan.rerun), *plan.location_rerun}
     clear_outcomes(out / PARTS, rerun)
 
 
@@ -53,11 +54,12 @@ class OutcomeFiles:
 
 
 def write_results(plan: Plan, by_key: dict) -> None:
-    """``results.csv``: the rows of every unit of the run and of the city overview, sorted."""
+    """``results.csv``: the rows of every unit, district and agency of the run and of the city overview,
+    sorted."""
     parts = plan.settings.out_dir / PARTS
-    city = [CITY_KEY] if (CITY_KEY in by_key or not plan.city_rerun) else []
+    city = [CITY_KEY] if plan.city_chosen and (CITY_KEY in by_key or not plan.city_rerun) else []
     texts = []
-    for key in sorted(city + [plan.info[u]["slug"] for u in plan.chosen]):
+    for key in sorted(city + [plan.info[u]["slug"] for u in plan.chosen] + [p.slug for p in plan.locations]):
         p = parts / f"{key}.results.csv"
         if p.is_file():
             texts.append(p.read_text(encoding="utf-8"))
@@ -88,8 +90,32 @@ def _unit_entry(plan: Plan, name: str, outcome: NotebookOutcome | None) -> dict:
     }
 
 
-def _city_entry(plan: Plan, outcome: NotebookOutcome | None) -> dict:
+def _location_entry(plan: Plan, place: Location, outcome: NotebookOutcome | None) -> dict:
     out = plan.settings.out_dir
+    if outcome is not None:
+        status, error, seconds = outcome.status, outcome.error, round_seconds(outcome.seconds)
+    else:  # kept from the previous run
+        prev = plan.prev_locations.get(place.slug, {})
+        status, error, seconds = prev.get("status", "ok"), prev.get("error"), prev.get("seconds")
+    return {
+        "level": place.level,
+        "name": place.name,
+        "slug": place.slug,
+        "label": place.label,
+        "units": list(place.units),
+        "sector": ", ".join(sorted(set().union(*(plan.info[u]["sectors"] for u in place.units)))),
+        "status": status,
+        "error": error,
+        "report": _file(out, place.slug, "html"),
+        "notebook": _file(out, place.slug, "ipynb"),
+        "seconds": seconds,
+    }
+
+
+def _city_entry(plan: Plan, outcome: NotebookOutcome | None) -> dict | None:
+    out = plan.settings.out_dir
+    if not plan.city_chosen:
+        return None
     if outcome is not None:
         return {"status": outcome.status, "error": outcome.error, "seconds": round_seconds(outcome.seconds),
                 "report": _file(out, CITY_KEY, "html"), "notebook": _file(out, CITY_KEY, "ipynb")}
@@ -99,11 +125,15 @@ def _city_entry(plan: Plan, outcome: NotebookOutcome | None) -> dict:
     return city
 
 
-def report_entries(plan: Plan, by_key: dict) -> tuple[list, dict, list]:
-    """The manifest's entry of every unit and of the city overview, and the failures among them."""
+def report_entries(plan: Plan, by_key: dict) -> tuple[list, list, dict | None, list]:
+    """The manifest's entry of every unit, district and agency and of the city overview (None when
+    its level is not chosen), and the failures among them."""
     units = [_unit_entry(plan, name, by_key.get(plan.info[name]["slug"])) for name in plan.chosen]
+    places = [_location_entry(plan, p, by_key.get(p.slug)) for p in plan.locations]
     failures = [{"unit": e["unit"], "slug": e["slug"], "error": e["error"]} for e in units if e["status"] != "ok"]
+    failures += [{"unit": e["name"], "slug": e["slug"], "error": e["error"], "level": e["level"]}
+                 for e in places if e["status"] != "ok"]
     city = _city_entry(plan, by_key.get(CITY_KEY))
-    if city.get("status") != "ok":
+    if city is not None and city.get("status") != "ok":
         failures.append({"unit": "", "slug": CITY_KEY, "error": city.get("error")})
-    return units, city, failures
+    return units, places, city, failures

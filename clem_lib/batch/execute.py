@@ -39,10 +39,10 @@ class NotebookTask:
     Attributes
     ----------
     key : str
-        File stem of the outputs (the unit's slug, or ``"city_overview"``).
+        File stem of the outputs (the slug of the unit, district or agency, or ``"city_overview"``).
     label : str
-        Human name (the canonical unit name), used as the page title.
-    kind : {"unit", "city"}
+        Human name (the canonical unit name, or a location's report title), used as the page title.
+    kind : {"unit", "district", "agency", "city"}
     notebook : str
         Absolute path of the source notebook.
     parameters : mapping

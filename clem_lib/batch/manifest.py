@@ -203,6 +203,7 @@ def _parameters(plan, *, jobs, scheduler_name) -> dict:
         **{k: s.params[k] for k in ("lang", "round", "alpha", "min_n", "seed", "city_weights")},
         **register,
         "units": plan.chosen,
+        **({"levels": list(plan.levels)} if plan.levels_given else {}),
         "jobs": None if scheduler_name is not None else int(jobs or os.cpu_count() or 1),
         "scheduler": scheduler_name,
         "retry_failed": s.previous is not None,
@@ -235,7 +236,8 @@ def running_manifest(plan, *, inputs, clock: Clock, jobs, scheduler_name) -> dic
     scheduler's address (None: a process pool of ``jobs`` workers).
     """
     previous = plan.settings.previous
-    return {
+    city = plan.prev_city if previous and not plan.city_rerun else {"status": "pending"}
+    manifest = {
         "tool": "clem",
         "survey_name": plan.survey_name,
         "status": "running",
@@ -246,16 +248,33 @@ def running_manifest(plan, *, inputs, clock: Clock, jobs, scheduler_name) -> dic
         "units": [{"unit": u, "slug": plan.info[u]["slug"],
                    "status": "pending" if u in plan.rerun else plan.prev_units.get(u, {}).get("status", "pending")}
                   for u in plan.chosen],
-        "city_overview": plan.prev_city if previous and not plan.city_rerun else {"status": "pending"},
+        "city_overview": city if plan.city_chosen else None,
         "failures": [],
     }
+    if plan.places:  # a units file that names districts or agencies: their reports, after the units'
+        manifest = _insert_after(manifest, "units", "locations", [
+            {"level": p.level, "name": p.name, "slug": p.slug, "units": list(p.units),
+             "status": "pending" if p.slug in plan.location_rerun else
+             plan.prev_locations.get(p.slug, {}).get("status", "pending")}
+            for p in plan.locations])
+    return manifest
 
 
-def _output_hashes(plan, units: list) -> dict:
+def _insert_after(d: dict, after: str, key: str, value) -> dict:
+    """``d`` with ``key: value`` placed right after ``after`` (the manifest's keys keep a reading order)."""
+    out = {}
+    for k, v in d.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
+
+
+def _output_hashes(plan, units: list, locations: list) -> dict:
     out, register = plan.settings.out_dir, plan.settings.complaints_path
     names = (["index.html", "results.csv"]
-             + [f"{e['slug']}.{ext}" for e in units for ext in ("html", "ipynb")]
-             + [f"{CITY_KEY}.{ext}" for ext in ("html", "ipynb")]
+             + [f"{e['slug']}.{ext}" for e in [*units, *locations] for ext in ("html", "ipynb")]
+             + ([f"{CITY_KEY}.{ext}" for ext in ("html", "ipynb")] if plan.city_chosen else [])
              + (["cleaned.parquet", "cleaning_log.csv", "cleaning_summary.csv"]
                 if (out / "cleaned.parquet").is_file() else [])
              + (["complaints.parquet", "complaints_log.csv"]
@@ -264,8 +283,12 @@ def _output_hashes(plan, units: list) -> dict:
 
 
 def final_manifest(manifest: dict, plan, *, clock: Clock, seconds: float, clean_seconds: float, outcomes,
-                   units: list, city: dict, failures: list) -> dict:
-    """``manifest`` completed: final status, timings, every report's entry, the outputs' SHA-256."""
+                   units: list, city: dict | None, failures: list, locations: list = ()) -> dict:
+    """``manifest`` completed: final status, timings, every report's entry, the outputs' SHA-256.
+
+    ``locations`` (the district and agency reports' entries) is recorded when the units file names
+    any; ``city`` is None when the run leaves the city overview out (``--level``).
+    """
     manifest.update({
         "status": "complete" if not failures else "complete_with_failures",
         "timings": {
@@ -276,8 +299,9 @@ def final_manifest(manifest: dict, plan, *, clock: Clock, seconds: float, clean_
             "notebooks_seconds": {o.key: round_seconds(o.seconds) for o in outcomes},
         },
         "units": units,
+        **({"locations": list(locations)} if plan.places else {}),
         "city_overview": city,
         "failures": failures,
-        "outputs": _output_hashes(plan, units),
+        "outputs": _output_hashes(plan, units, list(locations)),
     })
     return manifest

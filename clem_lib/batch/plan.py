@@ -2,9 +2,11 @@
 
 :func:`run_settings` resolves the folders, files and report parameters (the
 previous run's on ``--retry-failed``); :func:`make_plan` reads the units with
-answers, picks the ones to report and, on a retry, the ones to run again;
+answers, picks the units, districts and agencies to report
+(:mod:`clem_lib.batch.levels`) and, on a retry, the ones to run again;
 :func:`notebook_tasks` turns the plan into one :class:`NotebookTask` per
-notebook, with the parameters of :func:`notebook_parameters`. Any problem is a
+notebook, with the parameters of :func:`notebook_parameters` and
+:func:`location_parameters`. Any problem is a
 :class:`~clem_lib.errors.ClemInputError`, raised while the output folder is
 still untouched.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -24,6 +26,8 @@ from ..paths import NOTEBOOKS_DIR, UNITS_FILE
 from ..report import resolve_unit
 from .execute import NotebookTask
 from .inputs import NOTEBOOKS, check_input_file, check_notebooks, path_parameter
+from .levels import (RUN_LEVELS, Location, Selection, check_levels, check_location_slugs, data_locations,
+                     parse_levels, select_reports, units_lookup_table)
 from .manifest import CITY_KEY, PARTS, read_outcome, relative
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "Plan",
     "make_plan",
     "notebook_parameters",
+    "location_parameters",
     "notebook_tasks",
 ]
 
@@ -53,8 +58,10 @@ _CITY_TITLE = {"id": "Ringkasan kota", "en": "City overview"}
 # ---------------------------------------------------------------------------
 
 
-def check_options(*, lang=None, jobs=None, round=None, city_weights=None, complaint_standard_days=None) -> None:
+def check_options(*, lang=None, jobs=None, round=None, city_weights=None, complaint_standard_days=None,
+                  levels=None) -> None:
     """The options given (None: not given) are ones a run can take; a one-line error otherwise."""
+    parse_levels(levels)
     if lang is not None and lang not in ("id", "en"):
         raise ClemInputError(f"unknown language {lang!r}", fix="use --lang id or --lang en")
     if jobs is not None and int(jobs) < 1:
@@ -252,8 +259,6 @@ def resolve_units(requested: str | Sequence[str] | None, available: Sequence[str
         An entry matches no unit (the message names the closest ones), or
         names a unit with no answers in the data.
     """
-    import pandas as pd
-
     available = sorted(set(str(a) for a in available))
     if requested is None or (isinstance(requested, str) and not requested.strip()):
         return available
@@ -261,13 +266,7 @@ def resolve_units(requested: str | Sequence[str] | None, available: Sequence[str
     items = [str(i).strip() for i in items if str(i).strip()]
     if not items:
         return available
-    known = set(str(n) for n in units_table["name"])
-    extra = [a for a in available if a not in known]
-    table = units_table
-    if extra:  # units present in the data but not in units.yml still resolve by their name
-        table = pd.concat([units_table, pd.DataFrame({"name": extra, "slug": [""] * len(extra),
-                                                      "aliases": [[] for _ in extra]})],
-                          ignore_index=True)
+    table = units_lookup_table(units_table, available)  # units not in units.yml resolve by their name
     chosen = []
     for item in items:
         try:
@@ -316,6 +315,20 @@ class Plan:
         Seconds one notebook cell may run.
     cold : bool
         A kernel per notebook instead of each worker's warm kernel.
+    levels : tuple of str
+        The levels of the run (:data:`~clem_lib.batch.levels.RUN_LEVELS` unless ``--level`` chose).
+    levels_given : bool
+        ``--level`` was given (recorded in the manifest, reused by a retry).
+    places : tuple of Location
+        Every district and agency of the units file (none: no hierarchy; the index is then flat).
+    locations : list of Location
+        District and agency reports of the run, in units-file order.
+    location_rerun : list of str
+        Slugs of the location reports that run now.
+    prev_locations : dict
+        The previous run's location entries by slug (empty on a fresh run).
+    city_chosen : bool
+        The city overview is part of the run (its level is chosen).
     """
 
     settings: Settings
@@ -330,31 +343,67 @@ class Plan:
     prev_city: dict
     timeout: float | None
     cold: bool
+    levels: tuple = RUN_LEVELS
+    levels_given: bool = False
+    places: tuple = ()
+    locations: list = field(default_factory=list)
+    location_rerun: list = field(default_factory=list)
+    prev_locations: dict = field(default_factory=dict)
+    city_chosen: bool = True
 
 
-def _retry_choice(settings: Settings, chosen: list, info: dict, units) -> tuple:
-    """On a retry: the units of the run, those to run again, whether the city overview runs,
-    and the previous entries updated with the outcome records written after the manifest."""
-    parts = settings.out_dir / PARTS
-    prev_units = {u["unit"]: {**u, **(read_outcome(parts, u.get("slug")) or {})}
-                  for u in settings.previous.get("units", [])}
-    prev_city = {**(settings.previous.get("city_overview") or {}), **(read_outcome(parts, CITY_KEY) or {})}
+def _run_levels(given, settings: Settings, units_table) -> tuple[tuple, bool]:
+    """The levels of the run and whether they were chosen: ``--level``, else the previous run's on a retry."""
+    levels = parse_levels(given)
+    if settings.previous is not None:
+        recorded = settings.previous.get("parameters", {}).get("levels")
+        recorded = parse_levels(recorded) if recorded else None
+        if levels is not None and levels != (recorded or RUN_LEVELS):
+            raise ClemInputError(
+                f"--retry-failed: --level {','.join(levels)} differs from the previous run "
+                f"({','.join(recorded or RUN_LEVELS)})",
+                fix="leave out --level to reuse the previous one, or run without --retry-failed")
+        if levels is None:
+            levels = recorded
+    if levels is None:
+        return RUN_LEVELS, False
+    check_levels(levels, units_table, settings.units_path)
+    return levels, True
+
+
+def _retry_choice(settings: Settings, sel: Selection, info: dict, units, places) -> dict:
+    """On a retry: the reports of the run and those to run again, with the previous entries updated
+    with the outcome records written after the manifest (the fields of :class:`Plan`)."""
+    parts, prev = settings.out_dir / PARTS, settings.previous
+    prev_units = {u["unit"]: {**u, **(read_outcome(parts, u.get("slug")) or {})} for u in prev.get("units", [])}
+    prev_city = {**(prev.get("city_overview") or {}), **(read_outcome(parts, CITY_KEY) or {})}
+    prev_locations = {e["slug"]: {**e, **(read_outcome(parts, e.get("slug")) or {})}
+                      for e in prev.get("locations", [])}
+    chosen, located = sel.units, sel.locations
     if units is None:
         chosen = sorted(prev_units)
+        reportable = {p.slug: p for p in places if p.reportable}
+        gone = [e for s, e in prev_locations.items() if s not in reportable]
+        if gone:
+            raise ClemInputError(f"--retry-failed: {gone[0].get('level')} {gone[0].get('name')!r} no longer has "
+                                 "two units with answers", fix="run without --retry-failed")
+        located = [p for p in places if p.slug in prev_locations]
     missing = [u for u in chosen if u not in info]
     if missing:
         raise ClemInputError(f"--retry-failed: unit {missing[0]!r} is no longer in the data",
                              fix="run without --retry-failed")
-    rerun = [u for u in chosen if prev_units.get(u, {}).get("status") != "ok"]
-    return chosen, rerun, prev_city.get("status") != "ok", prev_units, prev_city
+    return dict(chosen=chosen, rerun=[u for u in chosen if prev_units.get(u, {}).get("status") != "ok"],
+                city_rerun=sel.city and prev_city.get("status") != "ok", prev_units=prev_units,
+                prev_city=prev_city, locations=located, prev_locations=prev_locations,
+                location_rerun=[p.slug for p in located if prev_locations.get(p.slug, {}).get("status") != "ok"])
 
 
 def make_plan(settings: Settings, table, source, *, cleaned_path: Path, survey_name: str, scheme, units,
-              timeout: float | None, cold: bool) -> Plan:
-    """The units of the run and what runs now, from the cleaned table's :func:`unit_columns`.
+              timeout: float | None, cold: bool, levels=None) -> Plan:
+    """The reports of the run and what runs now, from the cleaned table's :func:`unit_columns`.
 
     ``source`` names the table in error messages (the cleaned parquet, or the
-    raw export it is being cleaned from).
+    raw export it is being cleaned from); ``levels`` is ``--level`` (None: not given).
     """
     units_table = load_units(settings.units_path)
     info, rounds = _units_in_data(table, source)
@@ -365,15 +414,24 @@ def make_plan(settings: Settings, table, source, *, cleaned_path: Path, survey_n
     if round_ and rounds and round_ not in rounds:
         raise ClemInputError(f"round {round_} is not in the data",
                              fix="rounds in the data: " + ", ".join(str(r) for r in rounds) + " (0 = latest)")
-    chosen = resolve_units(units, list(info), units_table)
+    run_levels, given = _run_levels(levels, settings, units_table)
+    places = data_locations(units_table, list(info), settings.params["lang"])
+    check_location_slugs([p for p in places if p.reportable], info, _RESERVED_SLUGS, settings.units_path)
+    sel = select_reports(units, run_levels, given, list(info), units_table, places)
     if settings.previous is not None:
-        chosen, rerun, city_rerun, prev_units, prev_city = _retry_choice(settings, chosen, info, units)
+        choice = _retry_choice(settings, sel, info, units, places)
     else:
-        rerun, city_rerun, prev_units, prev_city = list(chosen), True, {}, {}
-    _check_slugs({u: info[u] for u in chosen}, source)
+        if not (sel.units or sel.locations or sel.city):
+            raise ClemInputError(f"--level {','.join(run_levels)}: nothing to report",
+                                 fix="a district or agency gets a report when two of its units have answers; "
+                                     "add unit to --level")
+        choice = dict(chosen=sel.units, rerun=list(sel.units), city_rerun=sel.city, prev_units={}, prev_city={},
+                      locations=list(sel.locations), location_rerun=[p.slug for p in sel.locations],
+                      prev_locations={})
+    _check_slugs({u: info[u] for u in choice["chosen"]}, source)
     return Plan(settings=settings, survey_name=survey_name, scheme=scheme, cleaned_path=cleaned_path, info=info,
-                chosen=chosen, rerun=rerun, city_rerun=city_rerun, prev_units=prev_units, prev_city=prev_city,
-                timeout=timeout, cold=cold)
+                timeout=timeout, cold=cold, levels=run_levels, levels_given=given, places=places,
+                city_chosen=sel.city, **choice)
 
 
 # ---------------------------------------------------------------------------
@@ -413,8 +471,18 @@ def notebook_parameters(plan: Plan, unit: str | None = None) -> dict:
     return {"unit": unit, **base, "round": int(p["round"]), "results_path": f"{PARTS}/{slug}.results.csv"}
 
 
+def location_parameters(plan: Plan, place: Location) -> dict:
+    """The papermill parameters of a district's or agency's report: the city overview's, with its
+    ``level`` and ``location``, the units' ``round`` and its own ``results_path``."""
+    params = notebook_parameters(plan)
+    del params["results_path"]
+    return {**params, "level": place.level, "location": place.name, "round": int(plan.settings.params["round"]),
+            "results_path": f"{PARTS}/{place.slug}.results.csv"}
+
+
 def notebook_tasks(plan: Plan) -> list[NotebookTask]:
-    """One task per notebook that runs now: the city overview first, then the units."""
+    """One task per notebook that runs now: the city overview first, then the districts and
+    agencies, then the units (the longest first)."""
     s = plan.settings
     parts, lang = s.out_dir / PARTS, s.params["lang"]
     tasks = []
@@ -425,6 +493,12 @@ def notebook_tasks(plan: Plan) -> list[NotebookTask]:
             results_path=str(parts / f"{CITY_KEY}.results.csv"),
             # the city overview reads every unit: its own kernel, so the warm ones stay small
             timeout=plan.timeout, warm=False))
+    for place in plan.locations:
+        if place.slug in plan.location_rerun:  # a location reads only its units' rows: a warm kernel
+            tasks.append(NotebookTask(
+                key=place.slug, label=place.label, kind=place.level, notebook=str(s.city_nb),
+                parameters=location_parameters(plan, place), cwd=str(s.out_dir), lang=lang,
+                results_path=str(parts / f"{place.slug}.results.csv"), timeout=plan.timeout, warm=not plan.cold))
     for name in plan.rerun:
         slug = plan.info[name]["slug"]
         tasks.append(NotebookTask(

@@ -52,11 +52,14 @@ class RunResult:
     units : list of dict
         One per unit of the run (``unit``, ``slug``, ``status``, ``error``, ...).
     city : dict or None
-        The city overview's entry.
+        The city overview's entry (None when ``--level`` leaves it out).
     failures : list of dict
-        Units (and the city overview) that failed, with their error.
+        Units, districts, agencies (and the city overview) that failed, with their error.
     seconds : float
         Wall time of the reports (cleaning not included: see the manifest's timings).
+    locations : list of dict
+        One per district or agency report of the run (``level``, ``name``, ``slug``, ``units``,
+        ``status``, ``error``, ...).
     """
 
     out_dir: Path
@@ -65,6 +68,7 @@ class RunResult:
     city: dict | None = None
     failures: list = field(default_factory=list)
     seconds: float = 0.0
+    locations: list = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -78,7 +82,7 @@ class RunInterrupted(KeyboardInterrupt):
     Attributes
     ----------
     finished, total : int
-        Reports (units and the city overview) finished and recorded, of all.
+        Reports (units, districts, agencies and the city overview) finished and recorded, of all.
     out_dir : Path
     """
 
@@ -95,8 +99,11 @@ def _execute(plan: Plan, *, client, jobs, progress: bool, stream) -> list:
                              on_done=files, keep_pages=False)
     except KeyboardInterrupt:
         kept = (sum(1 for u in plan.chosen if u not in plan.rerun and plan.prev_units.get(u, {}).get("status") == "ok")
-                + (0 if plan.city_rerun else 1))
-        raise RunInterrupted(finished=kept + files.finished.count("ok"), total=len(plan.chosen) + 1,
+                + sum(1 for p in plan.locations if p.slug not in plan.location_rerun
+                      and plan.prev_locations.get(p.slug, {}).get("status") == "ok")
+                + (1 if plan.city_chosen and not plan.city_rerun else 0))
+        total = len(plan.chosen) + len(plan.locations) + (1 if plan.city_chosen else 0)
+        raise RunInterrupted(finished=kept + files.finished.count("ok"), total=total,
                              out_dir=plan.settings.out_dir) from None
 
 
@@ -112,13 +119,14 @@ def _reports(plan: Plan, *, clock: Clock, inputs: Mapping | None, clean_seconds:
     outcomes = _execute(plan, client=client, jobs=jobs, progress=progress, stream=stream)
     by_key = {o.key: o for o in outcomes}
     write_results(plan, by_key)
-    units, city, failures = report_entries(plan, by_key)
-    write_index(plan, units, city)
+    units, places, city, failures = report_entries(plan, by_key)
+    write_index(plan, units, city, places)
     seconds = clock.seconds()
     write_manifest(out, final_manifest(manifest, plan, clock=clock, seconds=seconds, clean_seconds=clean_seconds,
-                                       outcomes=outcomes, units=units, city=city, failures=failures))
+                                       outcomes=outcomes, units=units, city=city, failures=failures,
+                                       locations=places))
     return RunResult(out_dir=out, survey_name=plan.survey_name, units=units, city=city, failures=failures,
-                     seconds=seconds)
+                     seconds=seconds, locations=places)
 
 
 def _report_parameters(lang, round, alpha, min_n, seed, city_weights, complaint_standard_days) -> dict:
@@ -133,6 +141,7 @@ def run_reports(
     *,
     survey_name: str,
     units: str | Sequence[str] | None = None,
+    levels: str | Sequence[str] | None = None,
     jobs: int | None = None,
     scheduler=None,
     lang: str | None = None,
@@ -180,7 +189,7 @@ def run_reports(
     """
     clock = Clock.start()
     check_options(lang=lang, jobs=jobs, round=round, city_weights=city_weights,
-                  complaint_standard_days=complaint_standard_days)
+                  complaint_standard_days=complaint_standard_days, levels=levels)
     out_dir = output_folder(out_dir)
     previous = read_manifest(out_dir) if retry_failed else None
     given = _report_parameters(lang, round, alpha, min_n, seed, city_weights, complaint_standard_days)
@@ -191,7 +200,8 @@ def run_reports(
     if not cleaned_path.is_file():
         raise ClemInputError("cleaned data not found", file=cleaned_path, fix="run `clem clean` first")
     plan = make_plan(settings, unit_columns(cleaned_path), cleaned_path, cleaned_path=cleaned_path,
-                     survey_name=survey_name, scheme=scheme, units=units, timeout=timeout, cold=cold)
+                     survey_name=survey_name, scheme=scheme, units=units, timeout=timeout, cold=cold,
+                     levels=levels)
     with scheduler_client(scheduler) as (client, scheduler_name):
         return _reports(plan, clock=clock, inputs=inputs, clean_seconds=clean_seconds, client=client,
                         scheduler_name=scheduler_name, jobs=jobs, progress=progress, stream=stream)
@@ -203,6 +213,7 @@ def run_survey(
     codebook_path=None,
     *,
     units: str | Sequence[str] | None = None,
+    levels: str | Sequence[str] | None = None,
     jobs: int | None = None,
     scheduler=None,
     lang: str | None = None,
@@ -233,7 +244,15 @@ def run_survey(
         Raw export and its codebook. Both omitted: the bundled sample survey.
     units : str or sequence of str, optional
         ``"Kec. Serengan,jebres"``: names, slugs or aliases. Default: every unit
-        with answers in the data.
+        with answers in the data. An item may also be a district or agency of
+        the units file (``district:<name>`` / ``agency:<name>`` when a unit has
+        the same spelling): its report and its units' reports.
+    levels : str or sequence of str, optional
+        ``--level``: ``"unit,district,agency,city"`` (the default) or some of
+        them. A district or agency with two units or more that have answers
+        gets a report of its own (``city_overview.ipynb`` with ``level`` and
+        ``location``); see :mod:`clem_lib.batch.levels` for how ``--units``
+        and ``--level`` combine.
     jobs : int, optional
         Worker processes (default: the number of cores).
     scheduler : str, optional
@@ -298,7 +317,7 @@ def run_survey(
     """
     t0 = time.perf_counter()
     check_options(lang=lang, jobs=jobs, round=round, city_weights=city_weights,
-                  complaint_standard_days=complaint_standard_days)
+                  complaint_standard_days=complaint_standard_days, levels=levels)
     found = survey_inputs(data_path, codebook_path, out_dir=out_dir, retry_failed=retry_failed,
                           units_path=units_path, complaints_path=complaints_path,
                           complaints_codebook=complaints_codebook)
@@ -322,7 +341,7 @@ def run_survey(
         cleaned = clean_inputs(found, settings)
         table, source = unit_columns(cleaned.survey.table), found.data_path
     plan = make_plan(settings, table, source, cleaned_path=cleaned_path, survey_name=found.codebook.survey_name,
-                     scheme=found.codebook.scheme, units=units, timeout=timeout, cold=cold)
+                     scheme=found.codebook.scheme, units=units, timeout=timeout, cold=cold, levels=levels)
     with scheduler_client(scheduler) as (client, scheduler_name):  # connected before anything is written
         clean_seconds = 0.0
         if cleaned is not None:

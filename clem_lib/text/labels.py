@@ -616,6 +616,23 @@ LABELS: Mapping[str, Mapping[str, str]] = {
               "intervals; channels and units compared with the log-rank test. Working days: Monday to Friday "
               "without national holidays and cuti bersama ({holidays}). Rates per 1,000 users use the users per "
               "month of the units file; exact Poisson intervals."},
+    # index.html of a run whose units file names districts (kecamatan) and agencies (dinas)
+    "idx_title_district": {"id": "Kecamatan {name}", "en": "District of {name}"},
+    "idx_title_district_named": {"id": "{name}", "en": "{name} (district)"},
+    "idx_title_agency": {"id": "{name}", "en": "{name} (agency)"},
+    "idx_level_district": {"id": "Kecamatan", "en": "Districts"},
+    "idx_level_agency": {"id": "Dinas", "en": "Agencies"},
+    "idx_col_district": {"id": "Kecamatan", "en": "District"},
+    "idx_col_agency": {"id": "Dinas", "en": "Agency"},
+    "idx_single_district": {"id": "Kecamatan dengan satu unit", "en": "Districts with one unit"},
+    "idx_single_agency": {"id": "Dinas dengan satu unit", "en": "Agencies with one unit"},
+    "idx_none_district": {"id": "Tanpa kecamatan", "en": "No district"},
+    "idx_none_agency": {"id": "Tanpa dinas", "en": "No agency"},
+    "idx_whole": {"id": "{name}: semua unit", "en": "{name}: all units"},
+    "idx_n_units": {"id": "{n} unit", "en": "{n} units"},
+    "idx_expand": {"id": "Klik kecamatan atau dinas untuk melihat unit-unitnya.",
+                   "en": "Click a district or agency to see its units."},
+    "idx_failures_all": {"id": "Laporan yang gagal", "en": "Reports that failed"},
 }
 """Every user-facing text of the reports, by key, in ``"id"`` and ``"en"``."""
 
