@@ -339,7 +339,11 @@ def _cmd_run(args) -> int:
     )
     index = result.out_dir / "index.html"
     ok = sum(1 for u in result.units if u["status"] == "ok")
-    line = f"clem: {ok} of {len(result.units)} unit report(s) written; open {index}"
+    line = f"clem: {ok} of {len(result.units)} unit report(s) written"
+    if result.locations:
+        done = sum(1 for e in result.locations if e["status"] == "ok")
+        line += f", {done} of {len(result.locations)} district and agency report(s)"
+    line += f"; open {index}"
     if result.failures:
         names = ", ".join(f["unit"] or "city overview" for f in result.failures)
         line += f"\nclem: failed: {names} (see index.html; rerun them with --retry-failed)"

@@ -192,7 +192,9 @@ def test_run_unknown_unit_suggests_and_writes_nothing(tmp_path, capsys):
     code = main(["run", "--units", "Kec. Serangan", "--out", str(out), "--notebooks", str(FIXTURES)])
     assert code == 2
     line = _one_error_line(capsys.readouterr().err)
-    assert "unknown unit 'Kec. Serangan'" in line and "did you mean 'Kec. Serengan'" in line
+    # the sample's units file names districts too, so the message names the closest of both
+    assert "'Kec. Serangan' is neither a unit nor a district or agency" in line
+    assert "closest units: 'Kec. Serengan'" in line
     assert not out.exists()
 
 

@@ -171,9 +171,9 @@ def test_plan_has_a_report_per_district_and_agency_of_two_units(survey):
     assert serengan.results_path.endswith(".parts/serengan.results.csv")
     city = dict(tasks[0].parameters)
     del city["results_path"]
-    assert dict(serengan.parameters) == {**city, "level": "district", "location": "Serengan", "round": 0,
+    assert dict(serengan.parameters) == {**city, "level": "district", "location": "Serengan",
                                          "results_path": ".parts/serengan.results.csv"}
-    assert list(serengan.parameters)[-4:] == ["level", "location", "round", "results_path"]
+    assert list(serengan.parameters)[-4:] == ["city_weights", "level", "location", "results_path"]
     assert not any(t.warm for t in notebook_tasks(_plan(survey, cold=True)))
     en = notebook_tasks(_plan(survey, lang="en"))
     assert [t.label for t in en[1:5]] == ["District of Serengan", "District of Jebres", "Kecamatan (agency)",

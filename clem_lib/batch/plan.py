@@ -13,7 +13,6 @@ still untouched.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from ..codebook import load_units
 from ..complaints import load_holidays
 from ..errors import ClemInputError
 from ..paths import NOTEBOOKS_DIR, UNITS_FILE
-from ..report import resolve_unit
+from ..report import ReportParams, resolve_unit
 from .execute import NotebookTask
 from .inputs import NOTEBOOKS, check_input_file, check_notebooks, path_parameter
 from .levels import (RUN_LEVELS, Location, Selection, check_levels, check_location_slugs, data_locations,
@@ -41,12 +40,13 @@ __all__ = [
     "Plan",
     "make_plan",
     "notebook_parameters",
+    "report_params",
     "location_parameters",
     "notebook_tasks",
 ]
 
-REPORT_DEFAULTS = {"lang": "id", "round": 0, "alpha": 0.05, "min_n": 5, "seed": 20130924, "city_weights": "design",
-                   "complaint_standard_days": 5}
+REPORT_DEFAULTS = {k: getattr(ReportParams, k) for k in ("lang", "round", "alpha", "min_n", "seed", "city_weights",
+                                                         "complaint_standard_days")}
 """The report parameters a run uses when none is given (and the previous run recorded none)."""
 
 _RESERVED_SLUGS = {"index", "results", "manifest", "cleaning_log", "cleaning_summary", "cleaned", CITY_KEY}
@@ -439,45 +439,38 @@ def make_plan(settings: Settings, table, source, *, cleaned_path: Path, survey_n
 # ---------------------------------------------------------------------------
 
 
-def notebook_parameters(plan: Plan, unit: str | None = None) -> dict:
-    """The papermill parameters of one notebook: the unit's report, or (``unit=None``) the city overview.
+def report_params(plan: Plan, *, unit: str | None = None, place: Location | None = None) -> ReportParams:
+    """The parameters of one notebook: a unit's report (``unit``), a district's or agency's
+    (``place``), or the city overview (neither).
 
     Paths are relative to the output folder, the kernel's working folder:
-    nothing of this machine's layout is in the reports.
+    nothing of this machine's layout is in the reports. The scheme is the
+    codebook's, so that every report grades as the index does.
     """
-    s, out = plan.settings, plan.settings.out_dir
-    p = s.params
-    scheme = plan.scheme
-    base = {
-        "data_path": relative(plan.cleaned_path, out),
-        "checklist_path": relative(s.checklist_path, out) if s.has_checklist else "",
-        "units_path": relative(s.units_path, out),
-        "lang": p["lang"],
-        "alpha": float(p["alpha"]),
-        "min_n": int(p["min_n"]),
-        "seed": int(p["seed"]),
-        # the codebook's IKM rule, so that every report grades as the index does
-        "scheme": scheme if isinstance(scheme, str) else json.dumps(scheme, sort_keys=True, ensure_ascii=False),
-    }
-    if s.complaints_path is not None:  # the register's parameters only when there is a register
-        base.update({
-            "complaints_path": relative(s.complaints_path, out),
-            "complaint_standard_days": int(p["complaint_standard_days"]),
-            "holidays_path": relative(s.holidays_path, out) if s.holidays_path is not None else "",
-        })
-    if unit is None:
-        return {**base, "city_weights": p["city_weights"], "results_path": f"{PARTS}/{CITY_KEY}.results.csv"}
-    slug = plan.info[unit]["slug"]
-    return {"unit": unit, **base, "round": int(p["round"]), "results_path": f"{PARTS}/{slug}.results.csv"}
+    s, out, p = plan.settings, plan.settings.out_dir, plan.settings.params
+    key = plan.info[unit]["slug"] if unit is not None else (place.slug if place is not None else CITY_KEY)
+    register = s.complaints_path is not None  # the register's parameters only when there is a register
+    return ReportParams(
+        unit=unit, data_path=relative(plan.cleaned_path, out),
+        checklist_path=relative(s.checklist_path, out) if s.has_checklist else "",
+        units_path=relative(s.units_path, out), round=int(p["round"]), lang=p["lang"], alpha=float(p["alpha"]),
+        min_n=int(p["min_n"]), seed=int(p["seed"]), scheme=plan.scheme, city_weights=p["city_weights"],
+        complaints_path=relative(s.complaints_path, out) if register else "",
+        complaint_standard_days=int(p["complaint_standard_days"]),
+        holidays_path=relative(s.holidays_path, out) if register and s.holidays_path is not None else "",
+        level=place.level if place is not None else "city", location=place.name if place is not None else "",
+        results_path=f"{PARTS}/{key}.results.csv")
+
+
+def notebook_parameters(plan: Plan, unit: str | None = None) -> dict:
+    """What papermill injects into a unit's report, or (``unit=None``) into the city overview."""
+    return report_params(plan, unit=unit).to_papermill()
 
 
 def location_parameters(plan: Plan, place: Location) -> dict:
-    """The papermill parameters of a district's or agency's report: the city overview's, with its
-    ``level`` and ``location``, the units' ``round`` and its own ``results_path``."""
-    params = notebook_parameters(plan)
-    del params["results_path"]
-    return {**params, "level": place.level, "location": place.name, "round": int(plan.settings.params["round"]),
-            "results_path": f"{PARTS}/{place.slug}.results.csv"}
+    """What papermill injects into a district's or agency's report (the city overview notebook,
+    with its ``level`` and ``location``)."""
+    return report_params(plan, place=place).to_papermill()
 
 
 def notebook_tasks(plan: Plan) -> list[NotebookTask]:
