@@ -566,7 +566,7 @@ def _(c):
     return c.run("--round", "latest")
 
 
-@case("run-unknown-units", "unknown unit")
+@case("run-unknown-units", "is neither a unit nor a district or agency")
 def _(c):
     c.earlier_run()
     return c.run("--units", "Kec. Atlantis")
