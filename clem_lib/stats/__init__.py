@@ -55,3 +55,28 @@ from .rows import GAP_COLUMNS
 from .target import GRADE_B_2017, ikm_vs_target, proportion_vs_target
 from .twogroup import compare_proportions, compare_scores
 from .units import compare_units, dunn_test, unit_vs_rest
+
+__all__ = [
+    "GAP_COLUMNS",
+    "GRADE_B_2017",
+    "wilson_ci",
+    "newcombe_ci",
+    "fisher_odds_ratio",
+    "cliffs_delta",
+    "dunn_test",
+    "adjust_pvalues",
+    "adjust_within_family",
+    "add_readings",
+    "compare_scores",
+    "compare_proportions",
+    "compare_ikm",
+    "compare_units",
+    "unit_vs_rest",
+    "paired_gap",
+    "compare_rounds",
+    "ikm_vs_target",
+    "proportion_vs_target",
+    "ordinal_model",
+    "gap_report",
+    "GROUP_COMPARISONS",
+]
