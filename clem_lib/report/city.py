@@ -176,7 +176,10 @@ class CityReport(ReportBase):
         return label(self.WORDING.get(key, key), self.lang, place=self.place, **values)
 
     def table_caption(self, key: str) -> str:
-        """Caption of table ``key``, numbered as this report numbers its tables."""
+        """Caption of table ``key``, numbered as this report numbers its tables (the city-wide
+        table's says whether its figures are design-based)."""
+        if key == "city" and not self.design["used"]:
+            key = "city_unweighted"
         return table_caption(key, self.lang)
 
     def has_section(self, key: str) -> bool:

@@ -132,8 +132,9 @@ class LocationReport(CityReport):
 
     def table_caption(self, key: str) -> str:
         if key in ("city", "vs_city"):
-            return f"{table_ref(key, self.lang, self.NUMBERS)}. " + self.say("cap_location" if key == "city"
-                                                                            else "cap_vs_city")
+            caption = "cap_vs_city" if key == "vs_city" else \
+                ("cap_location" if self.design["used"] else "cap_location_unweighted")
+            return f"{table_ref(key, self.lang, self.NUMBERS)}. " + self.say(caption)
         return table_caption(key, self.lang, self.NUMBERS)
 
     # -- the location as a whole ------------------------------------------------------

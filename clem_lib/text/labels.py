@@ -552,6 +552,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "cap_location": {
         "id": "Angka tingkat {place}: berbasis desain dan tanpa bobot.",
         "en": "Figures of the {place} as a whole: design-based and unweighted."},
+    "cap_location_unweighted": {
+        "id": "Angka tingkat {place}: tanpa bobot.",
+        "en": "Figures of the {place} as a whole: unweighted."},
     "cap_vs_city": {
         "id": "Dibandingkan dengan unit lain di kota: angka berbasis desain, selisih dengan IK 95% dan uji t.",
         "en": "Against the rest of the city: design-based figures, differences with 95% CI and t test."},

@@ -210,6 +210,7 @@ _TABLE_CAPTIONS = {
     "quality": ("Catatan pembersihan data untuk unit ini.", "Data-cleaning notes for this unit."),
     "city": ("Angka tingkat kota: berbasis desain dan tanpa bobot.",
              "City-wide figures: design-based and unweighted."),
+    "city_unweighted": ("Angka tingkat kota: tanpa bobot.", "City-wide figures: unweighted."),
     "ranking": ("IKM per unit.", "IKM by unit."),
     "between": ("Perbedaan antar-unit per unsur (Kruskal–Wallis) dan setiap unit vs unit lain (IKM).",
                 "Differences between units per element (Kruskal–Wallis) and each unit vs the rest (IKM)."),
@@ -222,4 +223,4 @@ def table_caption(key: str, lang: str = "id", numbers: Mapping | None = None) ->
     """``Tabel 2. <caption>`` / ``Table 2. <caption>`` (``numbers``: as :func:`figure_ref`)."""
     check_lang(lang)
     text = _TABLE_CAPTIONS[key][0 if lang == "id" else 1]
-    return f"{table_ref(key, lang, numbers)}. {text}"
+    return f"{table_ref(key.removesuffix('_unweighted'), lang, numbers)}. {text}"
