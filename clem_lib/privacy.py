@@ -203,7 +203,7 @@ def scan_for_personal_values(folder, values, *, suffixes=(".csv", ".html", ".ipy
     values = sorted(set(values))
     if not values:
         return []
-    pattern = re.compile("|".join(re.escape(v) for v in values))
+    pattern = re.compile(_trie_pattern(values))
     hits = []
     for path in sorted(Path(folder).rglob("*")):
         if not path.is_file() or path.suffix.lower() not in suffixes:
@@ -215,3 +215,26 @@ def scan_for_personal_values(folder, values, *, suffixes=(".csv", ".html", ".ipy
         for m in sorted(set(pattern.findall(text))):
             hits.append((path, m))
     return hits
+
+
+def _trie_pattern(words) -> str:
+    """One regular expression matching any of ``words``, as a trie: ``Sri|Siti`` becomes
+    ``S(?:ri|iti)``. At each position of the text the engine follows one branch per
+    character instead of trying every word in turn, so thousands of values scan a
+    report in milliseconds, not seconds. Of two words where one begins the other, the
+    longer match is reported."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)

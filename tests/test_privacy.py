@@ -14,6 +14,7 @@ from clem_lib import (
     get_salt,
     hash_values,
     read_survey,
+    scan_for_personal_values,
     scrub_text,
     write_cleaned,
 )
@@ -149,3 +150,14 @@ def test_personal_values_and_scan(tmp_path):
     leak = sorted(values)[0]
     (tmp_path / "out" / "leak.html").write_text(f"<p>{leak}</p>", encoding="utf-8")
     assert scan_for_personal_values(tmp_path / "out", values) == [(tmp_path / "out" / "leak.html", leak)]
+
+
+def test_scan_finds_every_value_among_thousands_and_overlapping_ones(tmp_path):
+    """The scan's one pattern (a trie of the values) finds each value wherever it is, also a value
+    that begins another one, and nothing else."""
+    values = {f"08{n:010d}" for n in range(0, 30_000_000, 7_001)} | {"Sri Rahayu", "Sri Rahayu Utami", "Siti Aminah"}
+    (tmp_path / "a.html").write_text("<p>kontak 080004200600 dan Sri Rahayu.</p>", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("x\nSri Rahayu Utami\nSiti Amina\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("nothing here 0800042006", encoding="utf-8")
+    hits = [(p.name, v) for p, v in scan_for_personal_values(tmp_path, values)]
+    assert hits == [("a.html", "080004200600"), ("a.html", "Sri Rahayu"), ("b.csv", "Sri Rahayu Utami")]
