@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..errors import ClemInputError
+from ..io import write_text_atomic
 from .common import slug_name
 from .document import Draft
 
@@ -56,20 +55,6 @@ def default_out_dir(path) -> Path:
     return folder.parent if folder.name.lower() == "raw" else folder
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_draft(draft: Draft, out_dir, *, force: bool = False) -> tuple[Path, Path]:
     """Write ``<survey_name>.codebook.yml`` and ``<survey_name>.units.yml`` into ``out_dir``.
 
@@ -108,6 +93,6 @@ def write_draft(draft: Draft, out_dir, *, force: bool = False) -> tuple[Path, Pa
     if out_dir.exists() and not out_dir.is_dir():
         raise ClemInputError("is a file, not a folder", file=out_dir, fix="give a folder with --out")
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(units, draft.units_yaml())
-    _write_atomic(codebook, draft.codebook_yaml(units.name))
+    write_text_atomic(units, draft.units_yaml())
+    write_text_atomic(codebook, draft.codebook_yaml(units.name))
     return codebook, units
