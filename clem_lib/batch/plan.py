@@ -13,12 +13,12 @@ still untouched.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..codebook import load_units
+from ..codebook import RESERVED_SLUGS, load_units
+from ..codebook.names import SLUG_RE
 from ..complaints import load_holidays
 from ..errors import ClemInputError
 from ..paths import NOTEBOOKS_DIR, UNITS_FILE
@@ -49,7 +49,6 @@ REPORT_DEFAULTS = {k: getattr(ReportParams, k) for k in ("lang", "round", "alpha
                                                          "complaint_standard_days")}
 """The report parameters a run uses when none is given (and the previous run recorded none)."""
 
-_RESERVED_SLUGS = {"index", "results", "manifest", "cleaning_log", "cleaning_summary", "cleaned", CITY_KEY}
 _CITY_TITLE = {"id": "Ringkasan kota", "en": "City overview"}
 
 
@@ -222,12 +221,12 @@ def _check_slugs(info: dict, source) -> None:
     seen = {}
     for name, entry in info.items():
         slug = entry["slug"]
-        if not slug or not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,99}", slug) or slug in _RESERVED_SLUGS:
+        if not slug or not SLUG_RE.fullmatch(slug) or slug in RESERVED_SLUGS:
             raise ClemInputError(
                 f"unit {name!r} has slug {slug!r}, which cannot name its report file",
                 file=source, column="unit_slug",
                 fix="give the unit a slug of lower-case letters, digits and '-' in units.yml "
-                    f"(not {', '.join(sorted(_RESERVED_SLUGS))})")
+                    f"(not {', '.join(sorted(RESERVED_SLUGS))})")
         if slug in seen:
             raise ClemInputError(f"units {seen[slug]!r} and {name!r} share the slug {slug!r}",
                                  file=source, column="unit_slug", fix="give each unit its own slug in units.yml")
@@ -416,7 +415,7 @@ def make_plan(settings: Settings, table, source, *, cleaned_path: Path, survey_n
                              fix="rounds in the data: " + ", ".join(str(r) for r in rounds) + " (0 = latest)")
     run_levels, given = _run_levels(levels, settings, units_table)
     places = data_locations(units_table, list(info), settings.params["lang"])
-    check_location_slugs([p for p in places if p.reportable], info, _RESERVED_SLUGS, settings.units_path)
+    check_location_slugs([p for p in places if p.reportable], info, RESERVED_SLUGS, settings.units_path)
     sel = select_reports(units, run_levels, given, list(info), units_table, places)
     if settings.previous is not None:
         choice = _retry_choice(settings, sel, info, units, places)
