@@ -464,14 +464,18 @@ def city_chart(view: RegisterView, *, lang: str, min_n: int):
                                                        cal=fmt_number(cal, 0, lang)))
 
 
-def city_text(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int, alpha: float) -> str:
+def city_text(view: RegisterView, survey: pd.DataFrame, *, lang: str, min_n: int, alpha: float,
+              opening: str = "s_reg_city", place: str = "") -> str:
+    """The register across the units of ``view``: totals, units and channels compared, units claiming
+    zero complaints. ``opening``: the label of the first sentence (``s_reg_city`` for the city; a
+    district's or agency's report names its own, with ``place`` its word for itself)."""
 
     start, cut, _ = view.period
     c = view.unit_counts(None)
     k = int(_row(c, "count")["estimate"] or 0)
     op = int((~view.register["closed"].fillna(False).astype(bool)).sum())
-    lines = [label("s_reg_city", lang, start=_fmt_day(start, lang), cutoff=_fmt_day(cut, lang),
-                   count=fmt_number(k, 0, lang), open=fmt_number(op, 0, lang))]
+    lines = [label(opening, lang, start=_fmt_day(start, lang), cutoff=_fmt_day(cut, lang),
+                   count=fmt_number(k, 0, lang), open=fmt_number(op, 0, lang), place=place)]
     for col, key in (("unit", "s_reg_units_test"), ("channel", "s_reg_channels_test")):
         lr = view.logrank(col)
         if len(lr["groups"]) >= 2 and not pd.isna(lr["p_value"]):

@@ -178,9 +178,8 @@ class CityReport(ReportBase):
     def table_caption(self, key: str) -> str:
         """Caption of table ``key``, numbered as this report numbers its tables (the city-wide
         table's says whether its figures are design-based)."""
-        if key == "city" and not self.design["used"]:
-            key = "city_unweighted"
-        return table_caption(key, self.lang)
+        unweighted = key == "city" and not self.design["used"]
+        return table_caption(key, self.lang, text="city_unweighted" if unweighted else None)
 
     def has_section(self, key: str) -> bool:
         """Accessibility and compliance show when the survey asked about facilities or has a
@@ -683,8 +682,9 @@ class CityReport(ReportBase):
     @only_in("sec_complaints_city")
     def complaints_text(self) -> ReportText:
         """The register city-wide: totals, units and channels compared, units claiming zero complaints."""
+        opening = self.WORDING.get("s_reg_city", "s_reg_city")
         return ReportText(complaints_report.city_text(self.register, self.latest, lang=self.lang, min_n=self.min_n,
-                                                      alpha=self.alpha))
+                                                      alpha=self.alpha, opening=opening, place=self.place))
 
     @only_in("sec_complaints_city")
     def complaints_table(self):

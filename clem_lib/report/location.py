@@ -34,7 +34,6 @@ from ..errors import ClemInputError
 from ..results import gaps_to_results, results_frame
 from ..stats.rows import gap_row
 from ..text import (
-    LABELS,
     escape_text,
     fmt_number,
     fmt_p,
@@ -95,7 +94,8 @@ class LocationReport(CityReport):
     SECTIONS = ("sec_city", "sec_vs_city", "sec_ranking", "sec_heatmap", "sec_between", "sec_access_units",
                 "sec_rounds_city", "sec_complaints_city", "sec_methods")
     WORDING = {"sec_city": "sec_location", "s_city_ikm": "s_location_ikm", "s_special_city_sig": "s_special_location_sig",
-               "s_special_city_ns": "s_special_location_ns", "grp_rest_of_city": "grp_rest_of_place"}
+               "s_special_city_ns": "s_special_location_ns", "grp_rest_of_city": "grp_rest_of_place",
+               "s_reg_city": "s_reg_location"}
     #: table numbers: the comparison with the rest of the city is the second table
     NUMBERS = {"table": {"city": 1, "vs_city": 2, "ranking": 3, "between": 4, "access_units": 5, "rounds_city": 6,
                          "complaints_city": 7}}
@@ -270,13 +270,6 @@ class LocationReport(CityReport):
                             caption=self.table_caption("vs_city"))
 
     # -- the rest as the city overview has it, in the location's words ------------------
-
-    def complaints_text(self) -> ReportText:
-        text = super().complaints_text().text
-        city_head = LABELS["s_reg_city"][self.lang].partition(" {start}")[0]  # "City-wide register"
-        if text.startswith(city_head):
-            text = self.say("s_reg_location") + text[len(city_head):]
-        return ReportText(text)
 
     def weights_text(self) -> str:
         text = super().weights_text()

@@ -586,7 +586,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
               "unit tidak memuatnya untuk {units}.",
         "en": "The comparison with the rest of the city needs the users per month of every unit, and the units "
               "file lacks them for {units}."},
-    "s_reg_location": {"id": "Register semua unit {place} ini", "en": "Register of this {place}'s units"},
+    "s_reg_location": {
+        "id": "Register semua unit {place} ini {start} s.d. {cutoff}: {count} pengaduan, {open} masih terbuka pada "
+              "tanggal batas.",
+        "en": "Register of this {place}'s units {start} to {cutoff}: {count} complaints, {open} still open at the "
+              "cut-off."},
     "m_location_units": {
         "id": "Angka {place} dihitung di antara unit-unit {place} ini saja (strata = unit-unitnya), dan berbeda "
               "dari rata-rata sederhana IKM unit-unitnya karena unit yang melayani lebih banyak pengguna dihitung "

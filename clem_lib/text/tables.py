@@ -219,8 +219,9 @@ _TABLE_CAPTIONS = {
 }
 
 
-def table_caption(key: str, lang: str = "id", numbers: Mapping | None = None) -> str:
-    """``Tabel 2. <caption>`` / ``Table 2. <caption>`` (``numbers``: as :func:`figure_ref`)."""
+def table_caption(key: str, lang: str = "id", numbers: Mapping | None = None, *, text: str | None = None) -> str:
+    """``Tabel 2. <caption>`` / ``Table 2. <caption>`` (``numbers``: as :func:`figure_ref`); ``text``
+    names another caption for table ``key`` (``city_unweighted``)."""
     check_lang(lang)
-    text = _TABLE_CAPTIONS[key][0 if lang == "id" else 1]
-    return f"{table_ref(key.removesuffix('_unweighted'), lang, numbers)}. {text}"
+    caption = _TABLE_CAPTIONS[text or key][0 if lang == "id" else 1]
+    return f"{table_ref(key, lang, numbers)}. {caption}"
