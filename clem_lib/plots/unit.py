@@ -1,34 +1,9 @@
-"""Charts of the reports, readable in print and by colour-blind readers.
-
-Every function takes a tidy result table (from :mod:`clem_lib.scoring`,
-:mod:`clem_lib.stats` or the cleaned table) first, names columns by keyword,
-and returns a :class:`matplotlib.figure.Figure` built without pyplot (no
-global figure state, nothing shown twice by the notebook's inline backend).
-:func:`chart` turns a figure into a deterministic PNG display object for a
-notebook cell; :func:`figure_png` returns the bytes.
-
-Conventions
-    * Okabe–Ito colours (:data:`PALETTE`), the cividis map for heat maps, and
-      a blue/orange diverging scale for answers: safe for the common forms of
-      colour blindness and legible in greyscale print.
-    * Axes are labelled in the report language with their unit; n is shown
-      on every chart (in the title or next to the bars).
-    * Groups with fewer than ``min_n`` answers are not drawn; the chart shows
-      ``"n < 5"`` where the value would be.
-    * Numbers on axes and labels use the language's decimal mark.
-    * Output bytes are deterministic: fixed DPI, fixed size, PNG metadata
-      without software version or time.
-"""
+"""The charts of a unit report: sample, IKM per unsur, answers, gaps, channel, IPA, rounds."""
 
 from __future__ import annotations
 
-import functools
-import io
-import warnings
-from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Sequence
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -38,7 +13,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
-from .text import (
+from ..text import (
     LABELS,
     check_lang,
     fmt_number,
@@ -50,192 +25,28 @@ from .text import (
     small_cell_text,
     unsur_label,
 )
+from .style import (
+    floats,
+    grade_bands,
+    LIKERT_COLORS,
+    make_axes,
+    need_column,
+    new_figure,
+    num_formatter,
+    PALETTE,
+    small_mask,
+)
 
 __all__ = [
-    "PALETTE",
-    "LIKERT_COLORS",
-    "GRADE_COLORS",
-    "DPI",
-    "STYLE",
-    "Chart",
-    "chart",
-    "figure_png",
-    "likert_shares",
     "plot_sample",
     "plot_ikm_elements",
+    "likert_shares",
     "plot_likert",
     "plot_forest",
     "plot_channel",
     "plot_ipa",
     "plot_rounds",
-    "plot_ikm_ranking",
-    "plot_heatmap",
-    "plot_access_units",
-    "plot_rounds_city",
-    "plot_resolution_curves",
 ]
-
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
-"""Okabe–Ito colours (blue, orange, green, vermillion, sky blue, purple, yellow, black)."""
-
-LIKERT_COLORS = {1: "#B35806", 2: "#F1A340", 3: "#92C5DE", 4: "#2166AC"}
-"""Answer 1..4: dark orange, light orange, light blue, dark blue (diverging, colour-blind safe)."""
-
-GRADE_COLORS = {"A": "#E8F1F8", "B": "#F4F4F4", "C": "#FBF0E0", "D": "#F8E3D8"}
-"""Pale fills for the grade bands behind IKM charts."""
-
-DPI = 110
-"""Fixed resolution of every chart (pixels per inch)."""
-
-STYLE: Mapping[str, object] = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9.5,
-    "axes.titlesize": 10.5,
-    "axes.labelsize": 9.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8.5,
-    "legend.frameon": False,
-    "svg.hashsalt": "clem",
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
-}
-"""Matplotlib settings applied while a chart is drawn (never changed globally)."""
-
-
-# ---------------------------------------------------------------------------
-# Output
-# ---------------------------------------------------------------------------
-
-
-def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
-    """PNG bytes of ``fig``: fixed DPI, tight box, white background, no metadata.
-
-    The same figure gives the same bytes on every run (no timestamp, no
-    software version in the PNG text chunks).
-    """
-    buf = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12,
-                    facecolor="white", metadata={"Software": None})
-    return buf.getvalue()
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A rendered chart for a notebook cell: PNG bytes plus alt text.
-
-    Displays as ``image/png`` (the alt text goes into the output metadata,
-    which the HTML export writes as the image's ``alt``); ``repr`` is the alt
-    text, so text comparisons of executed notebooks see a stable line.
-    """
-
-    png: bytes = field(repr=False)
-    alt: str = ""
-
-    def _repr_png_(self):
-        return self.png, {"alt": self.alt}
-
-    def __repr__(self) -> str:
-        return f"[{self.alt}]" if self.alt else "[chart]"
-
-
-def _quiet(fn):
-    """Run a plotting function with matplotlib's ``UserWarning``s caught.
-
-    Charts of edge cases (one respondent, no answers, a long name) make
-    matplotlib warn ("constrained_layout not applied", "No artists with
-    labels found to put in legend"); in a notebook the warning, with this
-    machine's paths, would be printed into the report. The chart is drawn
-    as well as it can be either way.
-    """
-
-    @functools.wraps(fn)
-    def quiet(*args, **kwargs):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return fn(*args, **kwargs)
-
-    return quiet
-
-
-def _short(name, limit: int = 40) -> str:
-    """A unit name for a chart's axis or legend: at most ``limit`` characters (the table has it whole)."""
-    text = " ".join(str(name).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def chart(fig: Figure, alt: str = "") -> Chart:
-    """Render ``fig`` to a :class:`Chart` (and release the figure)."""
-    png = figure_png(fig)
-    fig.clear()
-    return Chart(png=png, alt=alt)
-
-
-def _new(width: float, height: float) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _axes(fig: Figure, *args, **kwargs):
-    with matplotlib.rc_context(STYLE):
-        return fig.subplots(*args, **kwargs)
-
-
-def _num_formatter(decimals: int, lang: str, percent: bool = False):
-    def f(x, _pos=None):
-        return fmt_number(x, decimals, lang) + ("%" if percent else "")
-    return FuncFormatter(f)
-
-
-def _col(df: pd.DataFrame, name: str, what: str) -> None:
-    if name not in df.columns:
-        raise ValueError(f"{what}: the table has no column {name!r}; pass the column name by keyword")
-
-
-def _float(s) -> np.ndarray:
-    return pd.to_numeric(pd.Series(s), errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _small_mask(s, min_n: int) -> np.ndarray:
-    return np.array([is_small(v, min_n) for v in pd.Series(s).tolist()], dtype=bool)
-
-
-def _grade_bands(ax, scheme, lang: str, *, vertical: bool, lo: float = 25.0, hi: float = 100.0) -> None:
-    """Shade the grade bands of ``scheme`` along the value axis and letter them."""
-    from .scoring import get_scheme
-
-    s = get_scheme(scheme if scheme is not None else "permenpan14_2017")
-    bands = sorted(s.bands, key=lambda b: b.min_ikm)
-    for i, b in enumerate(bands):
-        start = max(b.min_ikm, lo)
-        end = bands[i + 1].min_ikm if i + 1 < len(bands) else hi
-        if end <= lo or start >= hi:
-            continue
-        end = min(end, hi)
-        color = GRADE_COLORS.get(b.grade, "#F4F4F4")
-        text = f"{b.grade}"
-        if vertical:
-            ax.axvspan(start, end, color=color, zorder=0, lw=0)
-            ax.axvline(start, color="#9E9E9E", lw=0.6, ls=":", zorder=1)
-            ax.text((start + end) / 2, 1.0, text, transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=8.5, color="#555555")
-        else:
-            ax.axhspan(start, end, color=color, zorder=0, lw=0)
-            ax.axhline(start, color="#9E9E9E", lw=0.6, ls=":", zorder=1)
-            ax.text(1.0, (start + end) / 2, " " + text, transform=ax.get_yaxis_transform(), ha="left",
-                    va="center", fontsize=8.5, color="#555555")
-
-
 # ---------------------------------------------------------------------------
 # Unit report
 # ---------------------------------------------------------------------------
@@ -272,12 +83,12 @@ def plot_sample(df: pd.DataFrame, *, service: str = "service", sector: str = "se
         names, ylabel = [sector_text(s) for s in sec_codes], label("col_sector", lang)
     else:
         names, ylabel = [label("grp_total", lang)], ""
-    fig = _new(7.0, 0.45 * max(len(counts), 2) + 1.0)
-    ax = _axes(fig)
+    fig = new_figure(7.0, 0.45 * max(len(counts), 2) + 1.0)
+    ax = make_axes(fig)
     sectors = list(dict.fromkeys(sec_codes))
     colors = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sectors)}
     y = np.arange(len(counts))
-    small = _small_mask(counts["n"], min_n)
+    small = small_mask(counts["n"], min_n)
     vals = np.where(small, 0, counts["n"].to_numpy(dtype=float))
     ax.barh(y, vals, color=[colors[s] for s in sec_codes], height=0.65)
     top = max(vals.max() if len(vals) else 1, 1)
@@ -316,17 +127,17 @@ def plot_ikm_elements(nrr: pd.DataFrame, *, unsur: str = "unsur", value: str = "
     """
     check_lang(lang)
     for c in (unsur, value, n):
-        _col(nrr, c, "plot_ikm_elements")
+        need_column(nrr, c, "plot_ikm_elements")
     d = nrr.reset_index(drop=True)
-    fig = _new(7.4, 0.42 * len(d) + 1.3)
-    ax = _axes(fig)
-    _grade_bands(ax, scheme, lang, vertical=True)
+    fig = new_figure(7.4, 0.42 * len(d) + 1.3)
+    ax = make_axes(fig)
+    grade_bands(ax, scheme, lang, vertical=True)
     y = np.arange(len(d))
-    v = _float(d[value])
-    small = _small_mask(d[n], min_n) | np.isnan(v)
+    v = floats(d[value])
+    small = small_mask(d[n], min_n) | np.isnan(v)
     ax.barh(y[~small], v[~small] - 25.0, left=25.0, color=PALETTE[0], height=0.6, zorder=2)
     if ci_low and ci_high and ci_low in d.columns and ci_high in d.columns:
-        lo, hi = _float(d[ci_low]), _float(d[ci_high])
+        lo, hi = floats(d[ci_low]), floats(d[ci_high])
         ok = ~small & ~np.isnan(lo) & ~np.isnan(hi)
         ax.errorbar(v[ok], y[ok], xerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none", ecolor="#222222",
                     elinewidth=1.0, capsize=2.5, zorder=3)
@@ -342,7 +153,7 @@ def plot_ikm_elements(nrr: pd.DataFrame, *, unsur: str = "unsur", value: str = "
                       for k, m in zip(d[unsur], d[n])])
     ax.set_ylim(len(d) - 0.4, -0.6)
     ax.set_xlim(25, 100)
-    ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.xaxis.set_major_formatter(num_formatter(0, lang))
     ax.set_xlabel(label("axis_ikm", lang))
     if title:
         ax.set_title(title, loc="left")
@@ -365,7 +176,7 @@ def likert_shares(df: pd.DataFrame, *, columns: Sequence[str] | None = None, sch
         ``unsur`` (key), ``answer`` (1..4), ``count``, ``n`` (answers to that
         unsur), ``share`` (count / n, 0..1); unsur in scheme order, answers 1..4.
     """
-    from .scoring import get_scheme
+    from ..scoring import get_scheme
 
     s = get_scheme(scheme if scheme is not None else "permenpan14_2017")
     cols = list(columns) if columns is not None else [c for c in s.columns if c in df.columns]
@@ -390,14 +201,14 @@ def plot_likert(shares: pd.DataFrame, *, scheme=None, lang: str = "id", min_n: i
     """
     check_lang(lang)
     for c in ("unsur", "answer", "share", "n"):
-        _col(shares, c, "plot_likert")
+        need_column(shares, c, "plot_likert")
     keys = list(dict.fromkeys(shares["unsur"].astype(str)))
     wide = shares.pivot_table(index="unsur", columns="answer", values="share", aggfunc="first").reindex(keys)
     ns = shares.groupby("unsur", sort=False)["n"].first().reindex(keys)
-    fig = _new(7.6, 0.42 * len(keys) + 1.6)
-    ax = _axes(fig)
+    fig = new_figure(7.6, 0.42 * len(keys) + 1.6)
+    ax = make_axes(fig)
     y = np.arange(len(keys))
-    small = _small_mask(ns, min_n)
+    small = small_mask(ns, min_n)
     get = lambda a: np.where(small, 0.0, np.nan_to_num(wide.get(a, pd.Series(0.0, index=wide.index)).to_numpy(dtype=float)) * 100)
     p1, p2, p3, p4 = get(1), get(2), get(3), get(4)
     ax.barh(y, -p2, color=LIKERT_COLORS[2], height=0.65, label=label("likert_2", lang))
@@ -437,14 +248,14 @@ def plot_forest(gaps: pd.DataFrame, *, row_label: str = "label", value: str = "g
     """
     check_lang(lang)
     for c in (row_label, value, ci_low, ci_high, n1, n2):
-        _col(gaps, c, "plot_forest")
+        need_column(gaps, c, "plot_forest")
     d = gaps.reset_index(drop=True)
-    fig = _new(7.6, 0.38 * max(len(d), 1) + 1.4)
-    ax = _axes(fig)
+    fig = new_figure(7.6, 0.38 * max(len(d), 1) + 1.4)
+    ax = make_axes(fig)
     y = np.arange(len(d))
-    v, lo, hi = _float(d[value]), _float(d[ci_low]), _float(d[ci_high])
-    small = _small_mask(d[n1], min_n) | _small_mask(d[n2], min_n)
-    pv = _float(d[p]) if p in d.columns else np.full(len(d), np.nan)
+    v, lo, hi = floats(d[value]), floats(d[ci_low]), floats(d[ci_high])
+    small = small_mask(d[n1], min_n) | small_mask(d[n2], min_n)
+    pv = floats(d[p]) if p in d.columns else np.full(len(d), np.nan)
     sig = (pv < alpha) & ~small
     ok = ~small & ~np.isnan(v)
     ax.axvline(0, color="#555555", lw=0.9)
@@ -459,7 +270,7 @@ def plot_forest(gaps: pd.DataFrame, *, row_label: str = "label", value: str = "g
     ax.set_yticks(y, [f"{t} (n = {fmt_number(a, 0, lang)} / {fmt_number(b, 0, lang)})"
                       for t, a, b in zip(d[row_label].astype(str), d[n1], d[n2])])
     ax.set_ylim(len(d) - 0.4, -0.6)
-    ax.xaxis.set_major_formatter(_num_formatter(2 if span < 2 else 0, lang))
+    ax.xaxis.set_major_formatter(num_formatter(2 if span < 2 else 0, lang))
     ax.set_xlabel(xlabel if xlabel is not None else label("axis_gap", lang))
     handles = [Line2D([], [], marker="o", ls="", color=PALETTE[0], label=f"p Holm < {fmt_number(alpha, 2, lang)}"),
                Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor=PALETTE[0],
@@ -492,13 +303,13 @@ def plot_channel(df: pd.DataFrame, *, channel: str = "channel",
     Channels with fewer than ``min_n`` answers to a metric show ``"n < 5"``.
     """
     check_lang(lang)
-    _col(df, channel, "plot_channel")
+    need_column(df, channel, "plot_channel")
     from scipy import stats as st
 
-    fig = _new(8.2, 2.6)
-    axes = np.atleast_1d(_axes(fig, 1, len(metrics)))
+    fig = new_figure(8.2, 2.6)
+    axes = np.atleast_1d(make_axes(fig, 1, len(metrics)))
     for ax, m in zip(axes, metrics):
-        _col(df, m, "plot_channel")
+        need_column(df, m, "plot_channel")
         for i, lev in enumerate(levels):
             x = pd.to_numeric(df.loc[df[channel].astype("string") == lev, m], errors="coerce").dropna()
             x = x.to_numpy(dtype=float)
@@ -517,7 +328,7 @@ def plot_channel(df: pd.DataFrame, *, channel: str = "channel",
         ax.set_ylim(len(levels) - 0.5, -0.7)
         ax.margins(x=0.3)
         ax.set_xlabel(metric_label(m, lang))
-        ax.xaxis.set_major_formatter(_num_formatter(0 if "cost" in m else 1, lang))
+        ax.xaxis.set_major_formatter(num_formatter(0 if "cost" in m else 1, lang))
         ax.xaxis.set_major_locator(MaxNLocator(4))
     if title:
         fig.suptitle(title, x=0.02, ha="left")
@@ -538,15 +349,15 @@ def plot_ipa(ipa: pd.DataFrame, *, unsur: str = "unsur", performance: str = "per
     """
     check_lang(lang)
     for c in (unsur, performance, importance):
-        _col(ipa, c, "plot_ipa")
+        need_column(ipa, c, "plot_ipa")
     d = ipa.reset_index(drop=True)
-    small = _small_mask(d[n], min_n) if (n and n in d.columns) else np.zeros(len(d), dtype=bool)
-    x, y = _float(d[performance]), _float(d[importance])
+    small = small_mask(d[n], min_n) if (n and n in d.columns) else np.zeros(len(d), dtype=bool)
+    x, y = floats(d[performance]), floats(d[importance])
     ok = ~small & ~np.isnan(x) & ~np.isnan(y)
     xs = float(np.nanmean(x[ok])) if x_split is None and ok.any() else float(x_split or 2.5)
     ys = float(np.nanmean(y[ok])) if y_split is None and ok.any() else float(y_split or 2.5)
-    fig = _new(7.2, 5.6)
-    ax = _axes(fig)
+    fig = new_figure(7.2, 5.6)
+    ax = make_axes(fig)
     if ok.any():
         pad_x = max(0.15, (np.nanmax(x[ok]) - np.nanmin(x[ok])) * 0.25)
         pad_y = max(0.15, (np.nanmax(y[ok]) - np.nanmin(y[ok])) * 0.25)
@@ -569,8 +380,8 @@ def plot_ipa(ipa: pd.DataFrame, *, unsur: str = "unsur", performance: str = "per
     if hidden:
         ax.text(0.5, -0.16, f"{small_cell_text(min_n, lang)}: " + ", ".join(hidden), transform=ax.transAxes,
                 ha="center", fontsize=8)
-    ax.xaxis.set_major_formatter(_num_formatter(1, lang))
-    ax.yaxis.set_major_formatter(_num_formatter(1, lang))
+    ax.xaxis.set_major_formatter(num_formatter(1, lang))
+    ax.yaxis.set_major_formatter(num_formatter(1, lang))
     ax.set_xlabel(label("col_performance", lang))
     ax.set_ylabel(label("col_importance", lang))
     if title:
@@ -625,18 +436,18 @@ def plot_rounds(rounds: pd.DataFrame, *, round_col: str = "round", value: str = 
     """IKM per survey round with 95% intervals over the grade bands."""
     check_lang(lang)
     for c in (round_col, value, n):
-        _col(rounds, c, "plot_rounds")
+        need_column(rounds, c, "plot_rounds")
     d = rounds.sort_values(round_col, kind="mergesort").reset_index(drop=True)
-    fig = _new(6.0, 3.4)
-    ax = _axes(fig)
-    v = _float(d[value])
-    small = _small_mask(d[n], min_n) | np.isnan(v)
-    lo_all = np.nanmin(_float(d[ci_low])[~small]) if (~small).any() else 60.0
+    fig = new_figure(6.0, 3.4)
+    ax = make_axes(fig)
+    v = floats(d[value])
+    small = small_mask(d[n], min_n) | np.isnan(v)
+    lo_all = np.nanmin(floats(d[ci_low])[~small]) if (~small).any() else 60.0
     lo = max(25.0, min(60.0, float(lo_all) - 5))
-    _grade_bands(ax, scheme, lang, vertical=False, lo=lo)
+    grade_bands(ax, scheme, lang, vertical=False, lo=lo)
     xr = d[round_col].astype(int).to_numpy()
     ok = ~small
-    lo_ci, hi_ci = _float(d[ci_low]), _float(d[ci_high])
+    lo_ci, hi_ci = floats(d[ci_low]), floats(d[ci_high])
     ax.errorbar(xr[ok], v[ok], yerr=[v[ok] - lo_ci[ok], hi_ci[ok] - v[ok]], fmt="o-", color=PALETTE[0],
                 capsize=3, zorder=3)
     for xi, vi, hi, m, sm in zip(xr, v, hi_ci, d[n], small):
@@ -649,212 +460,8 @@ def plot_rounds(rounds: pd.DataFrame, *, round_col: str = "round", value: str = 
     ax.set_xticks(xr, [f"{label('round', lang)} {r}" for r in xr])
     ax.set_xlim(xr.min() - 0.5, xr.max() + 0.9)
     ax.set_ylim(lo, 100)
-    ax.yaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.yaxis.set_major_formatter(num_formatter(0, lang))
     ax.set_ylabel(label("axis_ikm", lang))
     if title:
         ax.set_title(title, loc="left")
     return fig
-
-
-# ---------------------------------------------------------------------------
-# City overview
-# ---------------------------------------------------------------------------
-
-
-def plot_ikm_ranking(ikm_units: pd.DataFrame, *, unit: str = "unit", value: str = "ikm", ci_low: str = "ci_low",
-                     ci_high: str = "ci_high", n: str = "n", scheme=None, lang: str = "id", min_n: int = 5,
-                     title: str | None = None) -> Figure:
-    """Units ranked by IKM (highest on top), 95% intervals, grade bands behind."""
-    check_lang(lang)
-    for c in (unit, value, n):
-        _col(ikm_units, c, "plot_ikm_ranking")
-    d = ikm_units.assign(_v=_float(ikm_units[value])).sort_values(["_v", unit], ascending=[False, True],
-                                                                   kind="mergesort", na_position="last")
-    d = d.reset_index(drop=True)
-    fig = _new(7.4, 0.5 * len(d) + 1.3)
-    ax = _axes(fig)
-    v = d["_v"].to_numpy(dtype=float)
-    small = _small_mask(d[n], min_n) | np.isnan(v)
-    lo, hi = _float(d[ci_low]), _float(d[ci_high])
-    left = max(25.0, min(60.0, float(np.nanmin(lo[~small])) - 5 if (~small).any() else 60.0))
-    _grade_bands(ax, scheme, lang, vertical=True, lo=left)
-    y = np.arange(len(d))
-    ok = ~small
-    ax.errorbar(v[ok], y[ok], xerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="o", color=PALETTE[0], capsize=3, zorder=3)
-    for yi, vi, sm in zip(y, v, small):
-        ax.text(left + 1 if sm else vi, yi - 0.22 if not sm else yi,
-                small_cell_text(min_n, lang) if sm else fmt_number(vi, 2, lang),
-                ha="left" if sm else "center", va="bottom" if not sm else "center", fontsize=8)
-    ax.set_yticks(y, [f"{_short(u)} (n = {fmt_number(m, 0, lang)})" for u, m in zip(d[unit], d[n])])
-    ax.set_ylim(len(d) - 0.5, -0.8)
-    ax.set_xlim(left, 100)
-    ax.xaxis.set_major_formatter(_num_formatter(0, lang))
-    ax.set_xlabel(label("axis_ikm", lang))
-    if title:
-        ax.set_title(title, loc="left")
-    return fig
-
-
-def plot_heatmap(nrr_units: pd.DataFrame, *, unit: str = "unit", unsur: str = "unsur", value: str = "ikm_unsur",
-                 n: str = "n", scheme=None, lang: str = "id", min_n: int = 5, title: str | None = None) -> Figure:
-    """Unit × unsur heat map of the element scores (25..100), each cell written.
-
-    Cells from fewer than ``min_n`` answers are left blank and read ``"n < 5"``.
-    """
-    check_lang(lang)
-    import seaborn as sns
-
-    for c in (unit, unsur, value, n):
-        _col(nrr_units, c, "plot_heatmap")
-    keys = list(dict.fromkeys(nrr_units[unsur].astype(str)))
-    units = sorted(dict.fromkeys(nrr_units[unit].astype(str)))
-    d = nrr_units.assign(_v=_float(nrr_units[value]), _small=_small_mask(nrr_units[n], min_n))
-    d.loc[d["_small"], "_v"] = np.nan
-    mat = d.pivot_table(index=unit, columns=unsur, values="_v", aggfunc="first", dropna=False).reindex(
-        index=units, columns=keys)
-    smalls = d.pivot_table(index=unit, columns=unsur, values="_small", aggfunc="first", dropna=False).reindex(
-        index=units, columns=keys)
-    annot = np.empty(mat.shape, dtype=object)
-    for i in range(mat.shape[0]):
-        for j in range(mat.shape[1]):
-            val = mat.iat[i, j]
-            sm = smalls.iat[i, j]
-            annot[i, j] = small_cell_text(min_n, lang) if (not pd.isna(sm) and bool(sm)) else (
-                "–" if pd.isna(val) else fmt_number(val, 1, lang))
-    fig = _new(8.6, 0.55 * len(units) + 2.6)
-    ax = _axes(fig)
-    with matplotlib.rc_context(STYLE):
-        sns.heatmap(mat.astype(float), ax=ax, cmap="cividis", vmin=50, vmax=100, annot=annot, fmt="",
-                    annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white",
-                    cbar_kws={"label": label("axis_ikm", lang), "format": _num_formatter(0, lang)})
-    for i in range(mat.shape[0]):
-        for j in range(mat.shape[1]):
-            if pd.isna(mat.iat[i, j]):
-                ax.text(j + 0.5, i + 0.5, annot[i, j], ha="center", va="center", fontsize=8, color="#222222")
-    ax.set_xticklabels([unsur_label(k, lang, scheme) for k in keys], rotation=35, ha="right")
-    ax.set_yticklabels([_short(u) for u in units], rotation=0)
-    ax.set_xlabel(label("col_unsur", lang))
-    ax.set_ylabel(label("col_unit", lang))
-    if title:
-        ax.set_title(title, loc="left")
-    return fig
-
-
-def plot_access_units(access: pd.DataFrame, *, unit: str = "unit", pct: str = "pct_not_friendly",
-                      n: str = "n", compliance: pd.DataFrame | None = None, compliance_col: str = "pct_present",
-                      lang: str = "id", min_n: int = 5, title: str | None = None) -> Figure:
-    """By unit: share of users who found the facilities not friendly, and checklist compliance.
-
-    ``pct`` and ``compliance_col`` are proportions (0..1).
-    """
-    check_lang(lang)
-    for c in (unit, pct, n):
-        _col(access, c, "plot_access_units")
-    units = sorted(access[unit].astype(str))
-    panels = 2 if compliance is not None else 1
-    fig = _new(8.2, 0.45 * len(units) + 1.5)
-    axes = np.atleast_1d(_axes(fig, 1, panels, sharey=True))
-    a = access.set_index(access[unit].astype(str)).reindex(units)
-    y = np.arange(len(units))
-    v = _float(a[pct]) * 100
-    small = _small_mask(a[n], min_n)
-    axes[0].barh(y[~small], v[~small], color=PALETTE[3], height=0.6)
-    for yi, vi, sm, m in zip(y, v, small, a[n]):
-        axes[0].text(1 if sm else vi + 1, yi, small_cell_text(min_n, lang) if sm else
-                     f"{fmt_percent(vi, 0, lang, scale=1.0)} (n = {fmt_number(m, 0, lang)})", va="center", fontsize=8)
-    axes[0].set_xlim(0, 115)
-    axes[0].set_xlabel(label("col_not_friendly", lang))
-    axes[0].xaxis.set_major_formatter(_num_formatter(0, lang, percent=True))
-    axes[0].set_yticks(y, [_short(u) for u in units])
-    axes[0].invert_yaxis()
-    if compliance is not None:
-        _col(compliance, compliance_col, "plot_access_units")
-        c = compliance.set_index(compliance[unit].astype(str)).reindex(units)
-        cv = _float(c[compliance_col]) * 100
-        okc = ~np.isnan(cv)
-        axes[1].barh(y[okc], cv[okc], color=PALETTE[2], height=0.6)
-        for yi, vi in zip(y, cv):
-            axes[1].text((vi + 1) if not np.isnan(vi) else 1, yi,
-                         fmt_percent(vi, 0, lang, scale=1.0) if not np.isnan(vi) else "–", va="center", fontsize=8)
-        axes[1].set_xlim(0, 115)
-        axes[1].set_xlabel(label("col_compliance", lang))
-        axes[1].xaxis.set_major_formatter(_num_formatter(0, lang, percent=True))
-    if title:
-        fig.suptitle(title, x=0.02, ha="left")
-    return fig
-
-
-def plot_rounds_city(rounds: pd.DataFrame, *, unit: str = "unit", round_col: str = "round", value: str = "ikm",
-                     n: str = "n", scheme=None, lang: str = "id", min_n: int = 5,
-                     title: str | None = None) -> Figure:
-    """IKM by unit and round: one line per unit (a slope chart when there are two rounds)."""
-    check_lang(lang)
-    for c in (unit, round_col, value, n):
-        _col(rounds, c, "plot_rounds_city")
-    d = rounds.assign(_v=_float(rounds[value]), _small=_small_mask(rounds[n], min_n))
-    d = d.sort_values([unit, round_col], kind="mergesort")
-    fig = _new(7.0, 4.0)
-    ax = _axes(fig)
-    ok_vals = d.loc[~d["_small"], "_v"].dropna()
-    lo = max(25.0, min(60.0, float(ok_vals.min()) - 5)) if len(ok_vals) else 60.0
-    _grade_bands(ax, scheme, lang, vertical=False, lo=lo)
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
-    rounds_seen = sorted(d[round_col].dropna().astype(int).unique())
-    for i, (u, g) in enumerate(d.groupby(unit, sort=True)):
-        g = g[~g["_small"]]
-        if not len(g):
-            continue
-        ax.plot(g[round_col].astype(int), g["_v"], marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)],
-                label=_short(u), lw=1.4)
-    ax.set_xticks(rounds_seen, [f"{label('round', lang)} {r}" for r in rounds_seen])
-    if rounds_seen:
-        ax.set_xlim(min(rounds_seen) - 0.3, max(rounds_seen) + 0.3)
-    ax.set_ylim(lo, 100)
-    ax.yaxis.set_major_formatter(_num_formatter(0, lang))
-    ax.set_ylabel(label("axis_ikm", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), title=label("col_unit", lang))
-    if title:
-        ax.set_title(title, loc="left")
-    return fig
-
-
-def plot_resolution_curves(curves: pd.DataFrame, *, group: str = "group", time: str = "time", surv: str = "surv",
-                           n: str = "n", standard_days: float | None = None, standard_label: str = "",
-                           lang: str = "id", min_n: int = 5, title: str | None = None) -> Figure:
-    """Kaplan–Meier curves of the time to resolution: the share of complaints not yet resolved
-    (y) by days since received (x), one step line per group; groups of fewer than ``min_n``
-    complaints are not drawn (``n < 5`` in the legend). ``standard_days``: a dashed vertical line
-    labelled ``standard_label``."""
-    check_lang(lang)
-    for c in (group, time, surv, n):
-        _col(curves, c, "plot_resolution_curves")
-    fig = _new(7.0, 4.0)
-    ax = _axes(fig)
-    order = list(dict.fromkeys(curves[group].astype(str)))
-    styles = ["-", "--", "-.", ":"]
-    for i, g in enumerate(order):
-        d = curves[(curves[group].astype(str) == g).to_numpy(dtype=bool)]
-        k = int(pd.to_numeric(d[n], errors="coerce").max()) if len(d) else 0
-        name = f"{_short(g)} (n = {fmt_number(k, 0, lang)})"
-        if is_small(k, min_n):
-            ax.plot([], [], color=PALETTE[i % len(PALETTE)], label=f"{_short(g)} ({small_cell_text(min_n, lang)})")
-            continue
-        ax.step(_float(d[time]), 100 * _float(d[surv]), where="post", color=PALETTE[i % len(PALETTE)],
-                ls=styles[(i // len(PALETTE)) % len(styles)], lw=1.6, label=name)
-    if standard_days is not None:
-        ax.axvline(float(standard_days), color="#555555", ls="--", lw=1.0, label=standard_label or None)
-    ax.set_ylim(0, 102)
-    ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(_num_formatter(0, lang, percent=True))
-    ax.set_xlabel(label("axis_days_since_received", lang))
-    ax.set_ylabel(label("axis_share_open", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0))
-    if title:
-        ax.set_title(title, loc="left")
-    return fig
-
-
-# every chart is built and drawn with matplotlib's warnings caught (see _quiet)
-for _name in [n for n in list(globals()) if n.startswith("plot_") or n == "figure_png"]:
-    globals()[_name] = _quiet(globals()[_name])
-del _name
