@@ -21,7 +21,7 @@ from _small_survey import FIXTURES, codebook_text, write_export
 from clem_lib.batch import run_reports
 from clem_lib.cli import main
 from clem_lib.cleaning import clean_survey, write_cleaned
-from clem_lib.batch.kernels import WarmKernel
+from clem_lib.batch.kernels import ONE_THREAD, WarmKernel, kernel_env
 from clem_lib.paths import UNITS_FILE
 
 UNITS = ("Kec. Serengan", "Dispendukcapil", "Kec. Jebres")
@@ -81,6 +81,12 @@ CHECK = {
     "count": "get_ipython().execution_count",
 }
 
+#: what a warm kernel is started with, whatever a notebook does
+SETUP = {
+    "blas": "__import__('os').environ.get('OPENBLAS_NUM_THREADS')",
+    "history": "get_ipython().history_manager.hist_file",
+}
+
 
 @pytest.mark.slow
 def test_reset_puts_back_every_kind_of_state(tmp_path):
@@ -105,9 +111,23 @@ def test_reset_puts_back_every_kind_of_state(tmp_path):
         assert after["cache"] == "0" and after["cwd"] == repr(str(tmp_path))
         # a new session: the first cell of the next notebook is cell 1 again
         assert after["count"] == fresh["count"]
+        # one BLAS thread (the workers' kernels already share the cores), history in memory
+        setup = _evaluate(wk, "pass", SETUP)
+        assert setup == {"blas": "'1'", "history": "':memory:'"}
+        # prepare hands back a connected client, which the next notebook executes through
+        kc = wk.prepare(str(tmp_path))
+        assert kc.channels_running
+        wk.finished()
+        assert not kc.channels_running
     finally:
         wk.discard()
     assert wk.km is None
+
+
+def test_kernels_run_numeric_libraries_on_one_thread_unless_told_otherwise():
+    env = kernel_env({"PATH": "/bin", "MKL_NUM_THREADS": "3"})
+    assert env["PATH"] == "/bin" and env["MKL_NUM_THREADS"] == "3"
+    assert all(env[name] == "1" for name in ONE_THREAD if name != "MKL_NUM_THREADS")
 
 
 def _pollution_notebooks(folder: Path) -> Path:

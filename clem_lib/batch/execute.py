@@ -9,7 +9,9 @@ a failing notebook is an outcome with ``status="failed"``, never an exception.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import os
 import shutil
 import socket
@@ -180,14 +182,57 @@ def _error_banner(nb, message: str):
     return nb
 
 
-def _papermill(task: NotebookTask, out_path: str, km) -> str | None:
-    """Execute ``task.notebook`` into ``out_path`` in the kernel of ``km``; the error text, or None.
+@functools.lru_cache(maxsize=None)
+def _connected_engine() -> str:
+    """Register, once, a papermill engine that executes through an already connected client.
+
+    papermill's own engine hands its keyword arguments to nbclient, which sets its client to
+    None and then connects a new one and waits for the kernel (``wait_for_ready``, at least
+    0.2 s). A warm kernel's client is connected and ready already (see
+    :meth:`clem_lib.batch.kernels.WarmKernel.prepare`): this engine gives it to nbclient.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class _Client(PapermillNotebookClient):
+        def __init__(self, nb_man, km=None, kc=None, **kw):
+            super().__init__(nb_man, km=km, **kw)
+            self.kc = kc
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            # NBClientEngine.execute_managed_notebook, with the client class above
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            return _Client(nb_man, **final_kwargs).execute()
+
+    papermill_engines.register(CONNECTED_ENGINE, _Engine)
+    return CONNECTED_ENGINE
+
+
+#: papermill engine name of :func:`_connected_engine`
+CONNECTED_ENGINE = "clem-connected"
+
+
+def _papermill(task: NotebookTask, out_path: str, km, kc=None) -> str | None:
+    """Execute ``task.notebook`` into ``out_path`` in the kernel of ``km`` (through the connected
+    client ``kc`` when given); the error text, or None.
 
     Raises what is not a notebook's own error (a dead kernel, a cell timeout, ...).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    connected = {} if kc is None else {"engine_name": _connected_engine(), "kc": kc}
     try:
         papermill.execute_notebook(
             task.notebook,
@@ -202,6 +247,7 @@ def _papermill(task: NotebookTask, out_path: str, km) -> str | None:
             execution_timeout=task.timeout,
             km=km,
             resources={"metadata": {"path": task.cwd}},
+            **connected,
         )
     except PapermillExecutionError as exc:
         return f"cell {exc.exec_count}: {exc.ename}: {one_line(exc.evalue, 400)}"
@@ -233,12 +279,12 @@ def _execute_warm(task: NotebookTask, out_path: str, runtime: str) -> str | None
         return _execute_cold(task, out_path, runtime)
     try:
         try:
-            warm.prepare(task.cwd)
+            kc = warm.prepare(task.cwd)
         except Exception:  # noqa: BLE001 - no warm kernel to be had: a cold one
             warm.discard()
             return _execute_cold(task, out_path, runtime)
         try:
-            error = _papermill(task, out_path, warm.km)
+            error = _papermill(task, out_path, warm.km, kc)
         except Exception:  # noqa: BLE001 - dead or timed out: a fresh kernel, once
             warm.discard()
             _remove(out_path, task.results_path)
@@ -322,8 +368,6 @@ def execute_notebook_task(task: NotebookTask) -> NotebookOutcome:
     back with ``status="failed"``, its partial notebook (papermill's error
     banner at the top) and its rendered page.
     """
-    import logging
-
     logging.getLogger("papermill").setLevel(logging.ERROR)
     t0 = time.perf_counter()
     host = f"{socket.gethostname()}:{os.getpid()}"

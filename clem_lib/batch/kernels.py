@@ -34,6 +34,8 @@ __all__ = [
     "worker_init",
     "kernel_preexec",
     "make_kernel_manager",
+    "kernel_env",
+    "ONE_THREAD",
     "shutdown_kernel",
     "release_clients",
     "WarmKernel",
@@ -104,6 +106,20 @@ def kernel_preexec(parent_pid: int):
     return preexec
 
 
+#: environment variables that make numeric libraries in a report's kernel use one thread each
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def kernel_env(base=None) -> dict:
+    """The environment of a report's kernel: ``base`` (default ``os.environ``) with each of
+    :data:`ONE_THREAD` set to 1 unless it is set already (a value the user chose is kept).
+    """
+    env = dict(os.environ if base is None else base)
+    for name in ONE_THREAD:
+        env.setdefault(name, "1")
+    return env
+
+
 @functools.lru_cache(maxsize=None)
 def _kernel_classes():
     """Kernel manager and spec manager that launch ``sys.executable`` over IPC."""
@@ -129,6 +145,9 @@ def _kernel_classes():
         log_path: str | None = None
 
         async def _async_start_kernel(self, **kw):
+            # one report per core already: numpy's BLAS threads would only compete with the other
+            # workers' kernels (and spin between calls); a value the user set is kept
+            kw["env"] = kernel_env(kw.get("env"))
             if os.name == "posix":
                 # LocalProvisioner passes these keywords on to Popen
                 kw.setdefault("preexec_fn", kernel_preexec(os.getpid()))
@@ -218,7 +237,12 @@ _st.decimal = _decimal.getcontext().copy()
 _st.environ = dict(_os.environ)
 _st.path = list(_sys.path)
 _sys.modules["_clem_warm_state"] = _st
-del _copy, _decimal, _os, _random, _sys, _types, _warnings, _np, _pd, _mpl, _plt, _pdcfg, _st
+# what the imports made lives as long as the kernel: out of the collector's sight, so the
+# collections of every notebook (and of the reset) walk only what the notebook made
+import gc as _gc
+_gc.collect()
+_gc.freeze()
+del _gc, _copy, _decimal, _os, _random, _sys, _types, _warnings, _np, _pd, _mpl, _plt, _pdcfg, _st
 """
 
 #: executed before every notebook in a warm kernel (``{cwd}`` filled in): the state of a new kernel
@@ -261,6 +285,59 @@ _clem_reset({cwd!r})
 """
 
 
+#: IPython's history of a warm kernel: in memory (nbclient's default for the kernels it starts)
+HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
+
+
+async def _reply_to(channel, msg_id: str, timeout: float, *, idle: bool = False, required: bool = True):
+    """The first message on ``channel`` whose parent is ``msg_id`` (with ``idle``: the kernel's
+    ``status: idle`` for it), other messages skipped; None after ``timeout`` seconds unless
+    ``required`` (then :class:`TimeoutError`)."""
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            if required:
+                raise TimeoutError(f"no reply from the warm kernel in {timeout:g} s")
+            return None
+        try:
+            msg = await channel.get_msg(timeout=left)
+        except Empty:
+            continue
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if not idle or (msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle"):
+            return msg
+
+
+async def _connected_client(km, timeout: float):
+    """A client of ``km``'s running kernel with its channels connected.
+
+    What ``wait_for_ready`` makes sure of (the kernel answers on the shell channel, and this
+    client's IOPub subscription receives what the kernel publishes), without its fixed
+    0.2 s wait for IOPub to fall silent: the kernel's ``idle`` for our ``kernel_info`` request
+    arriving on IOPub proves the subscription. A request whose IOPub message was published
+    before the subscription took is simply asked again.
+    """
+    import time
+
+    kc = km.client()
+    kc.allow_stdin = False
+    kc.start_channels()
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        if await _reply_to(kc.shell_channel, msg_id, 1.0, required=False) is not None and \
+                await _reply_to(kc.iopub_channel, msg_id, 0.5, idle=True, required=False) is not None:
+            return kc
+        if time.monotonic() > deadline or not await km.is_alive():
+            release_clients(km)
+            raise RuntimeError(f"the warm kernel did not answer in {timeout:g} s")
+
+
 class WarmKernel:
     """A kernel started once, with the reports' imports done, that notebooks execute in one after
     another (each after :data:`RESET_CODE`).
@@ -283,26 +360,38 @@ class WarmKernel:
 
         self.runtime = tempfile.mkdtemp(prefix="clem-warm-")
         self.km = make_kernel_manager(self.runtime)
-        run_sync(self.km.start_kernel)()
+        # IPython's history in memory, as nbclient gives the kernels it starts (no sqlite file
+        # shared by the workers' kernels)
+        run_sync(self.km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY])
         self.units = 0
         self._run(WARM_CODE, timeout=self.startup_timeout)
 
-    def _run(self, code: str, *, timeout: float) -> None:
-        """Execute ``code`` silently (no output, no execution count); raise when it fails."""
-        from jupyter_client import BlockingKernelClient
+    def _run(self, code: str, *, timeout: float):
+        """Execute ``code`` silently (no output, no execution count); raise when it fails.
 
-        kc = BlockingKernelClient(connection_file=self.km.connection_file)
-        kc.load_connection_file()
-        kc.start_channels()
+        Returns the connected client, which the notebook that follows executes through
+        (papermill's ``kc=``): nbclient then neither connects nor waits for the kernel again.
+        """
+        from jupyter_core.utils import run_sync
+
+        return run_sync(self._async_run)(code, timeout)
+
+    async def _async_run(self, code: str, timeout: float):
+        kc = await _connected_client(self.km, timeout)
         try:
-            kc.wait_for_ready(timeout=timeout)
-            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
-                                           output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
+            msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+            reply = await _reply_to(kc.shell_channel, msg_id, timeout)
+            # the kernel says idle on IOPub once it is done with the request: read up to there,
+            # so the notebook's client starts on an empty channel
+            await _reply_to(kc.iopub_channel, msg_id, 5.0, idle=True, required=False)
+        except BaseException:
+            release_clients(self.km)
+            raise
         content = reply.get("content", {})
         if content.get("status") != "ok":
+            release_clients(self.km)
             raise RuntimeError(f"warm kernel: {content.get('ename', 'error')}: {content.get('evalue', '')}")
+        return kc
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -312,13 +401,14 @@ class WarmKernel:
         except Exception:  # noqa: BLE001
             return False
 
-    def prepare(self, cwd: str) -> None:
-        """A kernel in the state of a new one, working in ``cwd``, ready for the next notebook."""
+    def prepare(self, cwd: str):
+        """A kernel in the state of a new one, working in ``cwd``, ready for the next notebook;
+        returns the client to execute it through (closed by :meth:`finished`)."""
         if self.km is not None and (self.units >= self.max_units or not self.alive()):
             self.discard()
         if self.km is None:
             self._start()
-        self._run(RESET_CODE.format(cwd=str(cwd)), timeout=self.startup_timeout)
+        return self._run(RESET_CODE.format(cwd=str(cwd)), timeout=self.startup_timeout)
 
     def finished(self) -> None:
         """The notebook is done; the kernel stays for the next one."""
