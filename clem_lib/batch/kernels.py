@@ -5,18 +5,27 @@ and a check of the parent), a kernel with the worker that started it, and
 Ctrl-C is left to the runner, which stops the workers itself.
 
 Warm kernels: starting a kernel and importing pandas, scipy, statsmodels,
-matplotlib, seaborn and clem_lib costs about as much as a unit's report. A
-:class:`WarmKernel` is started once per worker process with those imports
-done, and each notebook executes in it after :data:`RESET_CODE` has put
-every piece of process state a notebook can change back as it was when the
-kernel was new: the user namespace and its history (execution counts start
-at 1 again), matplotlib's rcParams and open figures, the warning filters and
-every module's record of warnings already shown, numpy's and Python's random
-state, numpy's floating-point error handling, pandas' options, the decimal
-context, ``os.environ``, ``sys.path``, the working folder, and clem_lib's
-function caches. A kernel that dies or times out is discarded and the
-notebook retried once in a fresh (cold) kernel; a warm kernel is also
-replaced after :data:`WARM_UNITS` notebooks, so memory stays bounded.
+matplotlib and clem_lib costs about as much as a unit's report. A
+:class:`WarmKernel` is started once per worker process with the modules a
+report loads already imported (and, through ``gc.freeze``, out of the
+garbage collector's walks), and each notebook executes in it after
+:data:`RESET_CODE` has put every piece of process state a notebook can
+change back as it was when the kernel was new: the user namespace and its
+history (execution counts start at 1 again), matplotlib's rcParams and open
+figures, the warning filters and every module's record of warnings already
+shown, numpy's and Python's random state, numpy's floating-point error
+handling, pandas' options, the decimal context, ``os.environ``,
+``sys.path``, the working folder, and clem_lib's function caches; freed
+memory goes back to the system. The client that ran the reset is the one
+the notebook executes through, so no notebook waits for its kernel to
+become ready. A kernel that dies or times out is discarded and the notebook
+retried once in a fresh (cold) kernel; a warm kernel is also replaced after
+:data:`WARM_UNITS` notebooks, so memory stays bounded.
+
+Every report kernel, warm or cold, runs numpy's BLAS (and OpenMP, MKL) on
+one thread (:func:`kernel_env`): the workers already run one report per
+core, and idle BLAS threads spin between calls, taking CPU from the other
+workers' kernels.
 """
 
 from __future__ import annotations
@@ -221,7 +230,7 @@ WARM_UNITS = 40
 WARM_CODE = """
 import copy as _copy, decimal as _decimal, os as _os, random as _random, sys as _sys, types as _types
 import warnings as _warnings
-import numpy as _np, pandas as _pd, scipy.stats, statsmodels.api, seaborn, pyarrow.parquet
+import numpy as _np, pandas as _pd, scipy.stats, statsmodels.stats.multitest, pyarrow.parquet, pyarrow.dataset
 import matplotlib as _mpl, matplotlib.pyplot as _plt
 import clem_lib, clem_lib.report, clem_lib.plots, clem_lib.stats, clem_lib.scoring
 import pandas._config.config as _pdcfg
@@ -281,6 +290,11 @@ def _clem_reset(cwd):
                     value.cache_clear()
     get_ipython().reset(new_session=True)
     gc.collect()
+    try:  # give what the last notebook freed back to the system (glibc), so the next starts as small
+        import ctypes
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 _clem_reset({cwd!r})
 """
 
