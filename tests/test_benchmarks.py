@@ -218,6 +218,13 @@ def test_scale_and_scaleout_benchmarks_smoke(tmp_path, tiny):
                                         "n2_kernel_peak_bytes", "n2_city_overview_s", "n2_cold_wall_per_unit_s",
                                         "n2_cold_kernel_peak_bytes"})
     assert len(data["checks"]) == 6  # flat time and memory (warm), and warm against cold at the largest size
+    # at the largest size: warm, cold, cold, warm, compared by the means of each side
+    fig = data["figures"]
+    warm = (fig["n2_warm1_wall_s"] + fig["n2_warm2_wall_s"]) / 2
+    cold = (fig["n2_cold1_wall_s"] + fig["n2_cold2_wall_s"]) / 2
+    assert fig["n2_warm1_wall_s"] == pytest.approx(fig["n2_wall_s"])
+    check = next(c for c in data["checks"] if c["name"].startswith("time per unit at n=2"))
+    assert check["ratio"] == pytest.approx(warm / cold)
     # two runs of each side, as in the full run (--jobs 2, Dask, Dask, --jobs 2), compared by their means
     out = bench_scaleout.run(quick=True, work_dir=tmp_path, seed=1, notebooks_dir=tiny, n_units=1, per_unit=30,
                              repeats=2)

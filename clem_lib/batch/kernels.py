@@ -379,6 +379,7 @@ class WarmKernel:
         run_sync(self.km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY])
         self.units = 0
         self._run(WARM_CODE, timeout=self.startup_timeout)
+        release_clients(self.km)  # the next notebook's reset connects its own
 
     def _run(self, code: str, *, timeout: float):
         """Execute ``code`` silently (no output, no execution count); raise when it fails.
