@@ -8,6 +8,7 @@ its defaults, so the figures of :mod:`clem_lib.scoring` and the tests of
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -18,6 +19,7 @@ from .defaults import CONF_LEVEL
 __all__ = ["z_value", "wilson_interval", "mean_interval", "welch_interval"]
 
 
+@functools.lru_cache(maxsize=64)
 def z_value(conf_level: float = CONF_LEVEL) -> float:
     """The two-sided standard normal quantile of a confidence level: ``Phi^-1(0.5 + conf_level / 2)``.
 
@@ -27,6 +29,8 @@ def z_value(conf_level: float = CONF_LEVEL) -> float:
     Traceback (most recent call last):
     ...
     ValueError: conf_level must be between 0 and 1 (e.g. 0.95), not 95
+
+    Cached: a report asks for the same one or two levels hundreds of times.
     """
     if not (0 < conf_level < 1):
         raise ValueError(f"conf_level must be between 0 and 1 (e.g. 0.95), not {conf_level!r}")

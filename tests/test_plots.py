@@ -183,3 +183,27 @@ def test_ipa_labels_cover_no_other_point():
             assert not box.overlaps(Bbox.from_extents(px - half, py - half, px + half, py + half)), a.get_text()
     others = [Text.get_window_extent(b, r) for b in labels]
     assert not any(others[i].overlaps(others[j]) for i in range(len(others)) for j in range(i + 1, len(others)))
+
+
+def test_rounds_of_many_units_name_the_largest_rise_and_fall_not_every_unit():
+    units = [f"Puskesmas {i:02d}" for i in range(30)]
+    rows = []
+    for i, u in enumerate(units):
+        rows += [{"unit": u, "round": 1, "ikm": 80.0, "n": 40},
+                 {"unit": u, "round": 2, "ikm": 80.0 + (i - 10) * 0.5, "n": 40}]
+    rows[1]["n"] = 3  # a unit whose latest round is too small: no change to report
+    rounds = pd.DataFrame(rows)
+    fig = clem.plot_rounds_city(rounds, lang="en")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Other units (28)", "Largest rise: Puskesmas 29 (+9.50)",
+                      "Largest fall: Puskesmas 01 (−4.50)"]
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a layout warning would print into the report
+        png = clem.figure_png(fig)
+    from PIL import Image
+    import io
+    w, h = Image.open(io.BytesIO(png)).size
+    assert h < 800 and w < 1200  # the legend stays the chart's size, not one line per unit
+    few = clem.plot_rounds_city(rounds[rounds["unit"].isin(units[:3])], lang="id")
+    assert [t.get_text() for t in few.axes[0].get_legend().get_texts()] == units[:3]

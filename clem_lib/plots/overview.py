@@ -169,7 +169,14 @@ def plot_access_units(access: pd.DataFrame, *, unit: str = "unit", pct: str = "p
 def plot_rounds_city(rounds: pd.DataFrame, *, unit: str = "unit", round_col: str = "round", value: str = "ikm",
                      n: str = "n", scheme=None, lang: str = "id", min_n: int = 5,
                      title: str | None = None) -> Figure:
-    """IKM by unit and round: one line per unit (a slope chart when there are two rounds)."""
+    """IKM by unit and round: one line per unit (a slope chart when there are two rounds).
+
+    Up to eight units each get a colour and a marker of their own and a legend
+    entry. With more, colours would repeat and the legend outgrow the chart:
+    every unit is then a thin grey line, and only the unit with the largest
+    rise and the one with the largest fall between the last two rounds are
+    coloured and named (the table under the chart lists every unit's change).
+    """
     check_lang(lang)
     for c in (unit, round_col, value, n):
         need_column(rounds, c, "plot_rounds_city")
@@ -180,24 +187,55 @@ def plot_rounds_city(rounds: pd.DataFrame, *, unit: str = "unit", round_col: str
     ok_vals = d.loc[~d["_small"], "_v"].dropna()
     lo = max(25.0, min(60.0, float(ok_vals.min()) - 5)) if len(ok_vals) else 60.0
     grade_bands(ax, scheme, lang, vertical=False, lo=lo)
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     rounds_seen = sorted(d[round_col].dropna().astype(int).unique())
-    for i, (u, g) in enumerate(d.groupby(unit, sort=True)):
-        g = g[~g["_small"]]
-        if not len(g):
-            continue
-        ax.plot(g[round_col].astype(int), g["_v"], marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)],
-                label=short_name(u), lw=1.4)
+    lines = [(u, g[~g["_small"]]) for u, g in d.groupby(unit, sort=True)]
+    lines = [(u, g) for u, g in lines if len(g)]
+    if len(lines) <= len(PALETTE):
+        markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+        for i, (u, g) in enumerate(lines):
+            ax.plot(g[round_col].astype(int), g["_v"], marker=markers[i % len(markers)], color=PALETTE[i],
+                    label=short_name(u), lw=1.4)
+        legend_title = label("col_unit", lang)
+    else:
+        _many_unit_rounds(ax, lines, round_col, rounds_seen, lang)
+        legend_title = None
     ax.set_xticks(rounds_seen, [f"{label('round', lang)} {r}" for r in rounds_seen])
     if rounds_seen:
         ax.set_xlim(min(rounds_seen) - 0.3, max(rounds_seen) + 0.3)
     ax.set_ylim(lo, 100)
     ax.yaxis.set_major_formatter(num_formatter(0, lang))
     ax.set_ylabel(label("axis_ikm", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), title=label("col_unit", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), title=legend_title)
     if title:
         ax.set_title(title, loc="left")
     return fig
+
+
+def _many_unit_rounds(ax, lines, round_col: str, rounds_seen, lang: str) -> None:
+    """Grey lines for every unit; the largest rise and fall between the last two rounds in colour."""
+    change = {}
+    if len(rounds_seen) >= 2:
+        a, b = rounds_seen[-2], rounds_seen[-1]
+        for u, g in lines:
+            v = dict(zip(g[round_col].astype(int), g["_v"]))
+            if a in v and b in v and np.isfinite(v[a]) and np.isfinite(v[b]):
+                change[u] = v[b] - v[a]
+    # the first unit in name order wins a tie, so the same data give the same chart
+    order = sorted(change, key=lambda u: (-change[u], str(u)))
+    rise = order[0] if order and change[order[0]] > 0 else None
+    fall = order[-1] if order and change[order[-1]] < 0 else None
+    for u, g in lines:
+        if u not in (rise, fall):
+            ax.plot(g[round_col].astype(int), g["_v"], color="#8C8C8C", lw=0.7, alpha=0.55, zorder=2)
+    others = len(lines) - (rise is not None) - (fall is not None)
+    ax.plot([], [], color="#8C8C8C", lw=0.7, label=label("legend_other_units", lang, k=others))
+    for u, key, color, marker in ((rise, "legend_largest_rise", PALETTE[2], "^"),
+                                  (fall, "legend_largest_fall", PALETTE[3], "v")):
+        if u is None:
+            continue
+        g = dict(lines)[u]
+        ax.plot(g[round_col].astype(int), g["_v"], color=color, marker=marker, lw=1.8, zorder=4,
+                label=label(key, lang, unit=short_name(u), change=fmt_number(change[u], 2, lang, signed=True)))
 
 
 def plot_resolution_curves(curves: pd.DataFrame, *, group: str = "group", time: str = "time", surv: str = "surv",

@@ -81,10 +81,14 @@ def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
     """PNG bytes of ``fig``: fixed DPI, tight box, white background, no metadata.
 
     The same figure gives the same bytes on every run (no timestamp, no
-    software version in the PNG text chunks).
+    software version in the PNG text chunks). Layout warnings raised while
+    the figure is drawn ("constrained_layout not applied") are not passed on:
+    in a notebook they would print this machine's paths into the report, and
+    the tight box keeps what constrained layout could not place.
     """
     buf = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12,
                     facecolor="white", metadata={"Software": None})
     return buf.getvalue()

@@ -428,6 +428,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "axis_share_open": {"id": "Bagian yang belum selesai", "en": "Share not yet resolved"},
     "legend_standard": {"id": "Standar ({days} hari kerja ≈ {cal} hari)",
                         "en": "Standard ({days} working days ≈ {cal} days)"},
+    "legend_other_units": {"id": "Unit lain ({k})", "en": "Other units ({k})"},
+    "legend_largest_rise": {"id": "Kenaikan terbesar: {unit} ({change})",
+                            "en": "Largest rise: {unit} ({change})"},
+    "legend_largest_fall": {"id": "Penurunan terbesar: {unit} ({change})",
+                            "en": "Largest fall: {unit} ({change})"},
     "grp_this_unit": {"id": "Unit ini", "en": "This unit"},
     "grp_city": {"id": "Seluruh kota", "en": "Whole city"},
     "fig_register": {
