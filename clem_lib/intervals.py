@@ -12,11 +12,12 @@ import functools
 import math
 
 import numpy as np
+from scipy import special as sps_special
 from scipy import stats as sps
 
 from .defaults import CONF_LEVEL
 
-__all__ = ["z_value", "wilson_interval", "mean_interval", "welch_interval"]
+__all__ = ["z_value", "t_value", "wilson_interval", "mean_interval", "welch_interval"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -35,6 +36,19 @@ def z_value(conf_level: float = CONF_LEVEL) -> float:
     if not (0 < conf_level < 1):
         raise ValueError(f"conf_level must be between 0 and 1 (e.g. 0.95), not {conf_level!r}")
     return float(sps.norm.ppf(0.5 + conf_level / 2))
+
+
+def t_value(conf_level: float, df: float) -> float:
+    """The two-sided Student t quantile ``t_df^-1(0.5 + conf_level / 2)``.
+
+    The number ``scipy.stats.t.ppf`` gives (it calls the same ``stdtrit``),
+    without its argument handling, which costs more than the quantile: a
+    report asks for a few hundred.
+
+    >>> round(t_value(0.95, 10), 6)
+    2.228139
+    """
+    return float(sps_special.stdtrit(df, 0.5 + conf_level / 2))
 
 
 def wilson_interval(successes, n, conf_level: float = CONF_LEVEL) -> tuple[float, float]:
@@ -77,7 +91,7 @@ def mean_interval(x, conf_level: float = CONF_LEVEL) -> tuple[float, float]:
     if n < 2:
         return np.nan, np.nan
     m = float(np.mean(x))
-    h = sps.t.ppf(0.5 + conf_level / 2, n - 1) * float(np.std(x, ddof=1)) / math.sqrt(n)
+    h = t_value(conf_level, n - 1) * float(np.std(x, ddof=1)) / math.sqrt(n)
     return float(m - h), float(m + h)
 
 
@@ -97,5 +111,5 @@ def welch_interval(x, y, conf_level: float = CONF_LEVEL) -> tuple[float, float]:
     if se == 0:
         return d, d
     df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-    t = sps.t.ppf(0.5 + conf_level / 2, df)
+    t = t_value(conf_level, df)
     return float(d - t * se), float(d + t * se)

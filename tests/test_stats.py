@@ -693,3 +693,14 @@ def test_sample_pasar_kliwon_below_grade_b_and_dispendukcapil_improves(sample):
     d = compare_rounds(sample, unit="Dispendukcapil", n_boot=300, n_perm=300).set_index("metric")
     assert d.loc["ikm", "gap"] == pytest.approx(86.8 - 78.7, abs=0.5)
     assert d.loc["ikm", "ci_low"] > 0 and d.loc["ikm", "p_adjusted"] < 0.05
+
+
+def test_t_value_is_scipy_t_ppf_to_the_last_bit():
+    from scipy import stats as sps
+
+    from clem_lib.intervals import t_value
+
+    for conf in (0.8, 0.9, 0.95, 0.99):
+        for df in [*range(1, 300), 0.5, 2.3, 37.9, 1e3, 1e9, np.inf]:
+            assert t_value(conf, df) == float(sps.t.ppf(0.5 + conf / 2, df)), (conf, df)
+    assert np.isnan(t_value(0.95, 0)) and np.isnan(t_value(0.95, np.nan))

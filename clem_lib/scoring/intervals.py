@@ -17,7 +17,7 @@ import zlib
 
 import numpy as np
 
-from ..intervals import wilson_interval
+from ..intervals import t_value, wilson_interval
 
 __all__ = [
     "wilson_percent",
@@ -103,7 +103,7 @@ def delta_interval(x: np.ndarray, w: float, level: float) -> tuple[float, float,
     var = n / (n - 1) * float(np.sum(z ** 2))
     se = math.sqrt(var)
     est = float(25.0 * w * ybar.sum())
-    tq = float(sps.t.ppf(0.5 + level / 2, n - 1))
+    tq = t_value(level, n - 1)
     return est - tq * se, est + tq * se, se
 
 

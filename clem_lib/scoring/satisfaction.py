@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ClemInputError
+from ..intervals import t_value
 from ..defaults import CONF_LEVEL, DEFAULT_SEED
 from .intervals import bootstrap_interval, delta_interval, group_seed
 from .schemes import Scheme, get_scheme, ikm_grade
@@ -151,7 +152,7 @@ def nrr(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
             mean = total / n if n else float("nan")
             if n >= 2:
                 se = float(np.std(col, ddof=1)) / math.sqrt(n)
-                tq = float(sps.t.ppf(0.5 + level / 2, n - 1))
+                tq = t_value(level, n - 1)
                 lo, hi = mean - tq * se, mean + tq * se
             else:
                 lo = hi = float("nan")

@@ -15,7 +15,7 @@ from scipy import stats as sps
 
 from .. import scoring
 from ..defaults import CONF_LEVEL, DEFAULT_SEED, MIN_N
-from ..intervals import mean_interval
+from ..intervals import mean_interval, t_value
 from .multitest import finish
 from .rows import NOT_ENOUGH, float_values, gap_row, need_columns
 
@@ -81,7 +81,7 @@ def paired_row(x: np.ndarray, y: np.ndarray, *, rng, n_boot: int = 2000, min_n: 
         return row
     gap = float(d.mean())
     sd = float(np.std(d, ddof=1))
-    t = sps.t.ppf(0.5 + conf_level / 2, n - 1)
+    t = t_value(conf_level, n - 1)
     row.update(gap=gap, ci_low=gap - t * sd / math.sqrt(n), ci_high=gap + t * sd / math.sqrt(n))
     if nz == 0:  # every pair equal: no evidence of a gap
         row.update(statistic=0.0, p_value=1.0, effect_size=0.0)
