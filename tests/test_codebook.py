@@ -506,3 +506,15 @@ def test_resolve_location(tmp_path, units_cache):
     with pytest.raises(ClemInputError, match="the units file names no district or agency"):
         resolve_location(load_units(_units_file(tmp_path, _PLAIN_YML)), "Serengan")
     assert resolve_location(load_units(UNITS_FILE), "Serengan") == ("district", "Serengan")
+
+
+def test_levels_written_in_place_of_a_scale_name_are_a_one_line_error(tmp_path):
+    text = (FIX / "unknown_scale.codebook.yml").read_text(encoding="utf-8").replace(
+        "scale: puas5", "scale: {Puas: 3, Tidak puas: 1}")
+    assert "{Puas: 3" in text
+    (tmp_path / "inline.codebook.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ClemInputError) as e:
+        load_codebook(tmp_path / "inline.codebook.yml")
+    msg = str(e.value)
+    assert "scale must be the name of a scale" in msg and "inline.codebook.yml" in msg
+    assert "unsur_persyaratan" in msg and "scales:" in msg and "\n" not in msg

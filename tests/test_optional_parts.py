@@ -128,3 +128,38 @@ def test_figures_and_tables_are_numbered_on_without_gaps(survey):
     full = clem.UnitReport.build(unit="Kec. Serengan", data_path=str(clem.cleaned_sample()), n_boot=200)
     assert full.numbers == {"figure": {k: clem.FIGURES[k] for k, _ in UNIT_FIGURES},
                             "table": {k: clem.TABLES[k] for k, _ in UNIT_TABLES}}
+
+
+def test_groups_without_special_groups_have_no_empty_chart_or_table(tmp_path):
+    """Gender asked, special groups not: the special-group forest plot and its caption are
+    absent, an empty gap table becomes a sentence, and the numbers close up."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(40):
+        r = {"Stempel waktu": f"{i % 28 + 1:02d}/09/2025 10:15:33", "Nama unit": "Puskesmas Gambirsari",
+             "Jenis kelamin": ["Laki-laki", "Perempuan"][i % 2]}
+        for k, sc in SKM_UNSUR_SCALES.items():
+            r[k.capitalize()] = BUILTIN_SCALES[sc]["levels"][int(rng.integers(2, 5)) - 1]["id"]
+        rows.append(r)
+    pd.DataFrame(rows).to_csv(tmp_path / "g.csv", index=False)
+    book = CODEBOOK.replace(
+        "  - {source: Nomor HP, role: personal, name: hp}\n", "").replace(
+        CODEBOOK[CODEBOOK.index("  - {source: Kelompok"):CODEBOOK.index("  - {source: Fasilitas")], "").replace(
+        "  - {source: Fasilitas ramah, role: indicator, name: facility_friendly, scale: ya_tidak}\n",
+        "  - {source: Jenis kelamin, role: gender, scale: jk}\n").replace(
+        "columns:\n", "scales:\n  jk:\n    kind: nominal\n    levels:\n"
+        "      - {code: female, id: Perempuan, en: Female}\n      - {code: male, id: Laki-laki, en: Male}\ncolumns:\n")
+    (tmp_path / "g.codebook.yml").write_text(book, encoding="utf-8")
+    (tmp_path / "g.units.yml").write_text(UNITS_YML, encoding="utf-8")
+    res = clem.clean_survey(tmp_path / "g.csv", tmp_path / "g.codebook.yml", tmp_path / "g.units.yml",
+                            today="2026-01-01")
+    clem.write_cleaned(res, tmp_path / "cleaned.parquet")
+    rep = clem.UnitReport.build(unit="Puskesmas Gambirsari", data_path=str(tmp_path / "cleaned.parquet"),
+                                units_path=str(tmp_path / "g.units.yml"), lang="en", n_boot=200)
+    assert rep.has_section("sec_groups") and "special_group" not in rep.data
+    assert str(rep.groups_chart()) == "" and str(rep.caption("forest")) == ""
+    assert "forest" not in rep.numbers["figure"]
+    assert not len(rep._group_rows())  # answers drawn alike for both genders: no significant gap
+    assert str(rep.groups_table()).startswith("No gap between groups is significant")
+    assert "groups" not in rep.numbers["table"]
+    assert str(rep.complaints_table().caption).startswith("Table 2. ")

@@ -426,6 +426,10 @@ def _column_scale(path, where, entry, role, name, source, scales):
         if scale is None:
             fail(path, f"{where} ({name}) needs a scale", "add scale: <name of a scale>", column=source)
     if scale is not None:
+        if not isinstance(scale, str):
+            fail(path, f"{where} ({name}): scale must be the name of a scale, not {type(scale).__name__} {scale!r}",
+                 "define the levels under scales: <name> and write scale: <name> here (docs/codebook.md)",
+                 column=source)
         if scale not in scales:
             fail(path, f"{where} ({name}) refers to unknown scale '{scale}'",
                  f"define it under scales: or use one of {', '.join(sorted(scales)) or '(none)'} or a built-in scale (docs/codebook.md)",

@@ -64,10 +64,10 @@ from ..text.tables import ReportTable, ReportText, figure_caption, report_table,
 __all__ = ["UnitReport"]
 
 #: figure key -> the section it belongs to (a figure of a section the survey lacks is not drawn)
-_FIGURE_SECTION = {"forest": "sec_groups", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds",
+_FIGURE_SECTION = {"forest": "special_group", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds",
                    "register": "sec_register"}
 #: figures and tables of a unit report in order, with the section each needs (None: always there)
-UNIT_FIGURES = (("sample", None), ("ikm_elements", None), ("likert", None), ("forest", "sec_groups"),
+UNIT_FIGURES = (("sample", None), ("ikm_elements", None), ("likert", None), ("forest", "special_group"),
                 ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"), ("register", "sec_register"))
 UNIT_TABLES = (("sample", None), ("groups", "sec_groups"), ("channel", "sec_broker"), ("ipa", "sec_ipa"),
                ("rounds", "sec_rounds"), ("checklist", "sec_checklist"), ("complaints", None),
@@ -152,6 +152,8 @@ class UnitReport(ReportBase):
         def count(items):
             shown = [k for k, need in items if need is None or
                      (self.has_section(need) if need.startswith("sec_") else need in self.data.columns)]
+            if "groups" in shown and items is UNIT_TABLES and not len(self._group_rows()):
+                shown.remove("groups")  # nothing to list: the section says so in a sentence
             return {k: i for i, k in enumerate(shown, start=1)}
 
         return {"figure": count(UNIT_FIGURES), "table": count(UNIT_TABLES)}
@@ -419,7 +421,8 @@ class UnitReport(ReportBase):
     def caption(self, key: str) -> ReportText:
         """Caption of figure ``key`` (``FIGURES``) with the unit's n (for ``rounds``: the
         respondents of every round drawn; empty when there is no previous round to draw)."""
-        if key in _FIGURE_SECTION and not self.has_section(_FIGURE_SECTION[key]):
+        need = _FIGURE_SECTION.get(key)
+        if need is not None and not (self.has_section(need) if need.startswith("sec_") else need in self.data):
             return ReportText("")
         if key == "sample" and "service" not in self.data.columns:  # no service question: bars by sector
             text = figure_caption(key, self.lang, numbers=self.numbers, n=len(self.data))
@@ -447,7 +450,10 @@ class UnitReport(ReportBase):
 
     @only_in("sec_groups")
     def groups_chart(self):
-        """Forest plot of the special-group gap on every unsur (points on the 1..4 scale)."""
+        """Forest plot of the special-group gap on every unsur (points on the 1..4 scale); nothing
+        when the survey did not ask about special groups (the section then has the table only)."""
+        if "special_group" not in self.data:
+            return ReportText("")
         g = self.gaps
         g = g[((g["comparison"] == "special_group") & g["metric"].astype("string").str.startswith("nrr:"))
               .fillna(False).to_numpy(dtype=bool)].copy()
@@ -479,8 +485,11 @@ class UnitReport(ReportBase):
                             min_n=self.min_n, caption=table_caption(key, self.lang, self.numbers))
 
     @only_in("sec_groups")
-    def groups_table(self) -> ReportTable:
-        return self._gap_table(self._group_rows(), "groups")
+    def groups_table(self):
+        rows = self._group_rows()
+        if not len(rows):  # no special-group question and no significant gap: a sentence, not an empty table
+            return ReportText(label("s_no_gaps", self.lang, alpha=fmt_number(self.alpha, 2, self.lang)))
+        return self._gap_table(rows, "groups")
 
     @only_in("sec_broker")
     def channel_chart(self):
