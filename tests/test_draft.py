@@ -626,3 +626,18 @@ def test_district_from_a_kobo_choice_list(tmp_path):
     assert got == {"Puskesmas Sangkrah": {"district": ("Pasar Kliwon", how)},
                    "Puskesmas Sibela": {"district": ("Jebres", how)}}
     assert [e.source for e in draft.entries if e.role == "unit"] == ["identitas/unit_layanan"]
+
+
+def test_a_waktu_column_of_date_times_is_the_interview_date_and_a_waktu_unsur_is_not(tmp_path):
+    rng = np.random.default_rng(8)
+    n = 30
+    df = pd.DataFrame({"Waktu": [f"2026-06-{i % 28 + 1:02d} 09:{i:02d}" for i in range(n)],
+                       "Nama Puskesmas": ["Puskesmas Melong", "Puskesmas Cigugur"] * (n // 2)})
+    for j, key in enumerate(UNSUR):
+        df[f"u{j + 1}_{key}"] = rng.integers(1, 5, n)
+    path = tmp_path / "waktu.csv"
+    df.to_csv(path, index=False, sep=";")
+    cb, _units = write_draft(draft_survey(path), tmp_path)
+    _doc, by_src = _entries(cb)
+    assert by_src["Waktu"]["role"] == "interview_date"
+    assert by_src[f"u3_{UNSUR[2]}"]["role"] == "unsur"  # the 'waktu' unsur stays an unsur

@@ -27,7 +27,7 @@ def _rule_round(st: DraftState, c: Column) -> bool:
 
 def _rule_date(st: DraftState, c: Column) -> bool:
     if c.qtype in ("date",) or re.search(r" (tanggal|tgl|date|tanggal survei|tanggal wawancara|"
-                                         r"tanggal pelayanan|tanggal kunjungan) ", c.text):
+                                         r"tanggal pelayanan|tanggal kunjungan|waktu|time|datetime|waktu pengisian|waktu survei) ", c.text):
         if date_share(c.profile) >= 0.8:
             st.add(c.name, "interview_date", {},
                    [date_note(st, c.name, f"date of the interview guessed from {st.shown(c.name)}")], SURE)
