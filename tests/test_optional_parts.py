@@ -158,6 +158,7 @@ def test_groups_without_special_groups_have_no_empty_chart_or_table(tmp_path):
                                 units_path=str(tmp_path / "g.units.yml"), lang="en", n_boot=200)
     assert rep.has_section("sec_groups") and "special_group" not in rep.data
     assert str(rep.groups_chart()) == "" and str(rep.caption("forest")) == ""
+    assert str(rep.section("sec_groups")) == "## 5. Gaps between groups of users"
     assert "forest" not in rep.numbers["figure"]
     assert not len(rep._group_rows())  # answers drawn alike for both genders: no significant gap
     assert str(rep.groups_table()).startswith("No gap between groups is significant")

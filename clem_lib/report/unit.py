@@ -158,6 +158,13 @@ class UnitReport(ReportBase):
 
         return {"figure": count(UNIT_FIGURES), "table": count(UNIT_TABLES)}
 
+    def section_heading(self, key: str, number: int) -> str:
+        """As :meth:`ReportBase.section_heading`; the groups section is named after special groups
+        only when the survey asked about them."""
+        if key == "sec_groups" and "special_group" not in self.data:
+            key = "sec_groups_users"
+        return super().section_heading(key, number)
+
     def has_section(self, key: str) -> bool:
         """A section shows when the survey asked what it needs: user groups (``sec_groups``), the
         channel (``sec_broker``), importance items (``sec_ipa``), several rounds (``sec_rounds``)

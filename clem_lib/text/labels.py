@@ -39,6 +39,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "sec_ikm_elements": {"id": "IKM per unsur pelayanan", "en": "IKM per service element"},
     "sec_likert": {"id": "Sebaran jawaban per unsur", "en": "Answers per element"},
     "sec_groups": {"id": "Kesenjangan kelompok rentan", "en": "Special-group gaps"},
+    "sec_groups_users": {"id": "Kesenjangan antar-kelompok pengguna", "en": "Gaps between groups of users"},
     "sec_broker": {"id": "Melalui calo/biro jasa vs datang sendiri",
                    "en": "Through a broker vs in person"},
     "sec_ipa": {"id": "Harapan vs pengalaman", "en": "Expectation vs experience"},
