@@ -91,8 +91,6 @@ def delta_interval(x: np.ndarray, w: float, level: float) -> tuple[float, float,
     >>> round(lo, 2), round(hi, 2), round(se, 3)
     (55.99, 102.35, 7.283)
     """
-    from scipy import stats as sps
-
     y0, r = ikm_parts(x)
     n_u = r.sum(axis=0)
     n = x.shape[0]

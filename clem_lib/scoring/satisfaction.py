@@ -129,8 +129,6 @@ def nrr(df: pd.DataFrame, by=None, *, scheme: str | Mapping | Scheme = "permenpa
     0  waktu  3    9.0  3.0           75.0
     1  biaya  4   14.0  3.5           87.5
     """
-    from scipy import stats as sps
-
     check_level(level)
     s = get_scheme(scheme)
     w = s.weight(weights)
