@@ -35,12 +35,15 @@ def inputs(tmp_path_factory):
             "notebooks": slow_notebooks(root / "nb")}
 
 
+def _command(inputs, out: Path) -> list[str]:
+    return [sys.executable, "-m", "clem_lib", "run", "--data", str(inputs["data"]), "--codebook",
+            str(SAMPLE_CODEBOOK), "--notebooks", str(inputs["notebooks"]), "--out", str(out), "--jobs", "2"]
+
+
 def _start(inputs, out: Path, sleep: float) -> subprocess.Popen:
     env = dict(os.environ, CLEM_TEST_SLEEP=str(sleep))
-    return subprocess.Popen(
-        [sys.executable, "-m", "clem_lib", "run", "--data", str(inputs["data"]), "--codebook",
-         str(SAMPLE_CODEBOOK), "--notebooks", str(inputs["notebooks"]), "--out", str(out), "--jobs", "2"],
-        env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(_command(inputs, out), env=env, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def _wait_for(proc: subprocess.Popen, ready, timeout: float = 120.0):
@@ -124,7 +127,7 @@ def test_ctrl_c_stops_within_seconds_exit_130_one_line(inputs, tmp_path, to_grou
 def test_retry_after_interruption_runs_only_what_did_not_finish(inputs, tmp_path):
     # the uninterrupted reference, in a folder of the same name (pages show the folder's name)
     ref = tmp_path / "ref" / "out"
-    done = subprocess.run(_start(inputs, ref, 0).args, env=dict(os.environ, CLEM_TEST_SLEEP="0"),
+    done = subprocess.run(_command(inputs, ref), env=dict(os.environ, CLEM_TEST_SLEEP="0"),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
 
@@ -160,7 +163,7 @@ def test_retry_after_interruption_runs_only_what_did_not_finish(inputs, tmp_path
 
 def test_notebooks_and_manifest_carry_no_absolute_path(inputs, tmp_path):
     out = tmp_path / "out"
-    done = subprocess.run(_start(inputs, out, 0).args, env=dict(os.environ, CLEM_TEST_SLEEP="0"),
+    done = subprocess.run(_command(inputs, out), env=dict(os.environ, CLEM_TEST_SLEEP="0"),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for f in [*out.glob("*.ipynb"), *out.glob("*.html"), out / "manifest.json"]:
@@ -177,3 +180,23 @@ def test_notebooks_and_manifest_carry_no_absolute_path(inputs, tmp_path):
     params = nb["metadata"]["papermill"]["parameters"]
     assert params["data_path"] == "cleaned.parquet"
     assert params["results_path"] == ".parts/kec-serengan.results.csv"
+
+
+def test_a_second_run_into_the_same_folder_stops_with_one_line_and_harms_nothing(inputs, tmp_path):
+    out = tmp_path / "out"
+    first = _start(inputs, out, sleep=8)
+    try:
+        _wait_for(first, lambda k: len(_kernels(k)) >= 1)
+        second = subprocess.run(_command(inputs, out), env=dict(os.environ, CLEM_TEST_SLEEP="0"),
+                                capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        err = second.stderr.strip().splitlines()
+        assert len(err) == 1 and "another clem run is writing to this output folder" in err[0], err
+        assert str(out) in err[0] and "--out" in err[0]
+        _out, ferr = first.communicate(timeout=300)
+        assert first.returncode == 0, ferr
+    finally:
+        for p in _alive(psutil.Process(os.getpid()).children(recursive=True)):
+            p.kill()
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "complete" and m["failures"] == [] and (out / "index.html").exists()

@@ -9,6 +9,7 @@ units or inputs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..paths import OUTPUTS_DIR, SAMPLE_CODEBOOK, SAMPLE_DATA, UNITS_FILE
 from .manifest import file_record, from_output_folder, read_manifest, sha256
 
 __all__ = [
+    "output_lock",
     "NOTEBOOKS",
     "resolve_path",
     "check_input_file",
@@ -76,6 +78,33 @@ def output_folder(out_dir) -> Path:
         raise ClemInputError("cannot write the output folder here (permission denied)", file=p,
                              fix="choose a folder you can write to with --out")
     return p
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold the output folder for one run: a second ``clem run`` into it stops with a one-line error.
+
+    Two runs writing the same folder would delete each other's results rows
+    and pages. The lock is ``flock`` on the folder itself (created here, so
+    call this only once the inputs are checked): no lock file is left behind,
+    and the system releases it when the run ends, however it ends.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # no flock on this system: run unlocked
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ClemInputError("another clem run is writing to this output folder", file=out,
+                                 fix="wait for it to finish, or give --out another folder") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def path_parameter(name: str, given, default, prev_params: Mapping, out_dir: Path, flag: str):

@@ -31,7 +31,7 @@ from ..errors import ClemInputError
 from ..paths import CHECKLIST_FILE
 from .clean import clean_inputs, report_warnings, write_cleaned_outputs
 from .collect import OutcomeFiles, prepare_folder, report_entries, write_results
-from .inputs import check_unchanged, output_folder, survey_inputs
+from .inputs import check_unchanged, output_folder, output_lock, survey_inputs
 from .manifest import Clock, file_record, final_manifest, read_manifest, running_manifest, write_manifest
 from .plan import Plan, check_options, make_plan, notebook_tasks, run_settings, unit_columns
 from .pool import run_notebooks, scheduler_client
@@ -202,7 +202,7 @@ def run_reports(
     plan = make_plan(settings, unit_columns(cleaned_path), cleaned_path, cleaned_path=cleaned_path,
                      survey_name=survey_name, scheme=scheme, units=units, timeout=timeout, cold=cold,
                      levels=levels)
-    with scheduler_client(scheduler) as (client, scheduler_name):
+    with scheduler_client(scheduler) as (client, scheduler_name), output_lock(out_dir):
         return _reports(plan, clock=clock, inputs=inputs, clean_seconds=clean_seconds, client=client,
                         scheduler_name=scheduler_name, jobs=jobs, progress=progress, stream=stream)
 
@@ -342,7 +342,8 @@ def run_survey(
         table, source = unit_columns(cleaned.survey.table), found.data_path
     plan = make_plan(settings, table, source, cleaned_path=cleaned_path, survey_name=found.codebook.survey_name,
                      scheme=found.codebook.scheme, units=units, timeout=timeout, cold=cold, levels=levels)
-    with scheduler_client(scheduler) as (client, scheduler_name):  # connected before anything is written
+    # connected, and the folder held, before anything is written
+    with scheduler_client(scheduler) as (client, scheduler_name), output_lock(out):
         clean_seconds = 0.0
         if cleaned is not None:
             write_cleaned_outputs(cleaned, out)
