@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 import clem_lib as clem
 
@@ -197,12 +201,9 @@ def test_rounds_of_many_units_name_the_largest_rise_and_fall_not_every_unit():
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["Other units (28)", "Largest rise: Puskesmas 29 (+9.50)",
                       "Largest fall: Puskesmas 01 (−4.50)"]
-    import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a layout warning would print into the report
         png = clem.figure_png(fig)
-    from PIL import Image
-    import io
     w, h = Image.open(io.BytesIO(png)).size
     assert h < 800 and w < 1200  # the legend stays the chart's size, not one line per unit
     few = clem.plot_rounds_city(rounds[rounds["unit"].isin(units[:3])], lang="id")

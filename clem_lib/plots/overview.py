@@ -275,6 +275,6 @@ def plot_resolution_curves(curves: pd.DataFrame, *, group: str = "group", time: 
 
 
 # every chart is built and drawn with matplotlib's warnings caught (see quiet)
-for _name in [n for n in list(globals()) if n.startswith("plot_") or n == "figure_png"]:
+for _name in [n for n in list(globals()) if n.startswith("plot_")]:
     globals()[_name] = quiet(globals()[_name])
 del _name

@@ -77,23 +77,6 @@ STYLE: Mapping[str, object] = {
 # ---------------------------------------------------------------------------
 
 
-def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
-    """PNG bytes of ``fig``: fixed DPI, tight box, white background, no metadata.
-
-    The same figure gives the same bytes on every run (no timestamp, no
-    software version in the PNG text chunks). Layout warnings raised while
-    the figure is drawn ("constrained_layout not applied") are not passed on:
-    in a notebook they would print this machine's paths into the report, and
-    the tight box keeps what constrained layout could not place.
-    """
-    buf = io.BytesIO()
-    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12,
-                    facecolor="white", metadata={"Software": None})
-    return buf.getvalue()
-
-
 @dataclass(frozen=True)
 class Chart:
     """A rendered chart for a notebook cell: PNG bytes plus alt text.
@@ -131,6 +114,22 @@ def quiet(fn):
             return fn(*args, **kwargs)
 
     return quiet
+
+
+@quiet
+def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
+    """PNG bytes of ``fig``: fixed DPI, tight box, white background, no metadata.
+
+    The same figure gives the same bytes on every run (no timestamp, no
+    software version in the PNG text chunks). Drawing happens here, so layout
+    warnings ("constrained_layout not applied") are caught here too (:func:`quiet`):
+    the tight box keeps what constrained layout could not place.
+    """
+    buf = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12,
+                    facecolor="white", metadata={"Software": None})
+    return buf.getvalue()
 
 
 def short_name(name, limit: int = 40) -> str:

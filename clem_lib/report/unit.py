@@ -63,16 +63,14 @@ from ..text.tables import ReportTable, ReportText, figure_caption, report_table,
 
 __all__ = ["UnitReport"]
 
-#: figure key -> the section it belongs to (a figure of a section the survey lacks is not drawn)
-_FIGURE_SECTION = {"forest": "special_group", "broker": "sec_broker", "ipa": "sec_ipa", "rounds": "sec_rounds",
-                   "register": "sec_register"}
-#: figures and tables of a unit report in order, with the section each needs (None: always there)
+#: figures and tables of a unit report in order, with what each needs (see ``UnitReport.shows``)
 UNIT_FIGURES = (("sample", None), ("ikm_elements", None), ("likert", None), ("forest", "special_group"),
                 ("broker", "sec_broker"), ("ipa", "sec_ipa"), ("rounds", "sec_rounds"), ("register", "sec_register"))
-UNIT_TABLES = (("sample", None), ("groups", "sec_groups"), ("channel", "sec_broker"), ("ipa", "sec_ipa"),
+UNIT_TABLES = (("sample", None), ("groups", "group_rows"), ("channel", "sec_broker"), ("ipa", "sec_ipa"),
                ("rounds", "sec_rounds"), ("checklist", "sec_checklist"), ("complaints", None),
                ("register", "sec_register"), ("register_breakdown", "sec_register"),
                ("suggestions", "suggestion"), ("quality", None))
+_FIGURE_NEEDS = dict(UNIT_FIGURES)
 #: cleaned columns that make the "groups of users" section
 _GROUP_COLUMNS = ("special_group", "gender", "income_group", "education", "age")
 
@@ -150,18 +148,26 @@ class UnitReport(ReportBase):
         report without (say) a channel question has no gap where its figure and table would be.
         The same as :data:`FIGURES` and :data:`TABLES` when every section shows."""
         def count(items):
-            shown = [k for k, need in items if need is None or
-                     (self.has_section(need) if need.startswith("sec_") else need in self.data.columns)]
-            if "groups" in shown and items is UNIT_TABLES and not len(self._group_rows()):
-                shown.remove("groups")  # nothing to list: the section says so in a sentence
-            return {k: i for i, k in enumerate(shown, start=1)}
+            return {k: i for i, k in enumerate((k for k, need in items if self.shows(need)), start=1)}
 
         return {"figure": count(UNIT_FIGURES), "table": count(UNIT_TABLES)}
+
+    def shows(self, need: str | None) -> bool:
+        """Whether a figure or table that needs ``need`` is in the report: None (always), a
+        section (``sec_...``), ``group_rows`` (gap rows to list in the groups table) or a
+        cleaned column the survey must have."""
+        if need is None:
+            return True
+        if need.startswith("sec_"):
+            return self.has_section(need)
+        if need == "group_rows":
+            return self.has_section("sec_groups") and len(self._group_rows()) > 0
+        return need in self.data.columns
 
     def section_heading(self, key: str, number: int) -> str:
         """As :meth:`ReportBase.section_heading`; the groups section is named after special groups
         only when the survey asked about them."""
-        if key == "sec_groups" and "special_group" not in self.data:
+        if key == "sec_groups" and not self.shows("special_group"):
             key = "sec_groups_users"
         return super().section_heading(key, number)
 
@@ -428,8 +434,7 @@ class UnitReport(ReportBase):
     def caption(self, key: str) -> ReportText:
         """Caption of figure ``key`` (``FIGURES``) with the unit's n (for ``rounds``: the
         respondents of every round drawn; empty when there is no previous round to draw)."""
-        need = _FIGURE_SECTION.get(key)
-        if need is not None and not (self.has_section(need) if need.startswith("sec_") else need in self.data):
+        if not self.shows(_FIGURE_NEEDS.get(key)):
             return ReportText("")
         if key == "sample" and "service" not in self.data.columns:  # no service question: bars by sector
             text = figure_caption(key, self.lang, numbers=self.numbers, n=len(self.data))
@@ -459,7 +464,7 @@ class UnitReport(ReportBase):
     def groups_chart(self):
         """Forest plot of the special-group gap on every unsur (points on the 1..4 scale); nothing
         when the survey did not ask about special groups (the section then has the table only)."""
-        if "special_group" not in self.data:
+        if not self.shows(_FIGURE_NEEDS["forest"]):
             return ReportText("")
         g = self.gaps
         g = g[((g["comparison"] == "special_group") & g["metric"].astype("string").str.startswith("nrr:"))
@@ -493,10 +498,9 @@ class UnitReport(ReportBase):
 
     @only_in("sec_groups")
     def groups_table(self):
-        rows = self._group_rows()
-        if not len(rows):  # no special-group question and no significant gap: a sentence, not an empty table
+        if not self.shows("group_rows"):  # no special-group question, no significant gap: a sentence
             return ReportText(label("s_no_gaps", self.lang, alpha=fmt_number(self.alpha, 2, self.lang)))
-        return self._gap_table(rows, "groups")
+        return self._gap_table(self._group_rows(), "groups")
 
     @only_in("sec_broker")
     def channel_chart(self):

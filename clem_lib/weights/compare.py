@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ..intervals import t_value, z_value
+
 from ..stats.multitest import finish
 from ..stats.rows import NOT_ENOUGH, gap_row, label_value, side_values
 from .chisq import rao_scott, table_cells
@@ -101,9 +103,9 @@ def _gap_figures(des: Design, y: np.ndarray, side1: tuple, side2: tuple, conf_le
     cis = []
     for mask, e, zz in (side1, side2):
         dfree = des.degf(mask)
-        t = float(sps.t.ppf(0.5 + conf_level / 2, dfree)) if dfree > 0 else np.nan
+        t = t_value(conf_level, dfree) if dfree > 0 else np.nan
         cis.append(logit_ci(e, math.sqrt(des.var(zz)), t))
-    zq = float(sps.norm.ppf(0.5 + conf_level / 2))
+    zq = z_value(conf_level)
     se_gap = math.sqrt(des.var(z1 - z2))
     gap = e1 - e2
     g = pd.Series(np.where(m1, 1.0, np.where(m2, 0.0, np.nan)), index=index)
@@ -208,7 +210,7 @@ def difference_row(des: Design, side1: tuple, side2: tuple, answered: np.ndarray
     dfree = des.degf(answered & (m1 | m2)) - 1
     stat = p = lo = hi = np.nan
     if np.isfinite(diff) and dfree > 0:
-        q = float(sps.t.ppf(0.5 + conf_level / 2, dfree))
+        q = t_value(conf_level, dfree)
         lo, hi = diff - q * se, diff + q * se
         if se > 0:
             stat = diff / se

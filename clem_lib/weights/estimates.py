@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
+from ..intervals import t_value, z_value
 from ..scoring import get_scheme, ikm_grade
 from ..scoring.tables import as_bool, scores
 from .design import (Design, design_text, domains, ikm_ratio, indicator_values, logit_ci, numeric_values, ratio_mean,
@@ -77,7 +77,7 @@ def weighted_mean(df: pd.DataFrame, column: str, *, weight: str | None = "weight
         raise ValueError(f"weighted_mean: the table has no column {column!r}")
     des = Design(df, weight, strata, fpc, lonely_psu)
     y = numeric_values(df, column)
-    z = float(sps.norm.ppf(0.5 + conf_level / 2))
+    z = z_value(conf_level)
     rows, keys = [], []
     for key, mask in domains(df, by):
         est, zz, n = ratio_mean(y, des.w, mask)
@@ -151,7 +151,7 @@ def weighted_proportion(df: pd.DataFrame, column: str, *, event=True, weight: st
         est, zz, n = ratio_mean(y, des.w, mask)
         se = math.sqrt(des.var(zz)) if np.isfinite(est) else np.nan
         dfree = des.degf(None if by is None else mask)
-        t = float(sps.t.ppf(0.5 + conf_level / 2, dfree)) if dfree > 0 else np.nan
+        t = t_value(conf_level, dfree) if dfree > 0 else np.nan
         if method == "mean":
             lo, hi = est - t * se, est + t * se
         else:
@@ -251,7 +251,7 @@ def _ikm_row(des: Design, x: np.ndarray, mask: np.ndarray, dfree: int, *, c: flo
     se = lo = hi = np.nan
     if np.isfinite(est):
         se = math.sqrt(des.var(z))
-        t = float(sps.t.ppf(0.5 + conf_level / 2, dfree)) if dfree > 0 else np.nan
+        t = t_value(conf_level, dfree) if dfree > 0 else np.nan
         # cut to the scale, as the unit IKM's interval (25..100 on a 1..4 scale)
         lo, hi = max(est - t * se, 25.0 * scheme.scale_min), min(est + t * se, 25.0 * scheme.scale_max)
     g = ikm_grade(est, scheme) if np.isfinite(est) else None
@@ -360,7 +360,7 @@ def design_crc(df: pd.DataFrame, *, scheme="permenpan14_2017", weight: str | Non
         est, zz, n = ratio_mean(y, des.w, np.ones(len(df), dtype=bool))
         se = math.sqrt(des.var(zz)) if np.isfinite(est) else np.nan
         dfree = des.degf()
-        t = float(sps.t.ppf(0.5 + conf_level / 2, dfree)) if dfree > 0 else np.nan
+        t = t_value(conf_level, dfree) if dfree > 0 else np.nan
         lo, hi = logit_ci(est, se, t) if np.isfinite(est) else (np.nan, np.nan)
         rows.append({"metric": metric, "estimate": 100 * est, "ci_low": 100 * lo, "ci_high": 100 * hi,
                      "se": 100 * se, "n": n, "df": dfree,
